@@ -1,0 +1,67 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# pvx top-level build.  Quick start: `make run` and `make test`.
+#
+#   make              build everything (hypervisor, xenstore, test guest)
+#   make run          boot the demo in QEMU, serial console on this terminal
+#   make test         build, then run every test suite (tests/suites.d)
+#   make test-xen     run the PV test guest on Debian's Xen 4.17 (the peer)
+#   make iso          a GRUB (multiboot2) ISO: build/pvx.iso
+#   make bench        benchmarks, pvx beside its peer
+#   make format       reformat all C sources with clang-format
+#
+# Every target that needs packages installs them first (scripts/install-deps.sh).
+
+BUILD := $(CURDIR)/build
+PYTHON := python3
+HAVE_XENSTORE := $(wildcard xenstore/Makefile)
+HAVE_TESTGUEST := $(wildcard guest-patches/testguest/Makefile)
+
+.PHONY: all deps hypervisor xenstore testguest unit iso run test test-xen bench \
+	bench-xenstore format format-check clean
+
+all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) $(if $(HAVE_TESTGUEST),testguest)
+
+deps:
+	@./scripts/install-deps.sh
+
+hypervisor: deps
+	@$(MAKE) --no-print-directory -C hypervisor O=$(BUILD)/hypervisor
+
+xenstore: deps
+	@$(MAKE) --no-print-directory -C xenstore O=$(BUILD)/xenstore
+
+testguest: deps
+	@$(MAKE) --no-print-directory -C guest-patches/testguest O=$(BUILD)/testguest
+
+unit: deps
+	@$(MAKE) --no-print-directory -C tests/unit O=$(BUILD)/unit run
+
+iso: hypervisor
+	@$(PYTHON) scripts/mkiso.py --out $(BUILD)/pvx.iso --kernel $(BUILD)/hypervisor/pvx \
+		--append "$(PVX_CMDLINE)"
+
+# The demo: pvx boots on an emulated PC and stays up.  Extra pvx options
+# go in PVX_CMDLINE.
+PVX_CMDLINE ?=
+run: all
+	@$(PYTHON) scripts/run-demo.py --cmdline "$(PVX_CMDLINE)"
+
+test: all
+	@$(PYTHON) scripts/run-tests.py
+
+test-xen: all
+	@$(PYTHON) scripts/run-tests.py testguest-xen
+
+bench: all bench-xenstore
+
+bench-xenstore: all
+	@$(PYTHON) scripts/bench-xenstore.py
+
+format:
+	@git ls-files '*.c' '*.h' | xargs clang-format -i
+
+format-check:
+	@tests/suites.d/00-format.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Descriptor tables: the per-CPU GDT (hypervisor entries in the reserved
+ * area at 0xe000, see asm/desc.h), the TSS with its IST stacks, and the
+ * shared IDT whose 256 gates point at the stubs in entry.S.
+ */
+#include <asm/config.h>
+#include <asm/current.h>
+#include <asm/desc.h>
+#include <pvx/lib.h>
+
+struct idt_gate {
+    uint16_t offset_lo;
+    uint16_t selector;
+    uint8_t ist;
+    uint8_t type_attr;
+    uint16_t offset_mid;
+    uint32_t offset_hi;
+    uint32_t reserved;
+};
+BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
+BUILD_BUG_ON(sizeof(struct tss64) != 104);
+
+static struct idt_gate idt[256] __aligned(4096);
+static uint64_t cpu0_gdt[GDT_ENTRIES] __section(".bss.page_aligned") __aligned(4096);
+static struct tss64 cpu0_tss __aligned(128);
+
+extern const char trap_stubs[];
+
+#define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
+
+static void set_gate(unsigned int vec, uint64_t handler, unsigned int ist)
+{
+    idt[vec].offset_lo = (uint16_t)handler;
+    idt[vec].selector = __HYPERVISOR_CS;
+    idt[vec].ist = (uint8_t)ist;
+    idt[vec].type_attr = GATE_INTERRUPT;
+    idt[vec].offset_mid = (uint16_t)(handler >> 16);
+    idt[vec].offset_hi = (uint32_t)(handler >> 32);
+    idt[vec].reserved = 0;
+}
+
+void idt_init(void)
+{
+    for (unsigned int v = 0; v < 256; v++)
+        set_gate(v, (uint64_t)trap_stubs + 16 * v, 0);
+    /* Exceptions that may hit with a bad stack get known-good ones. */
+    set_gate(2, (uint64_t)trap_stubs + 16 * 2, IST_NMI);
+    set_gate(8, (uint64_t)trap_stubs + 16 * 8, IST_DF);
+    set_gate(18, (uint64_t)trap_stubs + 16 * 18, IST_MC);
+}
+
+static void set_tss_desc(uint64_t *gdt, unsigned int index, const struct tss64 *tss)
+{
+    uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
+
+    gdt[index] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+                 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[index + 1] = base >> 32;
+}
+
+void desc_init_cpu(unsigned int cpu, void *stack_block)
+{
+    uint64_t *gdt = cpu0_gdt;
+    struct tss64 *tss = &cpu0_tss;
+    char *block = stack_block;
+    struct cpu_info *ci = (struct cpu_info *)(block + STACK_SIZE) - 1;
+    struct {
+        uint16_t limit;
+        uint64_t base;
+    } __packed gdtr, idtr;
+
+    BUG_ON(cpu != 0);                                  /* secondary CPUs come with SMP support */
+    gdt[__HYPERVISOR_CS >> 3] = 0x00af9b000000ffffULL; /* 64-bit code, DPL 0 */
+    gdt[__HYPERVISOR_DS >> 3] = 0x00cf93000000ffffULL; /* data, DPL 0 */
+    gdt[FLAT_RING3_CS32 >> 3] = 0x00cffb000000ffffULL; /* 32-bit code, DPL 3 */
+    gdt[FLAT_RING3_DS >> 3] = 0x00cff3000000ffffULL;   /* data, DPL 3 */
+    gdt[FLAT_RING3_CS64 >> 3] = 0x00affb000000ffffULL; /* 64-bit code, DPL 3 */
+
+    memset(tss, 0, sizeof(*tss));
+    /* A trap from ring 3 pushes its frame right into cpu_info.guest_regs. */
+    tss->rsp[0] = (uint64_t)&ci->guest_regs.es;
+    tss->ist[IST_DF - 1] = (uint64_t)block + (IST_DF + 1) * 4096;
+    tss->ist[IST_NMI - 1] = (uint64_t)block + (IST_NMI + 1) * 4096;
+    tss->ist[IST_MC - 1] = (uint64_t)block + (IST_MC + 1) * 4096;
+    tss->iomap_base = sizeof(*tss); /* no I/O bitmap: every port faults in ring 3 */
+    set_tss_desc(gdt, TSS_SELECTOR >> 3, tss);
+    BUG_ON(tss->rsp[0] & 15);
+
+    gdtr.limit = GDT_ENTRIES * 8 - 1;
+    gdtr.base = (uint64_t)gdt;
+    idtr.limit = sizeof(idt) - 1;
+    idtr.base = (uint64_t)idt;
+    __asm__ volatile("lgdt %0\n\t"
+                     "lidt %1\n\t"
+                     /* Reload CS through a far return, then the data segments. */
+                     "pushq %2\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movl %3, %%eax\n\t"
+                     "movl %%eax, %%ss\n\t"
+                     "movl %%eax, %%ds\n\t"
+                     "movl %%eax, %%es\n\t"
+                     "xorl %%eax, %%eax\n\t"
+                     "movl %%eax, %%fs\n\t"
+                     "movl %%eax, %%gs\n\t"
+                     "movw %4, %%ax\n\t"
+                     "ltr %%ax"
+                     :
+                     : "m"(gdtr), "m"(idtr), "i"(__HYPERVISOR_CS), "i"(__HYPERVISOR_DS),
+                       "i"(TSS_SELECTOR)
+                     : "rax", "memory");
+}

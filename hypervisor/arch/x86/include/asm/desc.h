@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Segment selectors.  pvx uses the selector values of Xen's ABI: guests
+ * see flat ring-3 segments at 0xe023 (32-bit code), 0xe02b (data) and
+ * 0xe033 (64-bit code), so the hypervisor's GDT entries live at index 0xe000/8
+ * onwards, after the 14 pages a PV guest may fill with its own descriptors.
+ */
+#ifndef ASM_DESC_H
+#define ASM_DESC_H
+
+#define FIRST_RESERVED_GDT_ENTRY 7168 /* 14 pages of 512 entries */
+#define GDT_ENTRIES              8192 /* 16 pages: 64 KiB */
+
+#define __HYPERVISOR_CS 0xe008
+#define __HYPERVISOR_DS 0xe010
+#define FLAT_RING3_CS32 0xe023
+#define FLAT_RING3_DS   0xe02b
+#define FLAT_RING3_CS64 0xe033
+#define TSS_SELECTOR    0xe040
+#define LDT_SELECTOR    0xe050
+
+#ifndef __ASSEMBLY__
+#include <pvx/types.h>
+
+struct tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7]; /* IST1..IST7 at ist[0..6] */
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+} __attribute__((packed));
+
+void desc_init_cpu(unsigned int cpu, void *stack_block);
+void idt_init(void);
+#endif
+
+#endif

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Time: the TSC is the clock.  At boot it is calibrated against the PIT
+ * (a fixed 1.193182 MHz reference); the local APIC timer, calibrated against
+ * the TSC, is the one-shot interrupt behind the software timers.
+ *
+ * now_ns() scales TSC ticks with the same (mul, shift) pair that guests get
+ * in vcpu_time_info: ns = ((ticks << shift) * mul) >> 32 (a negative shift
+ * shifts right), with mul in [2^31, 2^32).
+ */
+#include <asm/apic.h>
+#include <asm/mm.h>
+#include <asm/processor.h>
+#include <pvx/arch.h>
+#include <pvx/lib.h>
+#include <pvx/time.h>
+#include <pvx/timer.h>
+
+#define PIT_HZ       1193182
+#define PIT_CH2_DATA 0x42
+#define PIT_MODE     0x43
+#define PIT_GATE     0x61
+#define CALIBRATE_MS 50
+
+#define APIC_EOI        0x0b0
+#define APIC_SVR        0x0f0
+#define APIC_LVT_TIMER  0x320
+#define APIC_TMICT      0x380
+#define APIC_TMCCT      0x390
+#define APIC_TDCR       0x3e0
+#define APIC_LVT_MASKED (1u << 16)
+
+static uint64_t tsc_hz, tsc_at_boot, apic_hz;
+static uint32_t tsc_mul;
+static int tsc_shift;
+static volatile uint32_t *apic;
+
+static inline uint32_t apic_read(unsigned int reg)
+{
+    return apic[reg / 4];
+}
+
+static inline void apic_write(unsigned int reg, uint32_t v)
+{
+    apic[reg / 4] = v;
+}
+
+void apic_eoi(void)
+{
+    apic_write(APIC_EOI, 0);
+}
+
+/* Count TSC ticks across CALIBRATE_MS of PIT channel 2 counting down. */
+static uint64_t calibrate_tsc(void)
+{
+    uint32_t count = PIT_HZ * CALIBRATE_MS / 1000;
+    uint64_t start, end;
+    unsigned long spins = 0;
+
+    outb(PIT_GATE, (inb(PIT_GATE) & ~0x02) | 0x01); /* gate on, speaker off */
+    outb(PIT_MODE, 0xb0);                           /* ch2, lo/hi, mode 0, binary */
+    outb(PIT_CH2_DATA, count & 0xff);
+    outb(PIT_CH2_DATA, count >> 8);
+    start = rdtsc();
+    while (!(inb(PIT_GATE) & 0x20))
+        if (++spins > 1000000000UL)
+            panic("the PIT does not count; cannot calibrate the TSC");
+    end = rdtsc();
+    return (end - start) * 1000 / CALIBRATE_MS;
+}
+
+/* Choose (mul, shift) so ticks scale to ns with mul a 32-bit fraction. */
+static void set_scale(uint64_t hz)
+{
+    int shift = 0;
+
+    while (hz > 2000000000ULL) {
+        hz >>= 1;
+        shift--;
+    }
+    while (hz <= 1000000000ULL) {
+        hz <<= 1;
+        shift++;
+    }
+    tsc_mul = (uint32_t)div128_64((unsigned __int128)1000000000ULL << 32, hz);
+    tsc_shift = shift;
+}
+
+static uint64_t ticks_to_ns(uint64_t ticks)
+{
+    if (tsc_shift < 0)
+        ticks >>= -tsc_shift;
+    else
+        ticks <<= tsc_shift;
+    return (uint64_t)(((unsigned __int128)ticks * tsc_mul) >> 32);
+}
+
+uint64_t now_ns(void)
+{
+    if (!tsc_mul)
+        return 0;
+    return ticks_to_ns(rdtsc() - tsc_at_boot);
+}
+
+static void pic_remap_and_mask(void)
+{
+    /* ICW1-4: remap the two 8259s to PIC_VECTOR_BASE, then mask every line. */
+    outb(0x20, 0x11);
+    outb(0xa0, 0x11);
+    outb(0x21, PIC_VECTOR_BASE);
+    outb(0xa1, PIC_VECTOR_BASE + 8);
+    outb(0x21, 4);
+    outb(0xa1, 2);
+    outb(0x21, 1);
+    outb(0xa1, 1);
+    outb(0x21, 0xff);
+    outb(0xa1, 0xff);
+}
+
+void arch_time_init(void)
+{
+    uint64_t t0, start_count = 0xffffffffu, elapsed;
+    paddr_t apic_pa = rdmsr(MSR_APIC_BASE) & PAGE_MASK;
+
+    tsc_hz = calibrate_tsc();
+    if (tsc_hz < 10000000)
+        panic("TSC runs at %llu Hz; too slow to keep time", (unsigned long long)tsc_hz);
+    set_scale(tsc_hz);
+    tsc_at_boot = rdtsc();
+
+    pic_remap_and_mask();
+    wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11)); /* global enable */
+    apic = ioremap(apic_pa, PAGE_SIZE);
+    apic_write(APIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);
+    apic_write(APIC_TDCR, 0xb); /* divide by 1 */
+    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_VECTOR);
+
+    /* Calibrate the APIC timer against the (now known) TSC. */
+    apic_write(APIC_TMICT, (uint32_t)start_count);
+    t0 = now_ns();
+    while (now_ns() - t0 < MILLISECS(10))
+        cpu_relax();
+    elapsed = start_count - apic_read(APIC_TMCCT);
+    apic_hz = elapsed * 100;
+    apic_write(APIC_TMICT, 0);
+    if (!apic_hz)
+        panic("the local APIC timer does not count");
+    apic_write(APIC_LVT_TIMER, APIC_TIMER_VECTOR); /* one-shot, unmasked */
+
+    printk("Time: TSC %llu.%03llu MHz (scale mul %#x shift %d), APIC timer %llu.%03llu MHz\n",
+           (unsigned long long)(tsc_hz / 1000000), (unsigned long long)(tsc_hz / 1000 % 1000),
+           tsc_mul, tsc_shift, (unsigned long long)(apic_hz / 1000000),
+           (unsigned long long)(apic_hz / 1000 % 1000));
+}
+
+void arch_timer_program(uint64_t deadline)
+{
+    uint64_t now, delta, count;
+
+    if (!apic)
+        return;
+    if (deadline == UINT64_MAX) {
+        apic_write(APIC_TMICT, 0);
+        return;
+    }
+    now = now_ns();
+    delta = deadline > now ? deadline - now : 0;
+    if (delta > SECONDS(10))
+        delta = SECONDS(10); /* fires early; timer_expire() re-arms */
+    count = div128_64((unsigned __int128)delta * apic_hz, 1000000000ULL);
+    if (count == 0)
+        count = 1;
+    if (count > 0xffffffffu)
+        count = 0xffffffffu; /* fires early; timer_expire() re-arms */
+    apic_write(APIC_TMICT, (uint32_t)count);
+}
+
+void apic_timer_interrupt(void)
+{
+    unsigned int cpu = arch_smp_processor_id();
+
+    apic_eoi();
+    timer_expire(cpu, now_ns());
+}

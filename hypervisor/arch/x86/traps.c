@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Trap dispatch.  Every vector arrives in do_trap() with the saved frame.
+ * Interrupts go to their handlers; an exception raised by the hypervisor
+ * itself is fatal: pvx prints the vector, error code, every register, CR2
+ * and a symbolized backtrace, then stops the machine cleanly.
+ */
+#include <asm/apic.h>
+#include <asm/current.h>
+#include <asm/processor.h>
+#include <asm/regs.h>
+#include <pvx/arch.h>
+#include <pvx/lib.h>
+#include <pvx/shutdown.h>
+#include <pvx/symbols.h>
+
+static const char *const exception_names[32] = {
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM no FPU",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
+};
+
+static void print_symbol(const char *prefix, uint64_t addr)
+{
+    uint64_t off;
+    const char *name = symbol_lookup(addr, &off);
+
+    if (name)
+        printk("%s[<%016llx>] %s+%#llx\n", prefix, (unsigned long long)addr, name,
+               (unsigned long long)off);
+    else
+        printk("%s[<%016llx>] ?\n", prefix, (unsigned long long)addr);
+}
+
+/* Walk the frame-pointer chain, staying inside the current stack block. */
+static void backtrace_from(uint64_t rip, uint64_t rbp)
+{
+    uint64_t lo = (uint64_t)get_cpu_info() & ~(uint64_t)(STACK_SIZE - 1);
+    uint64_t hi = lo + STACK_SIZE;
+
+    printk("Backtrace:\n");
+    print_symbol("  ", rip);
+    for (unsigned int depth = 0; depth < 32; depth++) {
+        uint64_t *frame = (uint64_t *)rbp;
+
+        if (rbp < lo || rbp + 16 > hi || (rbp & 7))
+            break;
+        if (!frame[1])
+            break;
+        print_symbol("  ", frame[1]);
+        rbp = frame[0];
+    }
+}
+
+void arch_backtrace(void)
+{
+    const uint64_t *frame = __builtin_frame_address(0);
+
+    /* Start at our caller: its return address and its frame. */
+    backtrace_from(frame[1], frame[0]);
+}
+
+static void dump_regs(const struct cpu_user_regs *r)
+{
+    printk("RIP: %04x:%016llx RFLAGS: %016llx\n", r->cs, (unsigned long long)r->rip,
+           (unsigned long long)r->rflags);
+    printk("RAX: %016llx RBX: %016llx RCX: %016llx\n", (unsigned long long)r->rax,
+           (unsigned long long)r->rbx, (unsigned long long)r->rcx);
+    printk("RDX: %016llx RSI: %016llx RDI: %016llx\n", (unsigned long long)r->rdx,
+           (unsigned long long)r->rsi, (unsigned long long)r->rdi);
+    printk("RBP: %016llx RSP: %016llx  R8: %016llx\n", (unsigned long long)r->rbp,
+           (unsigned long long)r->rsp, (unsigned long long)r->r8);
+    printk(" R9: %016llx R10: %016llx R11: %016llx\n", (unsigned long long)r->r9,
+           (unsigned long long)r->r10, (unsigned long long)r->r11);
+    printk("R12: %016llx R13: %016llx R14: %016llx\n", (unsigned long long)r->r12,
+           (unsigned long long)r->r13, (unsigned long long)r->r14);
+    printk("R15: %016llx  SS: %04x\n", (unsigned long long)r->r15, r->ss);
+    printk("CR0: %016llx CR2: %016llx CR3: %016llx CR4: %016llx\n", (unsigned long long)read_cr0(),
+           (unsigned long long)read_cr2(), (unsigned long long)read_cr3(),
+           (unsigned long long)read_cr4());
+}
+
+static void __noreturn fatal_trap(const struct cpu_user_regs *r)
+{
+    unsigned int v = r->entry_vector;
+
+    printk("\n*** pvx: fatal exception %u (%s), error code %#x, on CPU %u\n", v,
+           v < 32 && exception_names[v] ? exception_names[v] : "unknown", r->error_code,
+           arch_smp_processor_id());
+    if (v == 14)
+        printk("Page fault address (CR2): %016llx (%s %s, %s)\n", (unsigned long long)read_cr2(),
+               r->error_code & 1 ? "protection violation on" : "not-present",
+               r->error_code & 16  ? "instruction fetch"
+               : r->error_code & 2 ? "write"
+                                   : "read",
+               r->error_code & 4 ? "user mode" : "hypervisor mode");
+    dump_regs(r);
+    backtrace_from(r->rip, r->rbp);
+    printk("*** pvx: halting\n");
+    machine_halt();
+}
+
+void do_trap(struct cpu_user_regs *regs);
+void do_trap(struct cpu_user_regs *regs)
+{
+    unsigned int v = regs->entry_vector;
+
+    if (v == APIC_TIMER_VECTOR) {
+        apic_timer_interrupt();
+        return;
+    }
+    if (v == APIC_SPURIOUS_VECTOR)
+        return;
+    if (v >= 32) {
+        /* Masked legacy PIC lines may still deliver a spurious IRQ7/15. */
+        printk("pvx: unexpected interrupt vector %u ignored\n", v);
+        if (v >= PIC_VECTOR_BASE + 16)
+            apic_eoi(); /* legacy PIC lines are masked and need no APIC EOI */
+        return;
+    }
+    fatal_trap(regs);
+}

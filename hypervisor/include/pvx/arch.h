@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The boundary between generic code and an architecture.  Generic code
+ * calls only these hooks; hypervisor/arch/<arch>/ implements each one.
+ */
+#ifndef PVX_ARCH_H
+#define PVX_ARCH_H
+
+#include <pvx/bootinfo.h>
+#include <pvx/types.h>
+
+/**
+ * arch_early_setup() - first steps after the boot loader: console hardware,
+ * exception handling and the boot information.
+ * @bi: filled from the loader's data before return.
+ * Runs on the boot stack with interrupts off.  Must leave printk usable.
+ */
+void arch_early_setup(struct bootinfo *bi);
+
+/**
+ * arch_image_range() - physical extent of the hypervisor image (including
+ * bss and boot page tables), so the allocators never hand it out.
+ */
+void arch_image_range(paddr_t *start, paddr_t *end);
+
+/**
+ * arch_memory_setup() - build the hypervisor's final page tables (direct map
+ * of all RAM, image, frame table) from the sanitized map and switch to them.
+ * Uses the boot allocator; on return frame_table covers every frame below
+ * e820_ram_end().
+ */
+void arch_memory_setup(const struct e820_map *m);
+
+/**
+ * arch_time_init() - calibrate the cycle counter, start the monotonic clock
+ * and the one-shot timer interrupt.  Interrupts may be enabled afterwards.
+ */
+void arch_time_init(void);
+
+/**
+ * arch_timer_program() - make the local one-shot timer fire at or shortly
+ * after @deadline (ns, monotonic); UINT64_MAX stops it.  Called with
+ * interrupts off.
+ */
+void arch_timer_program(uint64_t deadline);
+
+/** arch_maddr_to_virt() / arch_virt_to_maddr(): the direct map. */
+void *arch_maddr_to_virt(paddr_t ma);
+paddr_t arch_virt_to_maddr(const void *va);
+
+/** arch_local_irq_*(): interrupt enable state of this CPU. */
+unsigned long arch_local_irq_save(void);
+void arch_local_irq_restore(unsigned long flags);
+void arch_local_irq_enable(void);
+
+/** arch_cpu_idle() - wait for an interrupt (interrupts enabled on return). */
+void arch_cpu_idle(void);
+
+/** arch_smp_processor_id() - index of the running CPU. */
+unsigned int arch_smp_processor_id(void);
+
+/** arch_backtrace() - print the call chain of the current context. */
+void arch_backtrace(void);
+
+/** arch_run_selftest() - trigger the deliberate fault named by @kind
+ * ("ud", "pf", "gp", "de", "df") to exercise the fatal-exception path. */
+void arch_selftest_fault(const char *kind);
+
+/** arch_shutdown() - stop the machine with @status (see pvx/shutdown.h). */
+void __noreturn arch_shutdown(unsigned int status, bool reboot);
+
+#endif
+
+#ifndef PVX_ARCH_SERIAL_DECLARED
+#define PVX_ARCH_SERIAL_DECLARED
+/**
+ * arch_serial_init() - (re)program serial port @index (0 = COM1) for @baud
+ * 8n1.  Returns false when the port does not exist.
+ */
+bool arch_serial_init(unsigned int index, unsigned int baud);
+/** arch_serial_write() - write bytes to the configured port, "\n" as CRLF. */
+void arch_serial_write(const char *s, size_t len);
+#endif
+
+/** start_pvx() - the generic boot sequence; the arch entry code calls it on
+ * CPU 0's stack with interrupts off and never expects it to return. */
+void __noreturn start_pvx(void);

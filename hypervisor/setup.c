@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The generic boot sequence.  The arch entry code gets the CPU into 64-bit
+ * mode on a boot stack and calls start_pvx(); from here on the order is:
+ * early arch setup and console, command line, memory map, allocators, time,
+ * then the first domain (later issues) or the idle loop.
+ */
+#include <pvx/arch.h>
+#include <pvx/bootinfo.h>
+#include <pvx/console.h>
+#include <pvx/lib.h>
+#include <pvx/mm.h>
+#include <pvx/param.h>
+#include <pvx/percpu.h>
+#include <pvx/selftest.h>
+#include <pvx/shutdown.h>
+#include <pvx/time.h>
+#include <pvx/timer.h>
+#include <pvx/version.h>
+
+/* Options for tests and appliances. */
+static bool opt_selftest;                /* run boot-time self-tests */
+static bool opt_poweroff;                /* power off once boot is complete */
+static char opt_fault[8];                /* deliberately fault: ud, pf, gp, de, df */
+static uint64_t opt_min_ram = 64 * 1024; /* RAM regions smaller than this are ignored */
+boolean_param("selftest", opt_selftest);
+boolean_param("poweroff", opt_poweroff);
+string_param("selftest-fault", opt_fault);
+size_param("e820-min-region", opt_min_ram);
+
+static void print_modules(const struct bootinfo *bi)
+{
+    printk("Boot modules: %u\n", bi->nr_modules);
+    for (unsigned int i = 0; i < bi->nr_modules; i++) {
+        const struct boot_module *m = &bi->modules[i];
+        const char *args = strchr(m->cmdline, ' ');
+        int namelen = args ? (int)(args - m->cmdline) : (int)strlen(m->cmdline);
+
+        printk("  module %u: name '%.*s' at %#llx size %llu cmdline '%s'\n", i, namelen, m->cmdline,
+               (unsigned long long)m->start, (unsigned long long)m->size, args ? args + 1 : "");
+    }
+}
+
+static void release_to_page_allocator(paddr_t start, paddr_t end)
+{
+    page_alloc_add_range(start, end);
+}
+
+static void memory_setup(struct bootinfo *bi)
+{
+    paddr_t img_start, img_end;
+    unsigned int problems;
+
+    printk("Memory map from the boot loader (%u entries):\n", bi->mem.nr);
+    e820_print(&bi->mem);
+    problems = e820_sanitize(&bi->mem, opt_min_ram);
+    if (problems) {
+        printk("Sanitized memory map (%u problem%s fixed):\n", problems, problems == 1 ? "" : "s");
+        e820_print(&bi->mem);
+    }
+    if (e820_ram_total(&bi->mem) < MiB(16))
+        panic("only %llu KiB of usable RAM; pvx needs at least 16 MiB",
+              (unsigned long long)(e820_ram_total(&bi->mem) >> 10));
+
+    arch_image_range(&img_start, &img_end);
+    bootinfo_check_modules(bi, img_start, img_end);
+    print_modules(bi);
+
+    bootmem_init(&bi->mem);
+    bootmem_reserve(0, MiB(1)); /* real-mode structures, BIOS data, ROMs */
+    bootmem_reserve(img_start, img_end);
+    for (unsigned int i = 0; i < bi->nr_modules; i++)
+        bootmem_reserve(bi->modules[i].start, bi->modules[i].start + bi->modules[i].size);
+
+    arch_memory_setup(&bi->mem);
+    bootmem_release(release_to_page_allocator);
+    printk("Memory: %llu MiB RAM, %llu MiB free for domains and the heap\n",
+           (unsigned long long)(e820_ram_total(&bi->mem) >> 20),
+           (unsigned long long)(page_alloc_free_pages() >> (20 - PAGE_SHIFT)));
+}
+
+void __noreturn start_pvx(void)
+{
+    unsigned int bad_options, failures = 0;
+
+    arch_early_setup(&bootinfo);
+    printk("\n" PVX_BANNER "\n");
+    printk("Boot loader: %s (multiboot%u)\n", bootinfo.loader, bootinfo.protocol);
+    printk("Command line: %s\n", bootinfo.cmdline);
+    bad_options = parse_params(bootinfo.cmdline, __start_pvx_params, __stop_pvx_params);
+    if (bad_options)
+        printk("Command line: %u option%s ignored (see above)\n", bad_options,
+               bad_options == 1 ? "" : "s");
+    console_init();
+
+    memory_setup(&bootinfo);
+
+    if (timer_init_cpu(arch_smp_processor_id()))
+        panic("cannot allocate the timer heap");
+    arch_time_init();
+    arch_local_irq_enable();
+
+    if (opt_fault[0]) {
+        arch_selftest_fault(opt_fault);
+        machine_shutdown(PVX_EXIT_FAIL); /* the fault should not have returned */
+    }
+    if (opt_selftest)
+        failures = run_selftests();
+
+    printk("pvx: boot complete in %llu ms\n", (unsigned long long)(NOW() / 1000000));
+    if (opt_poweroff || opt_selftest)
+        machine_shutdown(failures ? PVX_EXIT_FAIL : PVX_EXIT_OK);
+
+    printk("pvx: no domain to run; idling (pass 'poweroff' to stop here)\n");
+    for (;;)
+        arch_cpu_idle();
+}
+
+void __noreturn machine_shutdown(unsigned int status)
+{
+    printk("pvx: shutting down with status %u\n", status);
+    arch_shutdown(status, status == PVX_EXIT_REBOOT);
+}
+
+void __noreturn machine_halt(void)
+{
+    arch_shutdown(PVX_EXIT_PANIC, false);
+}

@@ -1,0 +1,252 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvx public ABI: domctl, the toolstack's per-domain control interface.
+ *
+ * This is pvx's own interface, not Xen's (Xen's domctl is internal to its
+ * toolstack and changes with every release).  Only the hypercall number is
+ * shared -- __HYPERVISOR_domctl (36) -- so that Linux's privcmd driver
+ * passes calls through unchanged.  Every name here is pvx-prefixed.
+ *
+ * Call: domctl(struct pvx_domctl *op).  Only the control domain (dom0) may
+ * call it; others get -EPERM.  The hypervisor rejects any call whose
+ * interface_version differs from PVX_DOMCTL_INTERFACE_VERSION with
+ * -EACCES, and checks the domain id, vCPU numbers and ranges of every call.
+ * Results are written back into the same structure.  docs/abi.md describes
+ * each operation.
+ */
+#ifndef PVX_PUBLIC_DOMCTL_H
+#define PVX_PUBLIC_DOMCTL_H
+
+#include "xen.h"
+
+/* "pv" in the top half, revision 1 below.  Bump on any layout change. */
+#define PVX_DOMCTL_INTERFACE_VERSION 0x70760001
+
+#define PVX_DOMCTL_createdomain      1
+#define PVX_DOMCTL_destroydomain     2
+#define PVX_DOMCTL_pausedomain       3
+#define PVX_DOMCTL_unpausedomain     4
+#define PVX_DOMCTL_getdomaininfo     5
+#define PVX_DOMCTL_max_mem           6
+#define PVX_DOMCTL_max_vcpus         7
+#define PVX_DOMCTL_setvcpucontext    8
+#define PVX_DOMCTL_getvcpucontext    9
+#define PVX_DOMCTL_hypercall_init    10
+#define PVX_DOMCTL_getpageframeinfo  11
+#define PVX_DOMCTL_ioport_permission 12
+#define PVX_DOMCTL_iomem_permission  13
+#define PVX_DOMCTL_settimeoffset     14
+#define PVX_DOMCTL_scheduler_op      15
+
+/* Length of a domain name, including the terminating NUL. */
+#define PVX_DOMAIN_NAME_LEN 32
+
+#ifndef __ASSEMBLY__
+/*
+ * createdomain: create an empty, paused domain.  pvx_domctl.domain is IN
+ * (a wanted id, or DOMID_INVALID for "any free id") and OUT (the new id).
+ *   max_vcpus            IN  number of vCPUs the domain may have (>= 1)
+ *   flags                IN  PVX_DOMCTL_CDF_*
+ *   max_pages            IN  memory limit in pages (0: none yet, see max_mem)
+ *   max_grant_frames     IN  grant table size limit in frames (0: default)
+ *   max_maptrack_frames  IN  grant mappings it may hold, in frames (0: default)
+ *   max_evtchn_port      IN  highest event channel port (0: default)
+ *   handle               IN  UUID reported by getdomaininfo
+ *   name                 IN  NUL-terminated name (console tags, logs)
+ */
+struct pvx_domctl_createdomain {
+    uint32_t max_vcpus;
+    uint32_t flags;
+    uint64_t max_pages;
+    uint32_t max_grant_frames;
+    uint32_t max_maptrack_frames;
+    uint32_t max_evtchn_port;
+    uint32_t _pad0;
+    xen_domain_handle_t handle;
+    char name[PVX_DOMAIN_NAME_LEN];
+};
+typedef struct pvx_domctl_createdomain pvx_domctl_createdomain_t;
+#endif
+
+/* createdomain flags */
+#define PVX_DOMCTL_CDF_io (1U << 0) /* may be granted I/O ports and I/O memory */
+
+/* getdomaininfo flags */
+#define PVX_DOMINF_dying      (1U << 0) /* being destroyed */
+#define PVX_DOMINF_shutdown   (1U << 1) /* shut down; see shutdown_reason */
+#define PVX_DOMINF_paused     (1U << 2) /* paused by the toolstack */
+#define PVX_DOMINF_blocked    (1U << 3) /* all vCPUs blocked */
+#define PVX_DOMINF_running    (1U << 4) /* a vCPU is running now */
+#define PVX_DOMINF_privileged (1U << 5) /* the control domain */
+#define PVX_DOMINF_io         (1U << 6) /* created with PVX_DOMCTL_CDF_io */
+
+#ifndef __ASSEMBLY__
+/*
+ * getdomaininfo: describe the existing domain with the lowest id >= the
+ * requested pvx_domctl.domain (so a loop visits every domain); -ESRCH if
+ * there is none.  All fields OUT.
+ *   domain             the domain described
+ *   flags              PVX_DOMINF_*
+ *   shutdown_reason    SHUTDOWN_* (valid with PVX_DOMINF_shutdown)
+ *   nr_online_vcpus    vCPUs currently up
+ *   max_vcpu_id        highest vCPU id (max_vcpus - 1)
+ *   tot_pages          pages currently owned
+ *   max_pages          memory limit in pages
+ *   shared_info_frame  machine frame of its shared_info page
+ *   cpu_time           CPU time consumed by all its vCPUs, ns
+ *   handle, name       as given at creation
+ */
+struct pvx_domctl_getdomaininfo {
+    domid_t domain;
+    uint16_t _pad0;
+    uint32_t flags;
+    uint32_t shutdown_reason;
+    uint32_t nr_online_vcpus;
+    uint32_t max_vcpu_id;
+    uint32_t _pad1;
+    uint64_t tot_pages;
+    uint64_t max_pages;
+    uint64_t shared_info_frame;
+    uint64_t cpu_time;
+    xen_domain_handle_t handle;
+    char name[PVX_DOMAIN_NAME_LEN];
+};
+typedef struct pvx_domctl_getdomaininfo pvx_domctl_getdomaininfo_t;
+DEFINE_XEN_GUEST_HANDLE(pvx_domctl_getdomaininfo_t);
+
+/* max_mem: max_pages IN, the new memory limit (not below tot_pages). */
+struct pvx_domctl_max_mem {
+    uint64_t max_pages;
+};
+typedef struct pvx_domctl_max_mem pvx_domctl_max_mem_t;
+
+/* max_vcpus: max IN, the number of vCPUs (may only grow before first unpause). */
+struct pvx_domctl_max_vcpus {
+    uint32_t max;
+};
+typedef struct pvx_domctl_max_vcpus pvx_domctl_max_vcpus_t;
+
+/*
+ * setvcpucontext / getvcpucontext: a vCPU's full register state.
+ *   vcpu  IN  vCPU id (< max_vcpus)
+ *   ctxt  IN  buffer holding (set) or receiving (get) a vcpu_guest_context;
+ *            set is allowed only while the domain is paused
+ */
+struct pvx_domctl_vcpucontext {
+    uint32_t vcpu;
+    uint32_t _pad0;
+    XEN_GUEST_HANDLE(vcpu_guest_context_t) ctxt;
+};
+typedef struct pvx_domctl_vcpucontext pvx_domctl_vcpucontext_t;
+
+/* hypercall_init: gmfn IN, a frame of the domain to fill with hypercall stubs. */
+struct pvx_domctl_hypercall_init {
+    uint64_t gmfn;
+};
+typedef struct pvx_domctl_hypercall_init pvx_domctl_hypercall_init_t;
+#endif
+
+/*
+ * getpageframeinfo: a domain builder's batch query of frame types.
+ *   num    IN   entries in array
+ *   array  IN   machine frames of the domain; OUT each entry becomes
+ *               (type << PVX_DOMCTL_PFINFO_SHIFT) | frame
+ * Types: NOTAB (plain page), L1TAB..L4TAB (validated page table of that
+ * level), with PVX_DOMCTL_PFINFO_PINNED or-ed in when pinned; XTAB when the
+ * frame does not belong to the domain.
+ */
+#define PVX_DOMCTL_PFINFO_SHIFT      60
+#define PVX_DOMCTL_PFINFO_NOTAB      0x0
+#define PVX_DOMCTL_PFINFO_L1TAB      0x1
+#define PVX_DOMCTL_PFINFO_L2TAB      0x2
+#define PVX_DOMCTL_PFINFO_L3TAB      0x3
+#define PVX_DOMCTL_PFINFO_L4TAB      0x4
+#define PVX_DOMCTL_PFINFO_PINNED     0x8
+#define PVX_DOMCTL_PFINFO_XTAB       0xf
+#define PVX_DOMCTL_PFINFO_FRAME_MASK ((xen_mk_ullong(1) << PVX_DOMCTL_PFINFO_SHIFT) - 1)
+
+#ifndef __ASSEMBLY__
+struct pvx_domctl_getpageframeinfo {
+    uint64_t num;
+    XEN_GUEST_HANDLE(xen_pfn_t) array;
+};
+typedef struct pvx_domctl_getpageframeinfo pvx_domctl_getpageframeinfo_t;
+
+/*
+ * ioport_permission: allow (allow_access = 1) or revoke (0) the domain's
+ * access to ports first_port .. first_port + nr_ports - 1.  All IN.
+ */
+struct pvx_domctl_ioport_permission {
+    uint32_t first_port;
+    uint32_t nr_ports;
+    uint8_t allow_access;
+    uint8_t _pad0[7];
+};
+typedef struct pvx_domctl_ioport_permission pvx_domctl_ioport_permission_t;
+
+/* iomem_permission: as above for machine frames first_mfn .. + nr_mfns - 1. */
+struct pvx_domctl_iomem_permission {
+    uint64_t first_mfn;
+    uint64_t nr_mfns;
+    uint8_t allow_access;
+    uint8_t _pad0[7];
+};
+typedef struct pvx_domctl_iomem_permission pvx_domctl_iomem_permission_t;
+
+/* settimeoffset: time_offset_seconds IN, added to the domain's wall clock. */
+struct pvx_domctl_settimeoffset {
+    int64_t time_offset_seconds;
+};
+typedef struct pvx_domctl_settimeoffset pvx_domctl_settimeoffset_t;
+#endif
+
+/* scheduler_op commands */
+#define PVX_DOMCTL_SCHEDOP_putinfo 0
+#define PVX_DOMCTL_SCHEDOP_getinfo 1
+#define PVX_SCHED_DEFAULT_WEIGHT   256
+
+#ifndef __ASSEMBLY__
+/*
+ * scheduler_op: the domain's share of CPU time.
+ *   cmd     IN       PVX_DOMCTL_SCHEDOP_*
+ *   weight  IN/OUT   relative share, 1..65535 (default 256)
+ *   cap     IN/OUT   upper limit in percent of one CPU, 0 = no cap
+ */
+struct pvx_domctl_scheduler_op {
+    uint32_t cmd;
+    uint16_t weight;
+    uint16_t cap;
+};
+typedef struct pvx_domctl_scheduler_op pvx_domctl_scheduler_op_t;
+
+/*
+ * The call.  cmd and interface_version are IN; domain is IN (the target)
+ * except where an operation says otherwise; u holds the operation's
+ * arguments.  Operations without arguments (destroy, pause, unpause)
+ * ignore u.
+ */
+struct pvx_domctl {
+    uint32_t cmd;               /* PVX_DOMCTL_* */
+    uint32_t interface_version; /* PVX_DOMCTL_INTERFACE_VERSION */
+    domid_t domain;
+    uint16_t _pad0[3];
+    union {
+        struct pvx_domctl_createdomain createdomain;
+        struct pvx_domctl_getdomaininfo getdomaininfo;
+        struct pvx_domctl_max_mem max_mem;
+        struct pvx_domctl_max_vcpus max_vcpus;
+        struct pvx_domctl_vcpucontext vcpucontext;
+        struct pvx_domctl_hypercall_init hypercall_init;
+        struct pvx_domctl_getpageframeinfo getpageframeinfo;
+        struct pvx_domctl_ioport_permission ioport_permission;
+        struct pvx_domctl_iomem_permission iomem_permission;
+        struct pvx_domctl_settimeoffset settimeoffset;
+        struct pvx_domctl_scheduler_op scheduler_op;
+        uint8_t pad[128];
+    } u;
+};
+typedef struct pvx_domctl pvx_domctl_t;
+DEFINE_XEN_GUEST_HANDLE(pvx_domctl_t);
+#endif
+
+#endif /* PVX_PUBLIC_DOMCTL_H */

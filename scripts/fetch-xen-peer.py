@@ -1,0 +1,66 @@
+#!/usr/bin/env python3
+"""Fetch Debian's Xen 4.17 packages (the peer pvx is tested and benchmarked
+against) with `apt-get download` and unpack them with `dpkg -x`.
+
+Nothing is installed on the machine.  The result is a tree under
+build/xen-peer/root plus a gunzipped hypervisor image that QEMU's multiboot1
+loader can boot:
+
+    build/xen-peer/xen-4.17-amd64        (hypervisor ELF for -kernel)
+    build/xen-peer/root/usr/bin/xenstore-*  (Debian's xenstore clients)
+    build/xen-peer/root/usr/lib/xen-4.17/bin/test-xenstore
+
+Idempotent: a stamp file records the package set that was unpacked.
+"""
+import gzip
+import os
+import shutil
+import subprocess
+import sys
+
+PACKAGES = [
+    "xen-hypervisor-4.17-amd64",
+    "xen-utils-4.17",
+    "xenstore-utils",
+    "libxenstore4",
+    "libxentoolcore1",
+]
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+OUT = os.path.join(ROOT, "build", "xen-peer")
+
+
+def run(cmd, cwd=None):
+    try:
+        subprocess.run(cmd, cwd=cwd, check=True)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        sys.exit(f"fetch-xen-peer: {' '.join(cmd)} failed: {exc}\n"
+                 "  Is apt configured (run `apt-get update`) and are Debian's "
+                 "package registries reachable?")
+
+
+def main():
+    stamp = os.path.join(OUT, "stamp")
+    want = "\n".join(PACKAGES) + "\n"
+    if os.path.exists(stamp) and open(stamp).read() == want:
+        return 0
+    debs = os.path.join(OUT, "debs")
+    root = os.path.join(OUT, "root")
+    shutil.rmtree(OUT, ignore_errors=True)
+    os.makedirs(debs)
+    print("fetch-xen-peer: downloading " + " ".join(PACKAGES), flush=True)
+    run(["apt-get", "download", "-q"] + PACKAGES, cwd=debs)
+    for deb in sorted(os.listdir(debs)):
+        if deb.endswith(".deb"):
+            run(["dpkg", "-x", os.path.join(debs, deb), root])
+    src = os.path.join(root, "boot", "xen-4.17-amd64.gz")
+    with gzip.open(src, "rb") as fin, open(os.path.join(OUT, "xen-4.17-amd64"), "wb") as fout:
+        shutil.copyfileobj(fin, fout)
+    with open(stamp, "w") as f:
+        f.write(want)
+    print(f"fetch-xen-peer: unpacked into {os.path.relpath(OUT, ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

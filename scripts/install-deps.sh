@@ -1,0 +1,35 @@
+#!/bin/sh
+# Install the Debian packages pvx needs to build, run and test.
+# Idempotent: only missing packages are installed; sudo only when not root.
+set -eu
+
+PACKAGES="build-essential gcc make python3 cpio qemu-system-x86 grub-pc-bin \
+grub-common xorriso mtools libcmocka-dev libxen-dev clang clang-format \
+libclang-rt-14-dev valgrind busybox-static"
+
+missing=""
+for p in $PACKAGES; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -eq 0 ]; then
+    SUDO=""
+else
+    SUDO="sudo"
+fi
+
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q || {
+    echo "install-deps: apt-get update failed; check the network or apt sources" >&2
+    exit 1
+}
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing || {
+    echo "install-deps: apt-get install failed for:$missing" >&2
+    exit 1
+}

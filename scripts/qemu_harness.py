@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""Boot pvx (or Xen, or anything multiboot) in QEMU and capture its serial line.
+
+Used as a library by the integration tests and benchmarks, and as a command:
+
+    qemu_harness.py --kernel build/hypervisor/pvx --append "selftest" \
+        --module "build/guest/test guest args" --expect "selftest: .* 0 failed" \
+        --status 0 --timeout 60
+
+Every wait has a deadline: QEMU is killed when it passes.  The guest sees a
+fixed CPU model (Haswell-noTSX by default) so results do not depend on the
+host.  The accelerator is KVM when /dev/kvm opens and a probe VM starts, TCG
+otherwise; PVX_ACCEL=tcg|kvm forces one.
+
+Exit status: pvx writes its status to QEMU's isa-debug-exit port (0xf4) and
+QEMU exits with 2*status+1; BootResult.status holds the decoded value (None
+if QEMU ended any other way).
+"""
+import argparse
+import os
+import re
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import time
+
+QEMU = "qemu-system-x86_64"
+DEFAULT_CPU = "Haswell-noTSX"
+_accel_cache = None
+
+
+def accelerator():
+    """'kvm' or 'tcg', decided once per process."""
+    global _accel_cache
+    if _accel_cache:
+        return _accel_cache
+    forced = os.environ.get("PVX_ACCEL")
+    if forced in ("kvm", "tcg"):
+        _accel_cache = forced
+        return forced
+    _accel_cache = "tcg"
+    try:
+        fd = os.open("/dev/kvm", os.O_RDWR)
+        os.close(fd)
+        probe = subprocess.run(
+            [QEMU, "-accel", "kvm", "-M", "pc", "-nodefaults", "-display", "none",
+             "-S", "-monitor", "stdio"],
+            input="quit\n", capture_output=True, text=True, timeout=20)
+        if probe.returncode == 0:
+            _accel_cache = "kvm"
+    except (OSError, subprocess.SubprocessError):
+        pass
+    return _accel_cache
+
+
+class BootResult:
+    def __init__(self, output, returncode, timed_out, elapsed, first_line_at):
+        self.output = output
+        self.returncode = returncode
+        self.timed_out = timed_out
+        self.elapsed = elapsed
+        self.first_line_at = first_line_at  # seconds from QEMU start to a first_line match
+        self.status = returncode >> 1 if returncode is not None and returncode % 2 == 1 else None
+
+    def tail(self, n=40):
+        return "\n".join(self.output.splitlines()[-n:])
+
+    def search(self, pattern):
+        return re.search(pattern, self.output, re.M)
+
+
+def qemu_command(kernel=None, modules=(), append=None, iso=None, memory="256M", cpu=DEFAULT_CPU,
+                 smp=1, accel=None, extra=()):
+    if not shutil.which(QEMU):
+        sys.exit(f"{QEMU} not found: run scripts/install-deps.sh (or `make deps`)")
+    cmd = [QEMU, "-accel", accel or accelerator(), "-cpu", cpu, "-m", str(memory),
+           "-smp", str(smp), "-display", "none", "-vga", "none", "-serial", "stdio",
+           "-monitor", "none", "-no-reboot", "-nodefaults",
+           "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+    if iso:
+        cmd += ["-cdrom", iso, "-boot", "d"]
+    else:
+        cmd += ["-kernel", kernel]
+        if append:
+            cmd += ["-append", append]
+        if modules:
+            # QEMU splits -initrd on commas; each item is "path args".
+            for m in modules:
+                if "," in m:
+                    raise ValueError(f"module spec may not contain a comma: {m!r}")
+            cmd += ["-initrd", ",".join(modules)]
+    return cmd + list(extra)
+
+
+def boot(timeout=60, first_line=None, stop_on=None, echo=False, **kw):
+    """Run QEMU until it exits or `timeout` seconds pass.
+
+    first_line: regex; BootResult.first_line_at records when it appeared.
+    stop_on: regex; once a line matches, QEMU is stopped (for guests that
+    never power off).
+    """
+    cmd = qemu_command(**kw)
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    sel = selectors.DefaultSelector()
+    sel.register(proc.stdout, selectors.EVENT_READ)
+    chunks, pending = [], b""
+    timed_out, first_at = False, None
+    stop_re = re.compile(stop_on) if stop_on else None
+    first_re = re.compile(first_line) if first_line else None
+    stopped = False
+    while True:
+        left = timeout - (time.monotonic() - start)
+        if left <= 0:
+            timed_out = True
+            break
+        if not sel.select(timeout=min(left, 0.5)):
+            if proc.poll() is not None:
+                rest = proc.stdout.read()
+                if rest:
+                    chunks.append(rest)
+                break
+            continue
+        data = os.read(proc.stdout.fileno(), 65536)
+        if not data:
+            break
+        chunks.append(data)
+        if echo:
+            sys.stdout.write(data.decode("utf-8", "replace"))
+            sys.stdout.flush()
+        pending += data
+        *lines, pending = pending.split(b"\n")
+        for raw in lines:
+            line = raw.decode("utf-8", "replace")
+            if first_re and first_at is None and first_re.search(line):
+                first_at = time.monotonic() - start
+            if stop_re and stop_re.search(line):
+                stopped = True
+        if stopped:
+            break
+    if timed_out or stopped:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    rc = proc.wait()
+    elapsed = time.monotonic() - start
+    out = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
+    return BootResult(out, None if (timed_out or stopped) else rc, timed_out, elapsed, first_at)
+
+
+def main():
+    ap = argparse.ArgumentParser(description="Boot a multiboot image in QEMU and check its serial output.")
+    ap.add_argument("--kernel")
+    ap.add_argument("--iso")
+    ap.add_argument("--module", action="append", default=[], help='"path args" (repeatable)')
+    ap.add_argument("--append", default=None)
+    ap.add_argument("--memory", default="256M")
+    ap.add_argument("--cpu", default=DEFAULT_CPU)
+    ap.add_argument("--timeout", type=float, default=60)
+    ap.add_argument("--expect", action="append", default=[], help="regex that must appear")
+    ap.add_argument("--status", type=int, default=None, help="expected pvx exit status")
+    ap.add_argument("--echo", action="store_true", help="copy serial output to stdout")
+    args = ap.parse_args()
+    if not args.kernel and not args.iso:
+        ap.error("give --kernel or --iso")
+    r = boot(kernel=args.kernel, iso=args.iso, modules=args.module, append=args.append,
+             memory=args.memory, cpu=args.cpu, timeout=args.timeout, echo=args.echo)
+    problems = []
+    if r.timed_out:
+        problems.append(f"timed out after {args.timeout:.0f}s")
+    for pat in args.expect:
+        if not r.search(pat):
+            problems.append(f"missing /{pat}/")
+    if args.status is not None and r.status != args.status:
+        problems.append(f"exit status {r.status}, expected {args.status}")
+    if problems:
+        if not args.echo:
+            print(r.tail())
+        print("FAIL: " + "; ".join(problems))
+        return 1
+    print(f"PASS ({r.elapsed:.1f}s, {accelerator()})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

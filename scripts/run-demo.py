@@ -1,0 +1,35 @@
+#!/usr/bin/env python3
+"""`make run`: boot the pvx demo in QEMU with its serial console on this
+terminal.  Press Ctrl-A then X to quit QEMU (Ctrl-A C toggles the monitor).
+"""
+import argparse
+import os
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import qemu_harness as qh  # noqa: E402
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--cmdline", default="", help="pvx command line")
+    ap.add_argument("--memory", default="512M")
+    ap.add_argument("--module", action="append", default=[], help='"path args" (repeatable)')
+    args = ap.parse_args()
+    kernel = os.path.join(ROOT, "build", "hypervisor", "pvx")
+    if not os.path.exists(kernel):
+        sys.exit("run-demo: build/hypervisor/pvx is missing: run `make` first")
+    cmd = qh.qemu_command(kernel=kernel, append=args.cmdline.strip() or None,
+                          modules=args.module, memory=args.memory)
+    # The serial line shares the terminal with QEMU's monitor (Ctrl-A C).
+    cmd[cmd.index("-serial") + 1] = "mon:stdio"
+    i = cmd.index("-monitor")
+    del cmd[i:i + 2]
+    print(f"run-demo: booting pvx under QEMU ({qh.accelerator()}); "
+          "press Ctrl-A then X to quit.", flush=True)
+    os.execvp(cmd[0], cmd)
+
+
+if __name__ == "__main__":
+    main()

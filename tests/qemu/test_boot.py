@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""QEMU integration tests of the hypervisor's boot: both boot protocols,
+the self-tests, the fatal-exception report and bad input.  Each case boots
+pvx, reads its serial console and checks lines and the exit status.
+
+Usage: test_boot.py [CASE ...]     (default: all cases)
+"""
+import os
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import qemu_harness as qh  # noqa: E402
+
+PVX = os.path.join(ROOT, "build", "hypervisor", "pvx")
+EXIT_OK, EXIT_FAIL, EXIT_PANIC = 0, 1, 2
+TMP = tempfile.mkdtemp(prefix="pvx-boot-")
+
+results = []
+
+
+def check(name, result, expect=(), absent=(), status=None):
+    problems = []
+    if result.timed_out:
+        problems.append("timed out (pvx hung)")
+    for pat in expect:
+        if not result.search(pat):
+            problems.append(f"missing /{pat}/")
+    for pat in absent:
+        if result.search(pat):
+            problems.append(f"unexpected /{pat}/")
+    if status is not None and result.status != status:
+        problems.append(f"exit status {result.status}, expected {status}")
+    ok = not problems
+    results.append(ok)
+    if ok:
+        print(f"PASS {name} ({result.elapsed:.1f}s)")
+    else:
+        print(f"FAIL {name}: {'; '.join(problems)}")
+        print("  --- serial output (tail) ---")
+        for line in result.tail(30).splitlines():
+            print("  | " + line)
+    sys.stdout.flush()
+
+
+def module_file(name, data):
+    path = os.path.join(TMP, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
+def case_multiboot1():
+    m1 = module_file("first.bin", b"x" * 5000)
+    m2 = module_file("second.bin", b"y" * 12345)
+    r = qh.boot(kernel=PVX, append="selftest", modules=[f"{m1} alpha=1 beta", f"{m2}"], timeout=60)
+    check("multiboot1: banner, loader, command line", r,
+          expect=[r"^pvx \d+\.\d+ - a paravirtualizing hypervisor",
+                  r"^Boot loader: qemu \(multiboot1\)", r"^Command line: selftest$"])
+    check("multiboot1: memory map and modules", r,
+          expect=[r"Memory map from the boot loader \(\d+ entries\)",
+                  r"0000000000100000 - [0-9a-f]{16} RAM",
+                  r"Boot modules: 2",
+                  r"module 0: name '\S*first\.bin' at 0x[0-9a-f]+ size 5000 cmdline 'alpha=1 beta'",
+                  r"module 1: name '\S*second\.bin' at 0x[0-9a-f]+ size 12345 cmdline ''"])
+    check("multiboot1: frame table, heap and clock", r,
+          expect=[r"Frame table: \d+ frames", r"Memory: \d+ MiB RAM, \d+ MiB free",
+                  r"Time: TSC \d+\.\d+ MHz .* APIC timer \d+\.\d+ MHz"])
+    check("multiboot1: self-tests pass and pvx exits with status 0", r,
+          expect=[r"selftest: PASS timers fired in deadline order",
+                  r"selftest: [1-9]\d* passed, 0 failed"], absent=[r"selftest: FAIL"],
+          status=EXIT_OK)
+
+
+def case_multiboot2_grub():
+    iso = os.path.join(TMP, "pvx.iso")
+    mod = module_file("mod.bin", b"z" * 4096)
+    qh_iso = [sys.executable, os.path.join(ROOT, "scripts", "mkiso.py"), "--out", iso,
+              "--kernel", PVX, "--append", "selftest", "--module", f"{mod} modname k=v"]
+    import subprocess
+    subprocess.run(qh_iso, check=True, stdout=subprocess.DEVNULL)
+    r = qh.boot(iso=iso, timeout=90)
+    check("multiboot2 (GRUB ISO): loader, modules, self-tests", r,
+          expect=[r"^Boot loader: GRUB .*\(multiboot2\)", r"^Command line: selftest$",
+                  r"module 0: name 'modname' at 0x[0-9a-f]+ size 4096 cmdline 'k=v'",
+                  r"Memory map from the boot loader", r"selftest: [1-9]\d* passed, 0 failed"],
+          status=EXIT_OK)
+
+
+FAULTS = {
+    "ud": (6, r"#UD invalid opcode"),
+    "pf": (14, r"#PF page fault"),
+    "gp": (13, r"#GP general protection"),
+    "de": (0, r"#DE divide error"),
+    "df": (8, r"#DF double fault"),
+}
+
+
+def case_fatal_exceptions():
+    for kind, (vec, name) in FAULTS.items():
+        r = qh.boot(kernel=PVX, append=f"selftest-fault={kind}", timeout=60)
+        expect = [rf"\*\*\* pvx: fatal exception {vec} \({name}\), error code 0x[0-9a-f]+|"
+                  rf"\*\*\* pvx: fatal exception {vec} \({name}\), error code 0",
+                  r"RIP: e008:ffff81[0-9a-f]{10}", r"RAX: [0-9a-f]{16} RBX:",
+                  r"R15: [0-9a-f]{16}", r"CR0: [0-9a-f]{16} CR2: [0-9a-f]{16}",
+                  r"Backtrace:", r"\[<ffff81[0-9a-f]{10}>\] arch_selftest_fault\+0x[0-9a-f]+",
+                  r"start_pvx\+0x", r"\*\*\* pvx: halting"]
+        if kind == "pf":
+            expect.append(r"Page fault address \(CR2\): 0000000000000008 \(not-present write")
+        check(f"fatal exception report: {kind}", r, expect=expect, status=EXIT_PANIC)
+
+
+def case_bad_command_line():
+    r = qh.boot(kernel=PVX, timeout=60,
+                append="bogus=1 console=com9 e820-min-region=12Q selftest=maybe "
+                       "selftest-fault=waytoolongvalue poweroff")
+    check("bad command line: each bad option reported, boot goes on", r,
+          expect=[r"cmdline: unknown option 'bogus' ignored",
+                  r"cmdline: option 'console': invalid value 'com9'",
+                  r"cmdline: option 'e820-min-region': invalid value '12Q' \(expected a size",
+                  r"cmdline: option 'selftest': invalid value 'maybe' \(expected a boolean",
+                  r"cmdline: option 'selftest-fault': invalid value 'waytoolongvalue'",
+                  r"Command line: 5 options ignored", r"pvx: boot complete"],
+          status=EXIT_OK)
+
+
+def case_bad_modules():
+    empty = module_file("empty.bin", b"")
+    good = module_file("good.bin", b"g" * 100)
+    r = qh.boot(kernel=PVX, append="poweroff", modules=[f"{empty} e", f"{good} g"], timeout=60)
+    check("bad module: an empty module is reported and skipped", r,
+          expect=[r"module 0 \('\S*empty\.bin e'\) ignored: it is empty", r"Boot modules: 1",
+                  r"module 0: name '\S*good\.bin' .* size 100 cmdline 'g'"],
+          status=EXIT_OK)
+
+
+def case_too_little_memory():
+    r = qh.boot(kernel=PVX, append="poweroff", memory="12M", timeout=60)
+    check("too little RAM: a clear panic, not a hang", r,
+          expect=[r"PANIC: only \d+ KiB of usable RAM; pvx needs at least 16 MiB"],
+          status=EXIT_PANIC)
+
+
+def case_console_none():
+    r = qh.boot(kernel=PVX, append="console=none poweroff", timeout=60)
+    check("console=none: serial output stops after the command line", r,
+          expect=[r"^pvx \d+\.\d+"], absent=[r"Memory map from the boot loader"],
+          status=EXIT_OK)
+
+
+CASES = {
+    "multiboot1": case_multiboot1,
+    "multiboot2": case_multiboot2_grub,
+    "faults": case_fatal_exceptions,
+    "cmdline": case_bad_command_line,
+    "modules": case_bad_modules,
+    "memory": case_too_little_memory,
+    "console": case_console_none,
+}
+
+
+def main():
+    if not os.path.exists(PVX):
+        print(f"{PVX} missing: run `make` first")
+        print("0 passed, 1 failed")
+        return 1
+    print(f"accelerator: {qh.accelerator()}")
+    for name in sys.argv[1:] or CASES:
+        CASES[name]()
+    passed = sum(results)
+    failed = len(results) - passed
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

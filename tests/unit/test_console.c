@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Unit tests: hypervisor/console.c (log ring, console= option). */
+#include "harness.h"
+
+#include <pvx/console.h>
+#include <pvx/lib.h>
+#include <pvx/param.h>
+
+static void test_ring_keeps_latest(void **state)
+{
+    static char big[CONSOLE_RING_SIZE + 100];
+    static char out[CONSOLE_RING_SIZE + 100];
+    uint64_t pos = 0, start = console_ring_written();
+    (void)state;
+
+    for (size_t i = 0; i < sizeof(big); i++)
+        big[i] = (char)('a' + i % 26);
+    console_write(big, sizeof(big));
+    assert_int_equal(console_ring_written(), start + sizeof(big));
+    /* A reader at 0 lost the overwritten bytes and gets the newest ring-full. */
+    size_t n = console_ring_read(out, sizeof(out), &pos);
+    assert_int_equal(n, CONSOLE_RING_SIZE);
+    assert_memory_equal(out, big + sizeof(big) - CONSOLE_RING_SIZE, CONSOLE_RING_SIZE);
+    assert_int_equal(pos, console_ring_written());
+    /* Nothing new: nothing read. */
+    assert_int_equal(console_ring_read(out, sizeof(out), &pos), 0);
+}
+
+static void test_ring_incremental_reads(void **state)
+{
+    char out[16];
+    uint64_t pos = console_ring_written();
+    (void)state;
+
+    printk("hello %d\n", 42);
+    assert_int_equal(console_ring_read(out, 5, &pos), 5);
+    assert_memory_equal(out, "hello", 5);
+    assert_int_equal(console_ring_read(out, sizeof(out), &pos), 4);
+    assert_memory_equal(out, " 42\n", 4);
+}
+
+static void test_console_option(void **state)
+{
+    (void)state;
+    assert_int_equal(parse_params("console=com1,9600", __start_pvx_params, __stop_pvx_params), 0);
+    assert_int_equal(parse_params("console=com2", __start_pvx_params, __stop_pvx_params), 0);
+    assert_int_equal(parse_params("console=none", __start_pvx_params, __stop_pvx_params), 0);
+    assert_int_equal(parse_params("console=com3 console=com1,7 console=com1,abc console",
+                                  __start_pvx_params, __stop_pvx_params),
+                     4);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ring_keeps_latest),
+        cmocka_unit_test(test_ring_incremental_reads),
+        cmocka_unit_test(test_console_option),
+    };
+    return cmocka_run_group_tests_name("console", tests, NULL, NULL);
+}
