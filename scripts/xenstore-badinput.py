@@ -157,6 +157,19 @@ def main():
     check("a watcher that never reads is dropped", closed_by_daemon(lazy, timeout=2.0))
     bystander_ok("after the event flood")
 
+    # ---- an event that would exceed the payload limit is not sent ----
+    lt = Conn(sock)
+    t, _ = lt.request("WATCH", strings("/", "T" * 3000))
+    first = lt.event()
+    check("watch with a 3000-byte token accepted, first event sent", t == TYPES["WATCH"] and len(first) == 3003)
+    good.request("WRITE", b"/" + b"l" * 2000 + b"\0x")
+    good.request("WRITE", b"/short\0x")
+    ev = lt.event()
+    check("oversized event skipped, next event intact", ev.split(b"\0")[0] == b"/short" and len(ev) <= 4096,
+          ev[:40])
+    lt.close()
+    good.request("RM", strings("/" + "l" * 2000))
+
     # ---- permission violations by an unprivileged domain ----
     c.request("WRITE", b"/local/domain/11/home\0h")
     c.request("SET_PERMS", strings("/local/domain/11", "n11"))
