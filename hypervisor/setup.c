@@ -17,6 +17,9 @@
 #include <pvx/time.h>
 #include <pvx/timer.h>
 #include <pvx/version.h>
+#include <pvx/domain.h>
+#include <pvx/sched.h>
+#include <asm/pv/traps.h>
 
 /* Options for tests and appliances. */
 static bool opt_selftest;                /* run boot-time self-tests */
@@ -40,6 +43,9 @@ static void print_modules(const struct bootinfo *bi)
                (unsigned long long)m->start, (unsigned long long)m->size, args ? args + 1 : "");
     }
 }
+
+void m2p_init(void);
+void wallclock_init(void);
 
 static void release_to_page_allocator(paddr_t start, paddr_t end)
 {
@@ -79,6 +85,26 @@ static void memory_setup(struct bootinfo *bi)
            (unsigned long long)(page_alloc_free_pages() >> (20 - PAGE_SHIFT)));
 }
 
+/* The first module is dom0's kernel, the second its initrd; the kernel's
+ * module command line (after the name) is dom0's command line. */
+static void start_dom0(const struct bootinfo *bi)
+{
+    const struct boot_module *kernel = &bi->modules[0];
+    const struct boot_module *initrd = bi->nr_modules > 1 ? &bi->modules[1] : NULL;
+    const char *args = strchr(kernel->cmdline, ' ');
+    struct domain *d0;
+
+    m2p_init();
+    wallclock_init();
+    d0 = domain_create(0, "dom0", 1, true);
+    if (!d0)
+        panic("cannot create dom0");
+    if (pv_build_domain(d0, kernel, initrd, args ? args + 1 : ""))
+        panic("cannot build dom0 from module 0 (see above)");
+    printk("pvx: boot complete in %llu ms, starting dom0\n", (unsigned long long)(NOW() / 1000000));
+    sched_start();
+}
+
 void __noreturn start_pvx(void)
 {
     unsigned int bad_options, failures = 0;
@@ -107,9 +133,13 @@ void __noreturn start_pvx(void)
     if (opt_selftest)
         failures = run_selftests();
 
-    printk("pvx: boot complete in %llu ms\n", (unsigned long long)(NOW() / 1000000));
-    if (opt_poweroff || opt_selftest)
+    if (opt_poweroff || opt_selftest) {
+        printk("pvx: boot complete in %llu ms\n", (unsigned long long)(NOW() / 1000000));
         machine_shutdown(failures ? PVX_EXIT_FAIL : PVX_EXIT_OK);
+    }
+    if (bootinfo.nr_modules)
+        start_dom0(&bootinfo);
+    printk("pvx: boot complete in %llu ms\n", (unsigned long long)(NOW() / 1000000));
 
     printk("pvx: no domain to run; idling (pass 'poweroff' to stop here)\n");
     for (;;)

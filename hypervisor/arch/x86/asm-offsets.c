@@ -27,5 +27,4 @@ void asm_offsets(void)
     DEFINE(UREGS_sizeof, sizeof(struct cpu_user_regs));
     DEFINE(CPUINFO_sizeof, sizeof(struct cpu_info));
     OFFSET(CPUINFO_guest_regs, struct cpu_info, guest_regs);
-    OFFSET(CPUINFO_scratch_rsp, struct cpu_info, scratch_rsp);
 }

@@ -7,7 +7,9 @@
 #include <asm/config.h>
 #include <asm/current.h>
 #include <asm/desc.h>
+#include <asm/processor.h>
 #include <pvx/lib.h>
+#include <pvx/percpu.h>
 
 struct idt_gate {
     uint16_t offset_lo;
@@ -25,9 +27,30 @@ static struct idt_gate idt[256] __aligned(4096);
 static uint64_t cpu0_gdt[GDT_ENTRIES] __section(".bss.page_aligned") __aligned(4096);
 static struct tss64 cpu0_tss __aligned(128);
 
-extern const char trap_stubs[];
+extern const char trap_stubs[], syscall_stubs[], syscall32_stubs[];
+extern uint64_t syscall_stack[NR_CPUS];
+
+#define MSR_STAR   0xc0000081
+#define MSR_LSTAR  0xc0000082
+#define MSR_CSTAR  0xc0000083
+#define MSR_SFMASK 0xc0000084
+/* Flags cleared on syscall entry: TF, IF, DF, NT, RF, VM, AC. */
+#define SYSCALL_FLAGS_MASK 0x74700
+
+/* syscall lands in this CPU's stub (entry.S), which switches to the CPU's
+ * guest frame; sysret would return to 0xe033/0xe02b. */
+static void syscall_init_cpu(unsigned int cpu, struct cpu_info *ci)
+{
+    syscall_stack[cpu] = (uint64_t)&ci->guest_regs.es;
+    wrmsr(MSR_STAR, ((uint64_t)FLAT_RING3_CS32 << 48) | ((uint64_t)__HYPERVISOR_CS << 32));
+    wrmsr(MSR_LSTAR, (uint64_t)syscall_stubs + 64 * cpu);
+    wrmsr(MSR_CSTAR, (uint64_t)syscall32_stubs + 64 * cpu);
+    wrmsr(MSR_SFMASK, SYSCALL_FLAGS_MASK);
+    wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_SCE);
+}
 
 #define GATE_INTERRUPT 0x8e /* present, DPL 0, 64-bit interrupt gate */
+#define GATE_DPL3      0x60
 
 static void set_gate(unsigned int vec, uint64_t handler, unsigned int ist)
 {
@@ -48,6 +71,14 @@ void idt_init(void)
     set_gate(2, (uint64_t)trap_stubs + 16 * 2, IST_NMI);
     set_gate(8, (uint64_t)trap_stubs + 16 * 8, IST_DF);
     set_gate(18, (uint64_t)trap_stubs + 16 * 18, IST_MC);
+    /* Software interrupts a ring-3 guest may raise directly: int3, into,
+     * int $0x80 (bounced to the guest kernel) and int $0x82 (hypercall).
+     * Every other `int n` faults with #GP and is checked against the
+     * guest's trap table. */
+    idt[3].type_attr |= GATE_DPL3;
+    idt[4].type_attr |= GATE_DPL3;
+    idt[0x80].type_attr |= GATE_DPL3;
+    idt[0x82].type_attr |= GATE_DPL3;
 }
 
 static void set_tss_desc(uint64_t *gdt, unsigned int index, const struct tss64 *tss)
@@ -74,7 +105,7 @@ void desc_init_cpu(unsigned int cpu, void *stack_block)
     gdt[__HYPERVISOR_CS >> 3] = 0x00af9b000000ffffULL; /* 64-bit code, DPL 0 */
     gdt[__HYPERVISOR_DS >> 3] = 0x00cf93000000ffffULL; /* data, DPL 0 */
     gdt[FLAT_RING3_CS32 >> 3] = 0x00cffb000000ffffULL; /* 32-bit code, DPL 3 */
-    gdt[FLAT_RING3_DS >> 3] = 0x00cff3000000ffffULL;   /* data, DPL 3 */
+    gdt[FLAT_RING3_SS64 >> 3] = 0x00cff3000000ffffULL; /* data, DPL 3 */
     gdt[FLAT_RING3_CS64 >> 3] = 0x00affb000000ffffULL; /* 64-bit code, DPL 3 */
 
     memset(tss, 0, sizeof(*tss));
@@ -112,4 +143,5 @@ void desc_init_cpu(unsigned int cpu, void *stack_block)
                      : "m"(gdtr), "m"(idtr), "i"(__HYPERVISOR_CS), "i"(__HYPERVISOR_DS),
                        "i"(TSS_SELECTOR)
                      : "rax", "memory");
+    syscall_init_cpu(cpu, ci);
 }

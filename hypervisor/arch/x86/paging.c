@@ -49,14 +49,16 @@ static paddr_t alloc_pt_page(void)
     return pa;
 }
 
-static pte_t *next_table(pte_t *table, unsigned int index)
+/* Intermediate entries carry _PAGE_USER only where guests may read the
+ * mapping (the read-only M2P); x86 checks the bit at every level. */
+static pte_t *next_table(pte_t *table, unsigned int index, uint64_t leaf_flags)
 {
     if (!(table[index] & _PAGE_PRESENT)) {
         paddr_t pa = alloc_pt_page();
 
         if (!pa)
             return NULL;
-        table[index] = pa | PAGE_TABLE_FLAGS;
+        table[index] = pa | PAGE_TABLE_FLAGS | (leaf_flags & _PAGE_USER);
     }
     BUG_ON(table[index] & _PAGE_PSE);
     return maddr_to_virt(table[index] & PTE_ADDR_MASK);
@@ -69,7 +71,7 @@ static int map_one(pte_t *l4, uint64_t va, paddr_t pa, uint64_t left, uint64_t f
     bool big_ok = !(flags & _PAGE_PSE);
 
     flags &= ~_PAGE_PSE;
-    l3 = next_table(l4, l4_index(va));
+    l3 = next_table(l4, l4_index(va), flags);
     if (!l3)
         return -ENOMEM;
     if (!big_ok)
@@ -79,7 +81,7 @@ static int map_one(pte_t *l4, uint64_t va, paddr_t pa, uint64_t left, uint64_t f
         *mapped = GiB(1);
         return 0;
     }
-    l2 = next_table(l3, l3_index(va));
+    l2 = next_table(l3, l3_index(va), flags);
     if (!l2)
         return -ENOMEM;
     if (!((va | pa) & (MiB(2) - 1)) && left >= MiB(2)) {
@@ -88,10 +90,10 @@ static int map_one(pte_t *l4, uint64_t va, paddr_t pa, uint64_t left, uint64_t f
         return 0;
     }
 small:
-    l2 = next_table(l3, l3_index(va));
+    l2 = next_table(l3, l3_index(va), flags);
     if (!l2)
         return -ENOMEM;
-    l1 = next_table(l2, l2_index(va));
+    l1 = next_table(l2, l2_index(va), flags);
     if (!l1)
         return -ENOMEM;
     l1[l1_index(va)] = pa | flags;

@@ -28,6 +28,7 @@ SECTIONS
     _stext = .;
     .text : AT(V2P(ADDR(.text))) {
         *(.text .text.*)
+        *(.fixup)
     }
     _etext = .;
     . = ALIGN(4096);
@@ -40,6 +41,12 @@ SECTIONS
         __start_pvx_params = .;
         *(pvx_params)
         __stop_pvx_params = .;
+    }
+    . = ALIGN(8);
+    .ex_table : AT(V2P(ADDR(.ex_table))) {
+        __start_ex_table = .;
+        *(.ex_table)
+        __stop_ex_table = .;
     }
     . = ALIGN(8);
     .symbols : AT(V2P(ADDR(.symbols))) {

@@ -15,6 +15,8 @@
 #include <pvx/lib.h>
 #include <pvx/time.h>
 #include <pvx/timer.h>
+#include <pvx/domain.h>
+#include <pvx/sched.h>
 
 #define PIT_HZ       1193182
 #define PIT_CH2_DATA 0x42
@@ -181,4 +183,94 @@ void apic_timer_interrupt(void)
 
     apic_eoi();
     timer_expire(cpu, now_ns());
+}
+
+/* ---- guest time ---- */
+
+static uint64_t boot_wallclock_sec; /* UTC seconds at system time 0 */
+
+static unsigned int cmos_read(unsigned int reg)
+{
+    outb(0x70, (uint8_t)reg);
+    return inb(0x71);
+}
+
+static unsigned int bcd(unsigned int v)
+{
+    return (v & 0xf) + (v >> 4) * 10;
+}
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
+static uint64_t days_since_epoch(unsigned int y, unsigned int m, unsigned int d)
+{
+    static const unsigned int before_month[] = {0,   31,  59,  90,  120, 151,
+                                                181, 212, 243, 273, 304, 334};
+    uint64_t days =
+        (uint64_t)(y - 1970) * 365 + (y - 1969) / 4 - (y - 1901) / 100 + (y - 1601) / 400;
+
+    days += before_month[(m - 1) % 12] + d - 1;
+    if (m > 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0))
+        days++;
+    return days;
+}
+
+void wallclock_init(void);
+void wallclock_init(void)
+{
+    unsigned int sec, min, hour, day, mon, year, b;
+
+    for (unsigned int i = 0; i < 1000000 && (cmos_read(0x0a) & 0x80); i++)
+        cpu_relax(); /* an update is in progress */
+    sec = cmos_read(0x00);
+    min = cmos_read(0x02);
+    hour = cmos_read(0x04);
+    day = cmos_read(0x07);
+    mon = cmos_read(0x08);
+    year = cmos_read(0x09);
+    b = cmos_read(0x0b);
+    if (!(b & 4)) { /* BCD */
+        sec = bcd(sec);
+        min = bcd(min);
+        hour = bcd(hour & 0x7f) | (hour & 0x80);
+        day = bcd(day);
+        mon = bcd(mon);
+        year = bcd(year);
+    }
+    if (!(b & 2) && (hour & 0x80))
+        hour = (hour & 0x7f) % 12 + 12;
+    hour &= 0x7f;
+    if (mon < 1 || mon > 12 || day < 1 || day > 31) {
+        printk("Time: the RTC reads nonsense; wall clock starts at 1970\n");
+        return;
+    }
+    boot_wallclock_sec = days_since_epoch(2000 + year, mon, day) * 86400 + hour * 3600 + min * 60 +
+                         sec - now_ns() / 1000000000ULL;
+    printk("Time: wall clock %04u-%02u-%02u %02u:%02u:%02u UTC\n", 2000 + year, mon, day, hour, min,
+           sec);
+}
+
+void update_vcpu_system_time(struct vcpu *v)
+{
+    struct vcpu_time_info *t = &v->vcpu_info->time;
+    struct shared_info *si = v->domain->shared_info;
+    uint64_t tsc = rdtsc();
+
+    /* Odd version: readers retry until it is even and unchanged. */
+    t->version = (t->version + 1) | 1;
+    __asm__ volatile("" ::: "memory");
+    t->tsc_timestamp = tsc;
+    t->system_time = ticks_to_ns(tsc - tsc_at_boot);
+    t->tsc_to_system_mul = tsc_mul;
+    t->tsc_shift = (int8_t)tsc_shift;
+    t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
+    __asm__ volatile("" ::: "memory");
+    t->version++;
+
+    si->wc_version = (si->wc_version + 1) | 1;
+    __asm__ volatile("" ::: "memory");
+    si->wc_sec = (uint32_t)boot_wallclock_sec;
+    si->wc_sec_hi = (uint32_t)(boot_wallclock_sec >> 32);
+    si->wc_nsec = 0;
+    __asm__ volatile("" ::: "memory");
+    si->wc_version++;
 }

@@ -8,6 +8,8 @@
 #include <asm/apic.h>
 #include <asm/current.h>
 #include <asm/processor.h>
+#include <asm/extable.h>
+#include <asm/pv/traps.h>
 #include <asm/regs.h>
 #include <pvx/arch.h>
 #include <pvx/lib.h>
@@ -123,13 +125,25 @@ void do_trap(struct cpu_user_regs *regs);
 void do_trap(struct cpu_user_regs *regs)
 {
     unsigned int v = regs->entry_vector;
+    uint64_t fixup;
 
     if (v == APIC_TIMER_VECTOR) {
         apic_timer_interrupt();
+        if (regs_from_guest(regs))
+            arch_exit_to_guest(regs);
         return;
     }
     if (v == APIC_SPURIOUS_VECTOR)
         return;
+    if (regs_from_guest(regs)) {
+        pv_do_trap(regs);
+        return;
+    }
+    /* A fault on guest-controlled input at an instruction that expects it. */
+    if ((v == 13 || v == 14) && (fixup = search_exception_table(regs->rip)) != 0) {
+        regs->rip = fixup;
+        return;
+    }
     if (v >= 32) {
         /* Masked legacy PIC lines may still deliver a spurious IRQ7/15. */
         printk("pvx: unexpected interrupt vector %u ignored\n", v);

@@ -85,3 +85,26 @@ void arch_serial_write(const char *s, size_t len);
 /** start_pvx() - the generic boot sequence; the arch entry code calls it on
  * CPU 0's stack with interrupts off and never expects it to return. */
 void __noreturn start_pvx(void);
+
+struct vcpu;
+/** arch_dump_guest_state() - log a vCPU's registers (for domain crashes). */
+void arch_dump_guest_state(struct vcpu *v);
+
+/** arch_set_continuation() - make the current hypercall re-execute with
+ * args[0] as number and args[1..5] as arguments when the guest resumes. */
+void arch_set_continuation(const uint64_t args[6]);
+/** arch_hypercall_preempt_pending() - should a long hypercall yield now
+ * (an interrupt or event is waiting)? */
+bool arch_hypercall_preempt_pending(void);
+
+struct page_info;
+struct domain;
+/** arch_run_vcpu() - load v's state on this CPU and enter the guest. */
+void __noreturn arch_run_vcpu(struct vcpu *v);
+/** arch_save_vcpu() - store the running vCPU's CPU-held state in v. */
+void arch_save_vcpu(struct vcpu *v);
+/** arch_set_current() - record the vCPU this CPU runs (NULL = idle). */
+void arch_set_current(struct vcpu *v);
+/** arch_get_writable_page() - take a lasting writable reference on a page
+ * of d for a hypervisor mapping (registered vcpu_info); false if refused. */
+bool arch_get_writable_page(struct page_info *pg, struct domain *d);

@@ -32,6 +32,11 @@ struct bootinfo {
 
 extern struct bootinfo bootinfo;
 
+static inline const char *bootinfo_cmdline(void)
+{
+    return bootinfo.cmdline;
+}
+
 /* Drop modules that are empty, lie outside RAM or overlap the hypervisor
  * image or each other; log each one dropped.  Returns how many were dropped. */
 unsigned int bootinfo_check_modules(struct bootinfo *bi, paddr_t image_start, paddr_t image_end);

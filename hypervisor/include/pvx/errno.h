@@ -30,6 +30,7 @@
 #define ERANGE     34
 #define ENOSYS     38
 #define ENODATA    61
+#define ETIME      62
 #define EOVERFLOW  75
 #define EBADMSG    74
 #define EOPNOTSUPP 95

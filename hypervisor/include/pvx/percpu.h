@@ -7,9 +7,10 @@
 #ifndef PVX_PERCPU_H
 #define PVX_PERCPU_H
 
-#include <pvx/types.h>
-
 #define NR_CPUS 8
+
+#ifndef __ASSEMBLY__
+#include <pvx/types.h>
 
 struct timer;
 
@@ -27,5 +28,7 @@ static inline struct percpu *per_cpu(unsigned int cpu)
 {
     return &percpu_data[cpu];
 }
+
+#endif /* !__ASSEMBLY__ */
 
 #endif

@@ -14,14 +14,15 @@
 
 #ifndef __ASSEMBLY__
 struct percpu;
+struct vcpu;
 
 struct cpu_info {
     struct cpu_user_regs guest_regs;
     unsigned int processor_id;
     unsigned int _pad;
     struct percpu *percpu;
-    uint64_t scratch_rsp; /* syscall entry parks the guest rsp here */
-    uint64_t _pad2;       /* keeps guest_regs.es (TSS.rsp0) 16-byte aligned */
+    struct vcpu *curr_vcpu; /* the vCPU this CPU runs, NULL when idle */
+    uint64_t _pad2;         /* keeps guest_regs.es (TSS.rsp0) 16-byte aligned */
 };
 
 static inline struct cpu_info *get_cpu_info(void)

@@ -8,14 +8,13 @@
 #ifndef ASM_DESC_H
 #define ASM_DESC_H
 
-#define FIRST_RESERVED_GDT_ENTRY 7168 /* 14 pages of 512 entries */
-#define GDT_ENTRIES              8192 /* 16 pages: 64 KiB */
+/* FIRST_RESERVED_GDT_ENTRY and the FLAT_RING3_* selectors come from the ABI. */
+#include <public/xen.h>
+
+#define GDT_ENTRIES 8192 /* 16 pages: 64 KiB */
 
 #define __HYPERVISOR_CS 0xe008
 #define __HYPERVISOR_DS 0xe010
-#define FLAT_RING3_CS32 0xe023
-#define FLAT_RING3_DS   0xe02b
-#define FLAT_RING3_CS64 0xe033
 #define TSS_SELECTOR    0xe040
 #define LDT_SELECTOR    0xe050
 

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The x86 PV execution core (hypervisor/arch/x86/pv/):
+ *
+ *   dom0_build.c  build a domain from a Xen PV ELF kernel
+ *   traps.c       guest exceptions, interrupts and syscalls; bounce frames;
+ *                 event upcalls; the exit path back to the guest
+ *   emulate.c     privileged instructions (#GP) and forced CPUID (#UD)
+ *   callbacks.c   trap table, callbacks, stack_switch, iret, segment bases,
+ *                 fpu_taskswitch, debug registers
+ *   context.c     switching the CPU between vCPUs
+ */
+#ifndef ASM_PV_TRAPS_H
+#define ASM_PV_TRAPS_H
+
+#include <asm/regs.h>
+#include <pvx/types.h>
+
+struct boot_module;
+struct domain;
+struct vcpu;
+
+#define TRAP_syscall     0x100
+#define TRAP_syscall32   0x101
+#define HYPERCALL_VECTOR 0x82
+
+/* dom0_build.c */
+int pv_build_domain(struct domain *d, const struct boot_module *kernel,
+                    const struct boot_module *initrd, const char *cmdline);
+
+/* traps.c */
+struct cpu_user_regs *guest_cpu_user_regs(void);
+void pv_do_trap(struct cpu_user_regs *regs);
+/* Last step before returning to a guest: scheduling, pending events. */
+void arch_exit_to_guest(struct cpu_user_regs *regs);
+/* Deliver exception vector to the guest kernel; false if it has no handler. */
+bool pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned int vector,
+                         bool has_error, uint32_t error_code);
+/* Bounce to the guest's handler at addr (events, syscalls, failsafe). */
+bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler, bool has_error,
+               uint32_t error_code, bool mask_events);
+void pv_toggle_guest_mode(struct vcpu *v);
+void __noreturn pv_bad_iret(struct cpu_user_regs *regs);
+
+/* emulate.c */
+bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
+bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
+void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
+
+/* context.c */
+void __noreturn arch_run_vcpu(struct vcpu *v);
+void arch_save_vcpu(struct vcpu *v);
+void arch_enter_guest(struct cpu_user_regs *regs) __noreturn;
+void arch_dump_guest_state(struct vcpu *v);
+
+#endif

@@ -1,0 +1,337 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Building a PV domain from a kernel image at boot (dom0 from the first
+ * multiboot module).  The bootstrap address space follows the PV loader
+ * convention every PV kernel expects: starting at VIRT_BASE, virtually
+ * contiguous and page-aligned, pfn = (va - VIRT_BASE) / 4 KiB:
+ *
+ *   [pad to kernel] kernel image | initrd (only if the kernel cannot take it
+ *   by pfn) | p2m list | start_info | page tables (L4, L3s, L2s, L1s) |
+ *   boot stack | slack up to a 4 MiB boundary with at least 512 KiB spare
+ *
+ * then, unmapped, the initrd by pfn (SIF_MOD_START_PFN).  Page-table pages
+ * are mapped read-only; the whole tree is validated by pinning the L4, so
+ * the builder's tables obey the same rules as the guest's own.
+ */
+#include <asm/current.h>
+#include <asm/desc.h>
+#include <asm/mm.h>
+#include <asm/pv/mm.h>
+#include <asm/pv/traps.h>
+#include <pvx/bootinfo.h>
+#include <pvx/domain.h>
+#include <pvx/elf.h>
+#include <pvx/errno.h>
+#include <pvx/lib.h>
+#include <pvx/param.h>
+#include <pvx/sched.h>
+#include <public/features.h>
+#include <public/xen.h>
+
+static uint64_t opt_dom0_mem; /* 0 = automatic */
+size_param("dom0_mem", opt_dom0_mem);
+
+#define SLACK     KiB(512)
+#define ROUND_END MiB(4)
+
+struct layout {
+    uint64_t nr_pages;
+    uint64_t kernel_start, kernel_end; /* VAs */
+    uint64_t initrd_va, initrd_len;    /* mapped initrd (0 = none) */
+    uint64_t p2m_va, start_info_va, pt_va, stack_va, v_end;
+    unsigned int nr_l3, nr_l2, nr_l1, nr_pt;
+    uint64_t initrd_pfn; /* unmapped initrd (mod_start_pfn) */
+};
+
+static unsigned int count_tables(uint64_t start, uint64_t end, unsigned int shift)
+{
+    return (unsigned int)(((end - 1) >> shift) - (start >> shift) + 1);
+}
+
+/* Lay out the bootstrap region; page-table counts depend on the region's
+ * end, which depends on the counts, so iterate to a fixed point. */
+static void compute_layout(struct layout *l, const struct pv_kernel_info *k, uint64_t initrd_size)
+{
+    uint64_t va = ROUNDUP(k->virt_kend, PAGE_SIZE);
+
+    l->kernel_start = k->virt_kstart;
+    l->kernel_end = va;
+    if (initrd_size && !k->mod_start_pfn) {
+        l->initrd_va = va;
+        l->initrd_len = initrd_size;
+        va += ROUNDUP(initrd_size, PAGE_SIZE);
+    }
+    l->p2m_va = va;
+    va += ROUNDUP(l->nr_pages * 8, PAGE_SIZE);
+    l->start_info_va = va;
+    va += PAGE_SIZE;
+    l->pt_va = va;
+    l->nr_pt = 0;
+    for (;;) {
+        uint64_t end = ROUNDUP(va + (uint64_t)l->nr_pt * PAGE_SIZE + PAGE_SIZE + SLACK, ROUND_END);
+        unsigned int l3 = count_tables(k->virt_base, end, L4_SHIFT);
+        unsigned int l2 = count_tables(k->virt_base, end, L3_SHIFT);
+        unsigned int l1 = count_tables(k->virt_base, end, L2_SHIFT);
+
+        if (1 + l3 + l2 + l1 == l->nr_pt) {
+            l->nr_l3 = l3;
+            l->nr_l2 = l2;
+            l->nr_l1 = l1;
+            l->stack_va = va + (uint64_t)l->nr_pt * PAGE_SIZE;
+            l->v_end = end;
+            break;
+        }
+        l->nr_pt = 1 + l3 + l2 + l1;
+    }
+    l->initrd_pfn = (l->v_end - k->virt_base) >> PAGE_SHIFT;
+}
+
+struct builder {
+    struct domain *d;
+    const struct pv_kernel_info *k;
+    struct layout l;
+    mfn_t *p2m; /* hypervisor copy while building */
+};
+
+static void *pfn_ptr(struct builder *b, uint64_t pfn)
+{
+    return maddr_to_virt(b->p2m[pfn] << PAGE_SHIFT);
+}
+
+static uint64_t va_to_pfn(const struct builder *b, uint64_t va)
+{
+    return (va - b->k->virt_base) >> PAGE_SHIFT;
+}
+
+/* Copy bytes to guest VA va of the bootstrap region (page by page). */
+static void copy_to_region(struct builder *b, uint64_t va, const void *src, uint64_t len)
+{
+    const uint8_t *s = src;
+
+    while (len) {
+        uint64_t off = va & (PAGE_SIZE - 1), n = MIN(len, PAGE_SIZE - off);
+
+        memcpy((uint8_t *)pfn_ptr(b, va_to_pfn(b, va)) + off, s, n);
+        va += n;
+        s += n;
+        len -= n;
+    }
+}
+
+static void load_kernel(struct builder *b)
+{
+    const struct pv_kernel_info *k = b->k;
+
+    for (unsigned int i = 0; i < k->nr_segments; i++) {
+        const struct elf_segment *s = &k->segments[i];
+        uint64_t dst = k->virt_kstart + (s->paddr - k->pstart);
+
+        copy_to_region(b, dst, k->image + s->offset, s->filesz);
+        /* The rest up to memsz is already zero: every page was cleared. */
+    }
+}
+
+/* Write the bootstrap page tables: L4, then L3s, L2s, L1s, in that order
+ * (Linux finds its builder tables by that order). */
+static mfn_t build_page_tables(struct builder *b)
+{
+    const struct layout *l = &b->l;
+    uint64_t base = b->k->virt_base, pt_pfn = va_to_pfn(b, l->pt_va);
+    uint64_t l3_first = pt_pfn + 1, l2_first = l3_first + l->nr_l3;
+    uint64_t l1_first = l2_first + l->nr_l2;
+    const uint64_t upper = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER;
+    pte_t *l4 = pfn_ptr(b, pt_pfn);
+
+    arch_init_guest_l4(b->d, l4);
+    for (uint64_t va = base; va < l->v_end; va += PAGE_SIZE) {
+        uint64_t pfn = va_to_pfn(b, va);
+        uint64_t l3i = l3_first + ((va >> L4_SHIFT) - (base >> L4_SHIFT));
+        uint64_t l2i = l2_first + ((va >> L3_SHIFT) - (base >> L3_SHIFT));
+        uint64_t l1i = l1_first + ((va >> L2_SHIFT) - (base >> L2_SHIFT));
+        pte_t *l3 = pfn_ptr(b, l3i), *l2 = pfn_ptr(b, l2i), *l1 = pfn_ptr(b, l1i);
+        uint64_t flags = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER |
+                         _PAGE_GUEST_KERNEL;
+
+        l4[l4_index(va)] = (b->p2m[l3i] << PAGE_SHIFT) | upper;
+        l3[l3_index(va)] = (b->p2m[l2i] << PAGE_SHIFT) | upper;
+        l2[l2_index(va)] = (b->p2m[l1i] << PAGE_SHIFT) | upper;
+        /* Page tables are mapped read-only, everything else read-write. */
+        if (pfn >= pt_pfn && pfn < pt_pfn + l->nr_pt)
+            flags &= ~_PAGE_RW;
+        l1[l1_index(va)] = (b->p2m[pfn] << PAGE_SHIFT) | flags;
+    }
+    return b->p2m[pt_pfn];
+}
+
+static void write_hypercall_page(struct builder *b)
+{
+    uint8_t *p = pfn_ptr(b, va_to_pfn(b, b->k->hypercall_page));
+
+    memset(p, 0xcc, PAGE_SIZE);
+    for (unsigned int i = 0; i < PAGE_SIZE / 32; i++) {
+        uint8_t *s = p + i * 32;
+
+        /* push %rcx; push %r11; [push %rax;] mov $i,%eax; syscall; ... */
+        *s++ = 0x51;
+        *s++ = 0x41, *s++ = 0x53;
+        if (i == __HYPERVISOR_iret)
+            *s++ = 0x50; /* iret takes rax from the stack and never returns */
+        *s++ = 0xb8;
+        memcpy(s, &i, 4);
+        s += 4;
+        *s++ = 0x0f, *s++ = 0x05;
+        if (i == __HYPERVISOR_iret)
+            continue;
+        *s++ = 0x41, *s++ = 0x5b; /* pop %r11 */
+        *s++ = 0x59;              /* pop %rcx */
+        *s++ = 0xc3;              /* ret */
+    }
+}
+
+static void write_start_info(struct builder *b, const struct boot_module *initrd,
+                             const char *cmdline)
+{
+    struct start_info *si = pfn_ptr(b, va_to_pfn(b, b->l.start_info_va));
+    const struct layout *l = &b->l;
+
+    memset(si, 0, PAGE_SIZE);
+    strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
+    si->nr_pages = l->nr_pages;
+    si->shared_info = b->d->shared_info_mfn << PAGE_SHIFT;
+    si->flags = b->d->is_privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
+    si->pt_base = l->pt_va;
+    si->nr_pt_frames = l->nr_pt;
+    si->mfn_list = l->p2m_va;
+    if (initrd) {
+        if (l->initrd_va) {
+            si->mod_start = l->initrd_va;
+        } else {
+            si->mod_start = l->initrd_pfn;
+            si->flags |= SIF_MOD_START_PFN;
+        }
+        si->mod_len = b->k->mod_start_pfn ? ROUNDUP(initrd->size, PAGE_SIZE) : initrd->size;
+    }
+    strlcpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line));
+}
+
+static uint64_t dom0_pages(void)
+{
+    uint64_t free = page_alloc_free_pages();
+    uint64_t reserve = MAX(free / 16, (uint64_t)(MiB(16) >> PAGE_SHIFT));
+
+    if (opt_dom0_mem)
+        return opt_dom0_mem >> PAGE_SHIFT;
+    return free > reserve ? free - reserve : 0;
+}
+
+static const char *check_features(const struct pv_kernel_info *k, bool privileged)
+{
+    const uint32_t offered = (1u << XENFEAT_writable_page_tables) |
+                             (1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_dom0);
+
+    if (k->features_required & ~offered)
+        return "the kernel requires features pvx does not offer to PV guests";
+    if (privileged && k->features_supported && !(k->features_supported & (1u << XENFEAT_dom0)))
+        return "the kernel does not support running as dom0 (SUPPORTED_FEATURES lacks dom0)";
+    return NULL;
+}
+
+int pv_build_domain(struct domain *d, const struct boot_module *kernel,
+                    const struct boot_module *initrd, const char *cmdline)
+{
+    struct pv_kernel_info k;
+    struct builder b = {.d = d, .k = &k};
+    struct vcpu *v = d->vcpus[0];
+    struct cpu_user_regs *r = &v->arch.user_regs;
+    const char *why = NULL;
+    uint64_t nr_pages = dom0_pages(), need;
+    mfn_t l4;
+    int rc;
+
+    rc = elf_parse_pv_kernel(maddr_to_virt(kernel->start), kernel->size, &k, &why);
+    if (!rc)
+        why = check_features(&k, d->is_privileged);
+    if (rc || why) {
+        printk("domain %u: cannot use '%s' as a kernel: %s\n", d->domain_id, kernel->cmdline, why);
+        return rc ? rc : -EINVAL;
+    }
+    printk("domain %u: %s kernel (%s %s), entry %#llx, image %#llx-%#llx%s\n", d->domain_id,
+           k.loader[0] ? k.loader : "?", k.guest_os, k.guest_version, (unsigned long long)k.entry,
+           (unsigned long long)k.virt_kstart, (unsigned long long)k.virt_kend,
+           k.hypercall_page ? ", hypercall page" : "");
+
+    b.l.nr_pages = nr_pages;
+    compute_layout(&b.l, &k, initrd ? initrd->size : 0);
+    need = ((b.l.v_end - k.virt_base) >> PAGE_SHIFT) +
+           (initrd && k.mod_start_pfn ? PFN_UP(initrd->size) : 0);
+    if (nr_pages < need) {
+        printk("domain %u: %llu MiB is too little memory for this kernel and initrd "
+               "(needs %llu MiB); raise dom0_mem\n",
+               d->domain_id, (unsigned long long)(nr_pages >> 8),
+               (unsigned long long)(PFN_UP(need << PAGE_SHIFT) >> 8) + 1);
+        return -ENOMEM;
+    }
+
+    b.p2m = xmalloc_bytes(nr_pages * sizeof(mfn_t));
+    if (!b.p2m)
+        return -ENOMEM;
+    for (uint64_t pfn = 0; pfn < nr_pages; pfn++) {
+        struct page_info *pg = domain_alloc_page(d);
+
+        if (!pg) {
+            printk("domain %u: out of memory after %llu pages\n", d->domain_id,
+                   (unsigned long long)pfn);
+            xfree(b.p2m);
+            return -ENOMEM;
+        }
+        b.p2m[pfn] = page_to_mfn(pg);
+        memset(maddr_to_virt(b.p2m[pfn] << PAGE_SHIFT), 0, PAGE_SIZE);
+        set_gpfn_from_mfn(b.p2m[pfn], pfn);
+    }
+    d->max_pages = nr_pages;
+
+    load_kernel(&b);
+    if (initrd) {
+        if (b.l.initrd_va) {
+            copy_to_region(&b, b.l.initrd_va, maddr_to_virt(initrd->start), initrd->size);
+        } else {
+            for (uint64_t off = 0; off < initrd->size; off += PAGE_SIZE)
+                memcpy(pfn_ptr(&b, b.l.initrd_pfn + (off >> PAGE_SHIFT)),
+                       maddr_to_virt(initrd->start + off), MIN(PAGE_SIZE, initrd->size - off));
+        }
+    }
+    copy_to_region(&b, b.l.p2m_va, b.p2m, nr_pages * sizeof(mfn_t));
+    write_start_info(&b, initrd, cmdline);
+    if (k.hypercall_page)
+        write_hypercall_page(&b);
+    l4 = build_page_tables(&b);
+    xfree(b.p2m);
+
+    rc = pv_pin_table(d, l4, PGT_l4_page_table);
+    if (!rc)
+        rc = pv_set_guest_table(v, l4, false);
+    if (rc) {
+        printk("domain %u: the bootstrap page tables did not validate (%d)\n", d->domain_id, rc);
+        return rc;
+    }
+
+    memset(r, 0, sizeof(*r));
+    r->rip = k.entry;
+    r->rsp = b.l.stack_va + PAGE_SIZE;
+    r->rsi = b.l.start_info_va;
+    r->cs = FLAT_RING3_CS64;
+    r->ss = FLAT_RING3_SS64;
+    r->rflags = X86_EFLAGS_IF | 0x2;
+    v->arch.kernel_mode = true;
+    v->arch.kernel_ss = FLAT_RING3_SS64;
+    v->arch.kernel_sp = r->rsp;
+    v->online = true;
+    printk("domain %u: %llu MiB, start_info %#llx, page tables %#llx (%u frames), "
+           "stack %#llx, initrd %s\n",
+           d->domain_id, (unsigned long long)(nr_pages >> 8), (unsigned long long)b.l.start_info_va,
+           (unsigned long long)b.l.pt_va, b.l.nr_pt, (unsigned long long)r->rsp,
+           !initrd         ? "none"
+           : b.l.initrd_va ? "mapped"
+                           : "by pfn");
+    return 0;
+}

@@ -1,0 +1,265 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest entries into pvx and the way back.
+ *
+ * A PV guest runs in ring 3 whether it is in its kernel or its user mode;
+ * v->arch.kernel_mode says which.  Every exception, interrupt and syscall
+ * from the guest lands with its frame in cpu_info.guest_regs.  pvx either
+ * handles it (hypercall, emulated instruction, writable page table) or
+ * "bounces" it: it writes an exception frame on the guest kernel's stack,
+ * as the CPU would have, and resumes the guest at its registered handler.
+ *
+ * Bounce frame, from the new guest rsp upward: rcx, r11, [error code], rip,
+ * cs (RPL 0 when the guest was in kernel mode; saved upcall mask in bits
+ * 32-39), rflags (IF = events were unmasked), rsp, ss.
+ */
+#include <asm/apic.h>
+#include <asm/current.h>
+#include <asm/desc.h>
+#include <asm/mm.h>
+#include <asm/processor.h>
+#include <asm/pv/mm.h>
+#include <asm/pv/traps.h>
+#include <pvx/domain.h>
+#include <pvx/guest_access.h>
+#include <pvx/hypercall.h>
+#include <pvx/lib.h>
+#include <pvx/sched.h>
+
+#define X86_EFLAGS_TF 0x00000100
+#define X86_EFLAGS_DF 0x00000400
+#define X86_EFLAGS_NT 0x00004000
+#define X86_EFLAGS_RF 0x00010000
+#define X86_EFLAGS_VM 0x00020000
+#define X86_EFLAGS_AC 0x00040000
+
+#define TI_MASK_EVENTS 4 /* trap_info flags: mask events on entry */
+
+struct vcpu *current_vcpu(void)
+{
+    return get_cpu_info()->curr_vcpu;
+}
+
+struct cpu_user_regs *guest_cpu_user_regs(void)
+{
+    return &get_cpu_info()->guest_regs;
+}
+
+void pv_toggle_guest_mode(struct vcpu *v)
+{
+    mfn_t table;
+
+    v->arch.kernel_mode = !v->arch.kernel_mode;
+    __asm__ volatile("swapgs" ::: "memory"); /* kernel <-> user GS base */
+    table = v->arch.kernel_mode ? v->arch.guest_table : v->arch.guest_table_user;
+    write_cr3(table << PAGE_SHIFT);
+}
+
+bool pv_bounce(struct vcpu *v, struct cpu_user_regs *regs, uint64_t handler, bool has_error,
+               uint32_t error_code, bool mask_events)
+{
+    struct vcpu_info *vi = v->vcpu_info;
+    bool was_kernel = v->arch.kernel_mode;
+    uint8_t saved_mask = vi->evtchn_upcall_mask;
+    uint64_t frame[8], sp;
+    unsigned int n = 0;
+
+    if (!handler)
+        return false;
+    if (!was_kernel) {
+        pv_toggle_guest_mode(v);
+        sp = v->arch.kernel_sp;
+    } else {
+        sp = regs->rsp;
+    }
+    sp &= ~15ULL;
+
+    frame[n++] = regs->rcx;
+    frame[n++] = regs->r11;
+    if (has_error)
+        frame[n++] = error_code;
+    frame[n++] = regs->rip;
+    frame[n++] = (uint64_t)(was_kernel ? (regs->cs & ~3) : regs->cs) | ((uint64_t)saved_mask << 32);
+    frame[n++] = (regs->rflags & ~(X86_EFLAGS_IF | X86_EFLAGS_IOPL)) |
+                 (saved_mask ? 0 : X86_EFLAGS_IF) | ((uint64_t)v->arch.iopl << 12);
+    frame[n++] = regs->rsp;
+    frame[n++] = regs->ss;
+    sp -= n * 8;
+    if (copy_to_guest(sp, frame, n * 8)) {
+        domain_crash(v->domain, "cannot write an exception frame at %#llx (kernel stack bad)",
+                     (unsigned long long)sp);
+        return true;
+    }
+    regs->rsp = sp;
+    regs->rip = handler;
+    regs->cs = FLAT_RING3_CS64;
+    regs->ss = FLAT_RING3_SS64;
+    regs->rflags &= ~(X86_EFLAGS_TF | X86_EFLAGS_NT | X86_EFLAGS_RF | X86_EFLAGS_VM |
+                      X86_EFLAGS_AC | X86_EFLAGS_IOPL);
+    regs->rflags |= X86_EFLAGS_IF;
+    if (mask_events)
+        vi->evtchn_upcall_mask = 1;
+    return true;
+}
+
+bool pv_inject_exception(struct vcpu *v, struct cpu_user_regs *regs, unsigned int vector,
+                         bool has_error, uint32_t error_code)
+{
+    const struct trap_bounce_entry *t = &v->arch.traps[vector];
+
+    return pv_bounce(v, regs, t->address, has_error, error_code, (t->flags & TI_MASK_EVENTS) != 0);
+}
+
+static bool has_error_code(unsigned int vector)
+{
+    return vector == 8 || (vector >= 10 && vector <= 14) || vector == 17 || vector == 21 ||
+           vector == 29 || vector == 30;
+}
+
+static void deliver_or_crash(struct vcpu *v, struct cpu_user_regs *regs, unsigned int vector,
+                             uint32_t error_code)
+{
+    if (!pv_inject_exception(v, regs, vector, has_error_code(vector), error_code))
+        domain_crash(v->domain, "exception %u at %#llx and the guest has no handler for it", vector,
+                     (unsigned long long)regs->rip);
+}
+
+static void handle_page_fault(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    uint64_t addr = read_cr2();
+    uint32_t ec = regs->error_code;
+
+    /* A write by the guest kernel to its own L1 page table. */
+    if (v->arch.kernel_mode && (ec & 3) == 3 && !(ec & 0x18) && pv_ptwr_fault(v, addr, regs))
+        return;
+    v->vcpu_info->arch.cr2 = addr;
+    v->arch.guest_cr2 = addr;
+    /* The CPU always reports a user-mode access (the guest is in ring 3);
+     * the guest must see whether its kernel or its user faulted. */
+    ec = v->arch.kernel_mode ? ec & ~4u : ec | 4u;
+    deliver_or_crash(v, regs, 14, ec);
+}
+
+/* A software interrupt the IDT refused (#GP with the IDT bit): deliver it
+ * if the guest's trap table allows that privilege level. */
+static bool soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    unsigned int vector = (regs->error_code >> 3) & 0xff;
+    const struct trap_bounce_entry *t = &v->arch.traps[vector];
+    unsigned int dpl = t->flags & 3;
+
+    if (!(regs->error_code & 2) || !t->address || dpl < (v->arch.kernel_mode ? 1u : 3u))
+        return false;
+    regs->rip += 2; /* int $n is two bytes */
+    return pv_inject_exception(v, regs, vector, false, 0);
+}
+
+static void handle_gp(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    if (regs->error_code == 0 && pv_emulate_privileged(v, regs))
+        return;
+    if (soft_interrupt(v, regs))
+        return;
+    deliver_or_crash(v, regs, 13, regs->error_code);
+}
+
+static void handle_nm(struct vcpu *v, struct cpu_user_regs *regs)
+{
+    /* Lazy FPU: the guest set TS (fpu_taskswitch); clear the real TS and let
+     * the guest's #NM handler restore its state. */
+    write_cr0(read_cr0() & ~X86_CR0_TS);
+    if (v->arch.virtual_ts)
+        deliver_or_crash(v, regs, 7, 0);
+}
+
+void pv_do_trap(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    unsigned int vector = regs->entry_vector;
+
+    switch (vector) {
+    case 14:
+        handle_page_fault(v, regs);
+        break;
+    case 13:
+        handle_gp(v, regs);
+        break;
+    case 6:
+        if (!pv_emulate_forced_cpuid(v, regs))
+            deliver_or_crash(v, regs, 6, 0);
+        break;
+    case 7:
+        handle_nm(v, regs);
+        break;
+    case HYPERCALL_VECTOR:
+        if (v->arch.kernel_mode)
+            regs->rax =
+                do_hypercall(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
+        else
+            deliver_or_crash(v, regs, 13, HYPERCALL_VECTOR << 3 | 2);
+        break;
+    default:
+        if (vector < 32)
+            deliver_or_crash(v, regs, vector, regs->error_code);
+        else /* int $0x80 and friends through DPL-3 gates */
+            deliver_or_crash(v, regs, vector, 0);
+        break;
+    }
+    arch_exit_to_guest(regs);
+}
+
+void do_syscall(struct cpu_user_regs *regs);
+void do_syscall(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    if (regs->entry_vector == TRAP_syscall && v->arch.kernel_mode) {
+        regs->rax = do_hypercall(regs->rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8);
+    } else if (regs->entry_vector == TRAP_syscall && v->arch.syscall_callback) {
+        /* A guest user's syscall goes to its kernel; rcx/r11 carry the user
+         * rip and rflags in the frame, as after a real syscall. */
+        regs->rflags &= ~X86_EFLAGS_DF;
+        pv_bounce(v, regs, v->arch.syscall_callback, false, 0, v->arch.syscall_masks_events);
+    } else {
+        regs->rip -= 2; /* #UD at the syscall instruction */
+        deliver_or_crash(v, regs, 6, 0);
+    }
+    arch_exit_to_guest(regs);
+}
+
+void arch_exit_to_guest(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+    struct vcpu_info *vi;
+
+    if (!vcpu_runnable(v))
+        schedule();
+    vi = v->vcpu_info;
+    if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask && v->arch.event_callback)
+        pv_bounce(v, regs, v->arch.event_callback, false, 0, true);
+    if (!vcpu_runnable(v)) /* the bounce may have crashed the domain */
+        schedule();
+}
+
+void pv_bad_iret(struct cpu_user_regs *regs)
+{
+    struct vcpu *v = current;
+
+    domain_crash(v->domain, "the CPU refused to return to the guest frame (cs %#x ss %#x)",
+                 regs->cs, regs->ss);
+    schedule();
+}
+
+void arch_dump_guest_state(struct vcpu *v)
+{
+    const struct cpu_user_regs *r = guest_cpu_user_regs();
+
+    printk("  vcpu %u in %s mode: rip %04x:%016llx rsp %04x:%016llx rflags %08llx\n", v->vcpu_id,
+           v->arch.kernel_mode ? "kernel" : "user", r->cs, (unsigned long long)r->rip, r->ss,
+           (unsigned long long)r->rsp, (unsigned long long)r->rflags);
+    printk("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)r->rax,
+           (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+    printk("  rsi %016llx rdi %016llx rbp %016llx cr2 %016llx\n", (unsigned long long)r->rsi,
+           (unsigned long long)r->rdi, (unsigned long long)r->rbp,
+           (unsigned long long)v->arch.guest_cr2);
+}

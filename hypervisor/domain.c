@@ -1,0 +1,182 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Domain lifecycle: creation, lookup by id, shutdown requested by the guest,
+ * and crash when the guest does something pvx cannot let it survive.  A
+ * crash stops that domain only; pvx and every other domain go on.
+ */
+#include <asm/pv/mm.h>
+#include <pvx/arch.h>
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/event.h>
+#include <pvx/lib.h>
+#include <pvx/mm.h>
+#include <pvx/sched.h>
+#include <pvx/shutdown.h>
+#include <asm/pv/traps.h>
+#include <public/sched.h>
+
+static struct domain *domain_list;
+
+struct domain *domain_lookup(domid_t id)
+{
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->domain_id == id && d->state != DOMAIN_DYING)
+            return d;
+    return NULL;
+}
+
+struct domain *domain_lookup_for(struct domain *caller, domid_t id)
+{
+    if (id == DOMID_SELF || id == caller->domain_id)
+        return caller;
+    if (!caller->is_privileged)
+        return NULL;
+    return domain_lookup(id);
+}
+
+static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
+{
+    struct vcpu *v = xzalloc(struct vcpu);
+
+    if (!v)
+        return NULL;
+    v->vcpu_id = id;
+    v->domain = d;
+    v->vcpu_info = &d->shared_info->vcpu_info[id];
+    v->vcpu_info->evtchn_upcall_mask = 1; /* events start masked */
+    sched_init_vcpu(v);
+    return v;
+}
+
+struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus, bool privileged)
+{
+    struct domain *d = NULL;
+    struct page_info *si;
+
+    if (max_vcpus == 0 || max_vcpus > MAX_VCPUS_PER_DOMAIN || domain_lookup(id))
+        return NULL;
+    d = xzalloc(struct domain);
+    if (!d)
+        return NULL;
+    d->domain_id = id;
+    strlcpy(d->name, name, sizeof(d->name));
+    d->is_privileged = privileged;
+    d->max_vcpus = max_vcpus;
+    d->state = DOMAIN_RUNNING;
+
+    /* shared_info is the domain's own page (so it may map it) but not RAM
+     * in its pseudo-physical map. */
+    si = domain_alloc_page(d);
+    if (!si)
+        goto fail;
+    d->shared_info_mfn = page_to_mfn(si);
+    d->shared_info = arch_maddr_to_virt(d->shared_info_mfn << PAGE_SHIFT);
+    memset(d->shared_info, 0, PAGE_SIZE);
+    if (evtchn_domain_init(d))
+        goto fail;
+    for (unsigned int i = 0; i < max_vcpus; i++) {
+        d->vcpus[i] = vcpu_create(d, i);
+        if (!d->vcpus[i])
+            goto fail;
+    }
+    d->next_in_list = domain_list;
+    domain_list = d;
+    return d;
+
+fail:
+    /* Creation happens at boot or for the control domain; a partial domain
+     * is not reachable yet, so leak-free teardown can wait for destroy. */
+    printk("domain %u (%s): out of memory while creating it\n", id, name);
+    return NULL;
+}
+
+struct page_info *domain_alloc_page(struct domain *d)
+{
+    struct page_info *pg = alloc_pages(0);
+
+    if (!pg)
+        return NULL;
+    pg->owner = d;
+    pg->count_info = 0;
+    pg->type_info = 0;
+    d->tot_pages++;
+    return pg;
+}
+
+bool page_owned_by(const struct page_info *pg, const struct domain *d)
+{
+    return pg->owner == d && !(pg->count_info & (PGC_free | PGC_reserved | PGC_xen_heap));
+}
+
+static const char *shutdown_reason(unsigned int reason)
+{
+    switch (reason) {
+    case SHUTDOWN_poweroff:
+        return "poweroff";
+    case SHUTDOWN_reboot:
+        return "reboot";
+    case SHUTDOWN_suspend:
+        return "suspend";
+    case SHUTDOWN_crash:
+        return "crash";
+    case SHUTDOWN_watchdog:
+        return "watchdog";
+    default:
+        return "unknown";
+    }
+}
+
+void domain_shutdown(struct domain *d, unsigned int reason)
+{
+    if (d->state != DOMAIN_RUNNING)
+        return;
+    d->state = DOMAIN_SHUTDOWN;
+    d->shutdown_code = reason;
+    printk("domain %u (%s): shut down (%s)\n", d->domain_id, d->name, shutdown_reason(reason));
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            vcpu_pause_nosync(d->vcpus[i]);
+    if (d->domain_id == 0) {
+        /* The control domain is the machine: its reason is pvx's exit status. */
+        machine_shutdown(reason == SHUTDOWN_poweroff ? PVX_EXIT_OK
+                         : reason == SHUTDOWN_reboot ? PVX_EXIT_REBOOT
+                                                     : PVX_EXIT_FAIL);
+    }
+}
+
+void domain_crash(struct domain *d, const char *fmt, ...)
+{
+    va_list ap;
+
+    printk("domain %u (%s) crashed: ", d->domain_id, d->name);
+    va_start(ap, fmt);
+    vprintk(fmt, ap);
+    va_end(ap);
+    printk("\n");
+    if (current && current->domain == d)
+        arch_dump_guest_state(current);
+    domain_shutdown(d, SHUTDOWN_crash);
+}
+
+void domain_console_write(struct domain *d, const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        bool full = d->console_len == sizeof(d->console_line) - 1;
+
+        if (s[i] != '\n' && !full) {
+            if (s[i] != '\r')
+                d->console_line[d->console_len++] = s[i];
+            continue;
+        }
+        d->console_line[d->console_len] = '\0';
+        /* dom0 owns the console; other domains are named on each line. */
+        if (d->domain_id == 0)
+            printk("%s\n", d->console_line);
+        else
+            printk("(d%u) %s\n", d->domain_id, d->console_line);
+        d->console_len = 0;
+        if (full && s[i] != '\n')
+            i--; /* the byte that did not fit starts the next line */
+    }
+}

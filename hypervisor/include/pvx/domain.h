@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Domains and virtual CPUs.
+ *
+ *   domain.c        create/destroy, lookup by id, shutdown and crash
+ *   arch/x86/pv/    the x86 PV part of each (struct arch_domain/arch_vcpu)
+ *   event_*.c       event channels (struct evtchn_domain)
+ *   sched.c         blocking, waking, the run queue
+ *
+ * Locking: pvx runs guests on the boot CPU only for now, and hypervisor
+ * code runs with interrupts off except in the idle loop, so domain state
+ * needs no locks yet.  Every structure is already per-domain or per-vCPU.
+ */
+#ifndef PVX_DOMAIN_H
+#define PVX_DOMAIN_H
+
+#include <asm/domain.h>
+#include <pvx/event.h>
+#include <pvx/timer.h>
+#include <pvx/types.h>
+#include <public/xen.h>
+
+#define MAX_VCPUS_PER_DOMAIN 32 /* XEN_LEGACY_MAX_VCPUS: vcpu_info slots in shared_info */
+#define DOMAIN_NAME_MAX      32
+
+struct domain;
+
+struct vcpu {
+    unsigned int vcpu_id;
+    struct domain *domain;
+
+    /* Where this vCPU's vcpu_info lives: its slot in shared_info, or the
+     * area the guest registered (VCPUOP_register_vcpu_info). */
+    struct vcpu_info *vcpu_info;
+    bool vcpu_info_registered;
+
+    /* Scheduling state (sched.c). */
+    bool online;  /* VCPUOP_up / initialised */
+    bool blocked; /* SCHEDOP_block: waits for an event */
+    unsigned int pause_count;
+    uint64_t cpu_time; /* ns spent running */
+    uint64_t last_run_start;
+
+    /* Guest timers (sched.c): set_timer_op / singleshot, and periodic. */
+    struct timer singleshot_timer;
+    struct timer periodic_timer;
+    uint64_t periodic_period;
+
+    /* SCHEDOP_poll: waiting for one of a set of ports, until a deadline. */
+    bool polling;
+    struct timer poll_timer;
+
+    /* Event channels bound to per-vCPU VIRQs (event_channel.c). */
+    uint32_t virq_to_port[NR_VIRQS];
+
+    struct arch_vcpu arch;
+};
+
+enum domain_state {
+    DOMAIN_RUNNING,
+    DOMAIN_SHUTDOWN, /* the guest asked to stop (reason in shutdown_code) */
+    DOMAIN_DYING,
+};
+
+struct domain {
+    domid_t domain_id;
+    char name[DOMAIN_NAME_MAX];
+    bool is_privileged; /* the control domain */
+    enum domain_state state;
+    unsigned int shutdown_code; /* SHUTDOWN_* */
+
+    unsigned int max_vcpus;
+    struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
+
+    struct shared_info *shared_info; /* hypervisor address of the page */
+    mfn_t shared_info_mfn;
+
+    uint64_t tot_pages; /* pages owned */
+    uint64_t max_pages;
+
+    uint64_t vm_assist; /* VMASST_TYPE_* bits enabled */
+
+    struct evtchn_domain evtchn;
+    struct grant_table *grant_table;
+    struct arch_domain arch;
+
+    /* Console output (console_io) collected into lines. */
+    char console_line[256];
+    unsigned int console_len;
+
+    struct domain *next_in_list;
+};
+
+/* The vCPU running on this CPU (NULL in the idle loop). */
+struct vcpu *current_vcpu(void);
+#define current (current_vcpu())
+
+struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus, bool privileged);
+struct domain *domain_lookup(domid_t id);
+/* Resolve DOMID_SELF or an id; privileged callers may name others. */
+struct domain *domain_lookup_for(struct domain *caller, domid_t id);
+
+/* The guest asked to stop with a reason (SHUTDOWN_*). */
+void domain_shutdown(struct domain *d, unsigned int reason);
+/* The guest did something that cannot be survived: log why and stop it.
+ * pvx and every other domain go on. */
+void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
+
+/* Write guest console output, a line at a time, tagged "(dN) " for domUs. */
+void domain_console_write(struct domain *d, const char *s, size_t len);
+
+/* Assign a fresh page to d (owner set, counted in tot_pages). */
+struct page_info *domain_alloc_page(struct domain *d);
+bool page_owned_by(const struct page_info *pg, const struct domain *d);
+
+/* Events: make the vCPU take an upcall as soon as it can (sched.c). */
+void vcpu_kick(struct vcpu *v);
+/* The vCPU is waiting (SCHEDOP_block) until an event arrives. */
+void vcpu_block(struct vcpu *v);
+void vcpu_wake(struct vcpu *v);
+
+#endif

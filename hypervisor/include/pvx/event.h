@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Event channels (2-level ABI).  Per-domain port table; ports are bound as
+ * unbound (waiting for a named remote domain), interdomain, VIRQ, IPI or
+ * (later) PIRQ.  Raising a port sets its pending bit in shared_info, its
+ * selector bit in the target vCPU's vcpu_info and evtchn_upcall_pending, then
+ * kicks that vCPU (vcpu_kick) so the upcall is delivered on return to guest.
+ *
+ *   event_channel.c   the EVTCHNOP_* operations and do_event_channel_op()
+ *   event_2l.c        the 2-level pending/mask/selector bit logic
+ *
+ * Locking: none yet (see pvx/domain.h: one CPU, hypervisor code runs with
+ * interrupts off).  The shared_info and vcpu_info words are still updated
+ * with locked bit operations, because the guest changes them without any
+ * hypervisor involvement and will do so from other CPUs once pvx is SMP.
+ */
+#ifndef PVX_EVENT_H
+#define PVX_EVENT_H
+
+#include <pvx/types.h>
+
+#define NR_VIRQS                 24
+#define EVTCHN_2L_NR_PORTS       4096
+#define EVTCHN_DEFAULT_MAX_PORTS 1024 /* per-domain limit (settable later) */
+
+/* Ports become valid (status/unmask/close answer for them instead of
+ * -EINVAL) in groups of this size as the domain allocates them, the way
+ * Xen grows its port buckets. */
+#define EVTCHN_PORT_GROUP 64
+
+struct domain;
+struct vcpu;
+
+enum evtchn_state {
+    ECS_FREE = 0,
+    ECS_RESERVED, /* port 0 */
+    ECS_UNBOUND,
+    ECS_INTERDOMAIN,
+    ECS_PIRQ,
+    ECS_VIRQ,
+    ECS_IPI,
+};
+
+struct evtchn {
+    uint8_t state;        /* enum evtchn_state */
+    uint8_t xen_consumer; /* INTERDOMAIN to pvx itself: 1 + index of its notify function */
+    uint16_t remote_dom;  /* UNBOUND: who may bind; INTERDOMAIN: peer domain id */
+    uint32_t notify_vcpu;
+    union {
+        uint32_t remote_port; /* INTERDOMAIN */
+        uint32_t virq;        /* VIRQ */
+        uint32_t pirq;        /* PIRQ */
+    } u;
+};
+
+struct evtchn_domain {
+    struct evtchn *ports; /* xzalloc'd array of max_ports entries */
+    uint32_t max_ports;
+    uint32_t valid_ports;  /* ports below this have been reachable (grows by EVTCHN_PORT_GROUP) */
+    uint32_t active_ports; /* ports in use, port 0 not counted */
+};
+
+int evtchn_domain_init(struct domain *d);
+void evtchn_domain_destroy(struct domain *d);
+
+/* Raise a VIRQ on a vCPU (no-op if the guest has not bound it). */
+void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq);
+/* Raise a global VIRQ (bound on vCPU 0 of the domain). */
+void send_guest_global_virq(struct domain *d, unsigned int virq);
+/* Mark port pending in d and notify its vCPU. */
+void evtchn_port_set_pending(struct domain *d, uint32_t port);
+
+/* ---- Lifecycle and control (event_channel.c) ---- */
+
+/*
+ * Close every port of d, for the domain-destroy path.  The peer end of each
+ * interdomain port becomes unbound again, naming d (as on Xen, no event is
+ * raised on the peer: it learns of the death from VIRQ_DOM_EXC / xenstore).
+ * Global VIRQs d was the handler for go back to the default handler.  Call
+ * it before d is unlinked from the domain list; afterwards every allocation
+ * in d fails with -EINVAL once d->state is DOMAIN_DYING.
+ */
+void evtchn_domain_close_all(struct domain *d);
+
+/* Change d's port limit (domctl).  -EINVAL outside 1..EVTCHN_2L_NR_PORTS,
+ * -EBUSY if a port at or above the new limit is in use, -ENOMEM. */
+int evtchn_set_max_ports(struct domain *d, uint32_t max_ports);
+
+/* Close one port of d from hypervisor code (no guest restrictions). */
+int evtchn_close_port(struct domain *d, uint32_t port);
+
+/*
+ * Global VIRQs (all but the per-vCPU TIMER, DEBUG, XENOPROF, XENPMU and the
+ * per-domain ARGO) are delivered to one handler domain, domain 0 unless
+ * set_global_virq_handler() named another; only that domain may bind them,
+ * others get -EBUSY, as on Xen.
+ */
+bool virq_is_per_vcpu(unsigned int virq);
+bool virq_is_global(unsigned int virq);
+struct domain *global_virq_handler(unsigned int virq);
+int set_global_virq_handler(struct domain *d, unsigned int virq);
+/* Raise a global VIRQ on its handler domain (e.g. VIRQ_DOM_EXC). */
+void send_global_virq(unsigned int virq);
+
+/*
+ * Ports serviced by pvx itself (a console ring before dom0's daemon
+ * exists).  The guest sees an interdomain port whose peer is DOMID_XEN,
+ * port 0; its EVTCHNOP_send calls fn(d, port) and pvx raises the port with
+ * evtchn_port_set_pending().  Returns the port or a negative errno.
+ */
+typedef void (*evtchn_xen_notify_fn)(struct domain *d, uint32_t port);
+int evtchn_alloc_xen_port(struct domain *d, unsigned int vcpu, evtchn_xen_notify_fn fn);
+
+/* For SCHEDOP_poll: -EINVAL for a port that is not valid or not in use,
+ * else whether it is pending. */
+int evtchn_port_poll(struct domain *d, uint32_t port);
+
+/* ---- 2-level bit logic (event_2l.c), ports already checked < 4096 ---- */
+
+/* Set port's pending bit; if it was clear and the port is unmasked, set the
+ * selector bit in v's vcpu_info and mark v's upcall pending. */
+void evtchn_2l_set_pending(struct vcpu *v, uint32_t port);
+void evtchn_2l_clear_pending(struct domain *d, uint32_t port);
+/* Clear the mask bit; if it was set and the port is pending, notify v. */
+void evtchn_2l_unmask(struct domain *d, struct vcpu *v, uint32_t port);
+bool evtchn_2l_is_pending(const struct domain *d, uint32_t port);
+bool evtchn_2l_is_masked(const struct domain *d, uint32_t port);
+/* Set v's evtchn_upcall_pending; kick v only if it was clear. */
+void evtchn_vcpu_mark_pending(struct vcpu *v);
+
+#endif

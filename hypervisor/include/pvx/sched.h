@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Scheduling (sched.c).  For now one CPU runs the vCPUs of all domains in
+ * turn; a vCPU runs until it blocks, yields or its time slice ends.
+ */
+#ifndef PVX_SCHED_H
+#define PVX_SCHED_H
+
+#include <pvx/types.h>
+
+struct vcpu;
+struct domain;
+
+#define NR_RUNQUEUE_MAX 1024 /* vCPUs the boot CPU can multiplex */
+
+void sched_init_vcpu(struct vcpu *v);
+/* Stop v from running (it may be running now: takes effect on exit). */
+void vcpu_pause_nosync(struct vcpu *v);
+void vcpu_unpause(struct vcpu *v);
+bool vcpu_runnable(const struct vcpu *v);
+
+/* Pick the next vCPU and run it; never returns. */
+void __noreturn schedule(void);
+/* Start scheduling on this CPU (from the boot path). */
+void __noreturn sched_start(void);
+
+/* Update the guest-visible time of v (vcpu_time_info and wall clock). */
+void update_vcpu_system_time(struct vcpu *v);
+
+#endif

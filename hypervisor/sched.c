@@ -1,0 +1,366 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * vCPU scheduling and the scheduler-related hypercalls (sched_op,
+ * set_timer_op, vcpu_op).  For now: one CPU, round robin among runnable
+ * vCPUs; a vCPU runs until it blocks, yields, shuts down or is preempted at
+ * a timer tick.  Guest timers (singleshot, periodic, poll timeouts) are
+ * software timers that raise VIRQ_TIMER or wake the vCPU.
+ */
+#include <pvx/arch.h>
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/event.h>
+#include <pvx/guest_access.h>
+#include <pvx/hypercall.h>
+#include <pvx/lib.h>
+#include <pvx/mm.h>
+#include <pvx/sched.h>
+#include <pvx/time.h>
+#include <public/sched.h>
+#include <public/vcpu.h>
+#include <public/xen.h>
+
+#define DEFAULT_PERIOD MILLISECS(10) /* PV vCPUs tick at 100 Hz until told otherwise */
+#define MAX_POLL_PORTS 128
+
+static struct vcpu *all_vcpus[NR_RUNQUEUE_MAX];
+static unsigned int nr_all_vcpus;
+
+static void singleshot_fn(void *data)
+{
+    send_guest_vcpu_virq(data, VIRQ_TIMER);
+}
+
+static void periodic_fn(void *data)
+{
+    struct vcpu *v = data;
+
+    send_guest_vcpu_virq(v, VIRQ_TIMER);
+    if (v->periodic_period)
+        set_timer(&v->periodic_timer, v->periodic_timer.expires + v->periodic_period);
+}
+
+static void poll_timeout_fn(void *data)
+{
+    vcpu_wake(data);
+}
+
+void sched_init_vcpu(struct vcpu *v)
+{
+    unsigned int cpu = arch_smp_processor_id();
+
+    init_timer(&v->singleshot_timer, singleshot_fn, v, cpu);
+    init_timer(&v->periodic_timer, periodic_fn, v, cpu);
+    init_timer(&v->poll_timer, poll_timeout_fn, v, cpu);
+    v->periodic_period = DEFAULT_PERIOD;
+    BUG_ON(nr_all_vcpus == NR_RUNQUEUE_MAX);
+    all_vcpus[nr_all_vcpus++] = v;
+}
+
+bool vcpu_runnable(const struct vcpu *v)
+{
+    return v->online && !v->blocked && !v->pause_count && v->domain->state == DOMAIN_RUNNING;
+}
+
+void vcpu_pause_nosync(struct vcpu *v)
+{
+    v->pause_count++;
+    stop_timer(&v->periodic_timer);
+    stop_timer(&v->singleshot_timer);
+}
+
+void vcpu_unpause(struct vcpu *v)
+{
+    if (v->pause_count && !--v->pause_count && v->online && v->periodic_period)
+        set_timer(&v->periodic_timer, NOW() + v->periodic_period);
+}
+
+void vcpu_block(struct vcpu *v)
+{
+    v->blocked = true;
+    /* An event that is already pending means there is nothing to wait for. */
+    if (v->vcpu_info->evtchn_upcall_pending)
+        v->blocked = false;
+}
+
+void vcpu_wake(struct vcpu *v)
+{
+    v->blocked = false;
+    v->polling = false;
+    stop_timer(&v->poll_timer);
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    if (v->blocked)
+        vcpu_wake(v);
+}
+
+static struct vcpu *pick_next(const struct vcpu *prev)
+{
+    unsigned int start = 0;
+
+    for (unsigned int i = 0; i < nr_all_vcpus; i++)
+        if (all_vcpus[i] == prev)
+            start = i + 1;
+    for (unsigned int n = 0; n < nr_all_vcpus; n++) {
+        struct vcpu *v = all_vcpus[(start + n) % nr_all_vcpus];
+
+        if (vcpu_runnable(v))
+            return v;
+    }
+    return NULL;
+}
+
+void schedule(void)
+{
+    struct vcpu *prev = current;
+    struct vcpu *next;
+    uint64_t now = NOW();
+
+    arch_local_irq_save();
+    if (prev) {
+        arch_save_vcpu(prev);
+        prev->cpu_time += now - prev->last_run_start;
+        arch_set_current(NULL);
+    }
+    for (;;) {
+        next = pick_next(prev);
+        if (next)
+            break;
+        arch_cpu_idle(); /* an interrupt may wake a vCPU */
+        arch_local_irq_save();
+    }
+    next->last_run_start = NOW();
+    arch_run_vcpu(next);
+}
+
+void sched_start(void)
+{
+    for (unsigned int i = 0; i < nr_all_vcpus; i++)
+        if (all_vcpus[i]->online && all_vcpus[i]->periodic_period)
+            set_timer(&all_vcpus[i]->periodic_timer, NOW() + all_vcpus[i]->periodic_period);
+    schedule();
+}
+
+static long sched_poll(struct vcpu *v, uint64_t arg)
+{
+    struct domain *d = v->domain;
+    struct sched_poll poll;
+    bool pending = false;
+
+    if (copy_from_guest(&poll, arg, sizeof(poll)))
+        return -EFAULT;
+    if (poll.nr_ports > MAX_POLL_PORTS)
+        return -EINVAL;
+    for (unsigned int i = 0; i < poll.nr_ports; i++) {
+        uint32_t port;
+
+        if (copy_from_guest(&port, guest_handle_addr(poll.ports) + i * sizeof(port), sizeof(port)))
+            return -EFAULT;
+        if (port >= d->evtchn.max_ports)
+            return -EINVAL;
+        pending |= (d->shared_info->evtchn_pending[port / 64] >> (port % 64)) & 1;
+    }
+    if (pending)
+        return 0;
+    if (poll.timeout && poll.timeout <= NOW())
+        return 0;
+    v->polling = true;
+    v->blocked = true;
+    if (poll.timeout)
+        set_timer(&v->poll_timer, poll.timeout);
+    return 0;
+}
+
+long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+
+    switch (cmd) {
+    case SCHEDOP_yield:
+        return 0;
+    case SCHEDOP_block:
+        v->vcpu_info->evtchn_upcall_mask = 0; /* blocking enables events */
+        vcpu_block(v);
+        return 0;
+    case SCHEDOP_shutdown: {
+        struct sched_shutdown s;
+
+        if (copy_from_guest(&s, arg, sizeof(s)))
+            return -EFAULT;
+        if (s.reason > SHUTDOWN_MAX)
+            return -EINVAL;
+        domain_shutdown(d, s.reason);
+        return 0;
+    }
+    case SCHEDOP_shutdown_code: {
+        struct sched_shutdown s;
+
+        if (copy_from_guest(&s, arg, sizeof(s)))
+            return -EFAULT;
+        if (s.reason > SHUTDOWN_MAX)
+            return -EINVAL;
+        d->shutdown_code = s.reason;
+        return 0;
+    }
+    case SCHEDOP_poll:
+        return sched_poll(v, arg);
+    case SCHEDOP_remote_shutdown: {
+        struct sched_remote_shutdown rs;
+        struct domain *target;
+
+        if (!d->is_privileged)
+            return -EPERM;
+        if (copy_from_guest(&rs, arg, sizeof(rs)))
+            return -EFAULT;
+        target = domain_lookup(rs.domain_id);
+        if (!target)
+            return -ESRCH;
+        if (rs.reason > SHUTDOWN_MAX)
+            return -EINVAL;
+        domain_shutdown(target, rs.reason);
+        return 0;
+    }
+    default:
+        return -ENOSYS;
+    }
+}
+
+/* Xen's rule: a deadline in the past fires now; a negative one or one more
+ * than 2^50 ns away becomes 100 ms from now. */
+static uint64_t sane_deadline(int64_t timeout)
+{
+    uint64_t now = NOW();
+
+    if (timeout < 0 || (uint64_t)timeout > now + (1ULL << 50))
+        return now + MILLISECS(100);
+    return (uint64_t)timeout;
+}
+
+long do_set_timer_op(uint64_t timeout, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+
+    if (timeout == 0)
+        stop_timer(&v->singleshot_timer);
+    else
+        set_timer(&v->singleshot_timer, sane_deadline((int64_t)timeout));
+    return 0;
+}
+
+static long register_vcpu_info(struct vcpu *v, uint64_t arg)
+{
+    struct domain *d = v->domain;
+    struct vcpu_register_vcpu_info info;
+    struct vcpu_info *new_vi;
+    struct page_info *pg;
+
+    if (copy_from_guest(&info, arg, sizeof(info)))
+        return -EFAULT;
+    if (info.offset & 7 || info.offset > PAGE_SIZE - sizeof(struct vcpu_info) || info.rsvd)
+        return -EINVAL;
+    if (v->vcpu_info_registered)
+        return -EINVAL;
+    if (info.mfn >= max_page)
+        return -EINVAL;
+    pg = mfn_to_page(info.mfn);
+    if (!arch_get_writable_page(pg, d))
+        return -EINVAL;
+    new_vi = (struct vcpu_info *)((char *)arch_maddr_to_virt(info.mfn << PAGE_SHIFT) + info.offset);
+    *new_vi = *v->vcpu_info;
+    v->vcpu_info = new_vi;
+    v->vcpu_info_registered = true;
+    /* Make the guest rescan every event word once. */
+    new_vi->evtchn_pending_sel = ~0ULL;
+    new_vi->evtchn_upcall_pending = 1;
+    update_vcpu_system_time(v);
+    return 0;
+}
+
+static void write_runstate(struct vcpu *v)
+{
+    struct vcpu_runstate_info rs = {0};
+
+    if (!v->arch.runstate_guest)
+        return;
+    rs.state = RUNSTATE_running;
+    rs.state_entry_time = v->last_run_start;
+    rs.time[RUNSTATE_running] = v->cpu_time + (NOW() - v->last_run_start);
+    copy_to_guest(v->arch.runstate_guest, &rs, sizeof(rs)); /* best effort, as the ABI says */
+}
+
+long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *cur = current;
+    struct domain *d = cur->domain;
+    struct vcpu *v;
+
+    if (vcpuid >= d->max_vcpus || !d->vcpus[vcpuid])
+        return -ENOENT;
+    v = d->vcpus[vcpuid];
+
+    switch (cmd) {
+    case VCPUOP_is_up:
+        return v->online;
+    case VCPUOP_register_runstate_memory_area: {
+        struct vcpu_register_runstate_memory_area area;
+
+        if (copy_from_guest(&area, arg, sizeof(area)))
+            return -EFAULT;
+        if (area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_runstate_info)))
+            return -EINVAL;
+        v->arch.runstate_guest = area.addr.p;
+        write_runstate(v);
+        return 0;
+    }
+    case VCPUOP_get_runstate_info: {
+        struct vcpu_runstate_info rs = {0};
+
+        rs.state = v == cur           ? RUNSTATE_running
+                   : vcpu_runnable(v) ? RUNSTATE_runnable
+                   : v->online        ? RUNSTATE_blocked
+                                      : RUNSTATE_offline;
+        rs.state_entry_time = v->last_run_start;
+        rs.time[RUNSTATE_running] = v->cpu_time;
+        return copy_to_guest(arg, &rs, sizeof(rs)) ? -EFAULT : 0;
+    }
+    case VCPUOP_set_periodic_timer: {
+        struct vcpu_set_periodic_timer t;
+
+        if (copy_from_guest(&t, arg, sizeof(t)))
+            return -EFAULT;
+        if (t.period_ns < MILLISECS(1))
+            return -EINVAL;
+        v->periodic_period = t.period_ns;
+        set_timer(&v->periodic_timer, NOW() + t.period_ns);
+        return 0;
+    }
+    case VCPUOP_stop_periodic_timer:
+        v->periodic_period = 0;
+        stop_timer(&v->periodic_timer);
+        return 0;
+    case VCPUOP_set_singleshot_timer: {
+        struct vcpu_set_singleshot_timer t;
+
+        if (v != cur)
+            return -EINVAL;
+        if (copy_from_guest(&t, arg, sizeof(t)))
+            return -EFAULT;
+        /* VCPU_SSHOTTMR_future is accepted and ignored, as Xen 4.17 does:
+         * a deadline in the past simply fires at once. */
+        set_timer(&v->singleshot_timer, sane_deadline((int64_t)t.timeout_abs_ns));
+        return 0;
+    }
+    case VCPUOP_stop_singleshot_timer:
+        if (v != cur)
+            return -EINVAL;
+        stop_timer(&v->singleshot_timer);
+        return 0;
+    case VCPUOP_register_vcpu_info:
+        return register_vcpu_info(v, arg);
+    default:
+        return -ENOSYS;
+    }
+}
