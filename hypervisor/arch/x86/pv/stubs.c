@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * TEMPORARY weak stand-ins for the PV MMU (arch/x86/pv/mm*.c) and event
- * channels (event_channel.c) while they are written; the real definitions
+ * TEMPORARY weak stand-ins for the PV MMU (arch/x86/pv/mm*.c) and the
+ * descriptor-table hypercalls while they are written; the real definitions
  * override these at link time.  No validation happens here: remove this
- * file once both land.
+ * file once they land.
  */
 #include <asm/pv/mm.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
-#include <pvx/event.h>
 #include <pvx/hypercall.h>
 
 #define WEAK __attribute__((weak))
@@ -50,20 +49,6 @@ WEAK long do_mmuext_op(uint64_t ops, uint64_t count, uint64_t done, uint64_t for
 }
 
 WEAK long do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags, uint64_t a4, uint64_t a5)
-{
-    return -ENOSYS;
-}
-
-WEAK int evtchn_domain_init(struct domain *d)
-{
-    return 0;
-}
-
-WEAK void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
-{
-}
-
-WEAK long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     return -ENOSYS;
 }

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/* Fakes of domain.c, sched.c, guest_access and xmalloc for the event channel tests. */
+#include "harness.h"
+#include "event_harness.h"
+
+#include <pvx/errno.h>
+#include <pvx/event.h>
+#include <pvx/guest_access.h>
+#include <pvx/hypercall.h>
+#include <pvx/mm.h>
+
+#define EH_MAX_DOMAINS 16
+
+unsigned char eh_guest_mem[EH_GUEST_SIZE];
+bool eh_guest_readonly;
+bool eh_fail_alloc;
+
+static struct domain *domains[EH_MAX_DOMAINS];
+static struct vcpu *cur;
+static unsigned int kicks[EH_MAX_DOMAINS][MAX_VCPUS_PER_DOMAIN];
+static unsigned int wakes[EH_MAX_DOMAINS][MAX_VCPUS_PER_DOMAIN];
+
+/* ---- xmalloc ---- */
+
+void *xzalloc_array_bytes(size_t size, size_t n)
+{
+    return eh_fail_alloc ? NULL : calloc(n, size);
+}
+
+void *xzalloc_bytes(size_t size)
+{
+    return eh_fail_alloc ? NULL : calloc(1, size);
+}
+
+void *xmalloc_bytes(size_t size)
+{
+    return eh_fail_alloc ? NULL : malloc(size);
+}
+
+void xfree(void *p)
+{
+    free(p);
+}
+
+/* ---- guest access ---- */
+
+bool guest_range_ok(uint64_t va, size_t len)
+{
+    return va >= EH_GUEST_BASE && len <= EH_GUEST_SIZE && va - EH_GUEST_BASE <= EH_GUEST_SIZE - len;
+}
+
+int copy_from_guest(void *dst, uint64_t guest_va, size_t len)
+{
+    if (!guest_range_ok(guest_va, len))
+        return -EFAULT;
+    memcpy(dst, eh_guest_mem + (guest_va - EH_GUEST_BASE), len);
+    return 0;
+}
+
+int copy_to_guest(uint64_t guest_va, const void *src, size_t len)
+{
+    if (eh_guest_readonly || !guest_range_ok(guest_va, len))
+        return -EFAULT;
+    memcpy(eh_guest_mem + (guest_va - EH_GUEST_BASE), src, len);
+    return 0;
+}
+
+int clear_guest(uint64_t guest_va, size_t len)
+{
+    if (eh_guest_readonly || !guest_range_ok(guest_va, len))
+        return -EFAULT;
+    memset(eh_guest_mem + (guest_va - EH_GUEST_BASE), 0, len);
+    return 0;
+}
+
+/* ---- domains and vCPUs ---- */
+
+static int slot_of(const struct domain *d)
+{
+    for (int i = 0; i < EH_MAX_DOMAINS; i++)
+        if (domains[i] == d)
+            return i;
+    fail_msg("domain not created by the harness");
+    return -1;
+}
+
+struct domain *eh_domain_create(domid_t id, unsigned int nr_vcpus, bool privileged)
+{
+    struct domain *d = calloc(1, sizeof(*d));
+    int slot = -1;
+
+    assert_non_null(d);
+    assert_true(nr_vcpus >= 1 && nr_vcpus <= MAX_VCPUS_PER_DOMAIN);
+    for (int i = 0; i < EH_MAX_DOMAINS && slot < 0; i++)
+        if (!domains[i])
+            slot = i;
+    assert_true(slot >= 0);
+    d->domain_id = id;
+    snprintf(d->name, sizeof(d->name), "d%u", id);
+    d->is_privileged = privileged;
+    d->max_vcpus = nr_vcpus;
+    d->state = DOMAIN_RUNNING;
+    d->shared_info = aligned_alloc(4096, 4096);
+    assert_non_null(d->shared_info);
+    memset(d->shared_info, 0, 4096);
+    assert_int_equal(evtchn_domain_init(d), 0);
+    for (unsigned int i = 0; i < nr_vcpus; i++) {
+        struct vcpu *v = calloc(1, sizeof(*v));
+
+        assert_non_null(v);
+        v->vcpu_id = i;
+        v->domain = d;
+        v->vcpu_info = &d->shared_info->vcpu_info[i];
+        v->vcpu_info->evtchn_upcall_mask = 1;
+        d->vcpus[i] = v;
+    }
+    domains[slot] = d;
+    return d;
+}
+
+void eh_domain_set_dying(struct domain *d)
+{
+    d->state = DOMAIN_DYING;
+}
+
+void eh_domain_free(struct domain *d)
+{
+    int slot = slot_of(d);
+
+    if (cur && cur->domain == d)
+        cur = NULL;
+    evtchn_domain_destroy(d);
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        free(d->vcpus[i]);
+    free(d->shared_info);
+    memset(kicks[slot], 0, sizeof(kicks[slot]));
+    memset(wakes[slot], 0, sizeof(wakes[slot]));
+    domains[slot] = NULL;
+    free(d);
+}
+
+void eh_reset_all(void)
+{
+    for (int i = 0; i < EH_MAX_DOMAINS; i++)
+        if (domains[i])
+            eh_domain_free(domains[i]);
+    eh_guest_readonly = false;
+    eh_fail_alloc = false;
+    memset(eh_guest_mem, 0, sizeof(eh_guest_mem));
+    eh_clear_kicks();
+}
+
+struct domain *domain_lookup(domid_t id)
+{
+    for (int i = 0; i < EH_MAX_DOMAINS; i++)
+        if (domains[i] && domains[i]->domain_id == id && domains[i]->state != DOMAIN_DYING)
+            return domains[i];
+    return NULL;
+}
+
+struct domain *domain_lookup_for(struct domain *caller, domid_t id)
+{
+    if (id == DOMID_SELF || id == caller->domain_id)
+        return caller;
+    return caller->is_privileged ? domain_lookup(id) : NULL;
+}
+
+struct vcpu *current_vcpu(void)
+{
+    return cur;
+}
+
+void eh_set_current(struct vcpu *v)
+{
+    cur = v;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+    assert_non_null(v);
+    kicks[slot_of(v->domain)][v->vcpu_id]++;
+}
+
+/* As sched.c: a woken vCPU stops blocking and polling. */
+void vcpu_wake(struct vcpu *v)
+{
+    assert_non_null(v);
+    wakes[slot_of(v->domain)][v->vcpu_id]++;
+    v->blocked = false;
+    v->polling = false;
+}
+
+unsigned int eh_kicks(const struct vcpu *v)
+{
+    return kicks[slot_of(v->domain)][v->vcpu_id];
+}
+
+unsigned int eh_wakes(const struct vcpu *v)
+{
+    return wakes[slot_of(v->domain)][v->vcpu_id];
+}
+
+void eh_clear_kicks(void)
+{
+    memset(kicks, 0, sizeof(kicks));
+    memset(wakes, 0, sizeof(wakes));
+}
+
+/* ---- the hypercall as a guest makes it ---- */
+
+long eh_op(unsigned int cmd, void *arg, size_t size)
+{
+    long rc;
+
+    assert_true(size <= EH_GUEST_SIZE);
+    memcpy(eh_guest_mem, arg, size);
+    rc = do_event_channel_op(cmd, EH_GUEST_BASE, 0, 0, 0);
+    memcpy(arg, eh_guest_mem, size);
+    return rc;
+}
