@@ -92,6 +92,8 @@ long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count, uint64_t a4, 
 {
     struct domain *d = current->domain;
 
+    if (count == 0 && cmd <= GNTTABOP_cache_flush)
+        return 0; /* an empty batch does nothing, successfully */
     switch (cmd) {
     case GNTTABOP_setup_table:
     case GNTTABOP_query_size:

@@ -145,3 +145,8 @@ void desc_init_cpu(unsigned int cpu, void *stack_block)
                      : "rax", "memory");
     syscall_init_cpu(cpu, ci);
 }
+
+uint64_t *this_cpu_gdt(void)
+{
+    return cpu0_gdt; /* one CPU for now */
+}

@@ -65,6 +65,7 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t, uint64_t, uin
 long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t, uint64_t, uint64_t);
 long do_get_debugreg(uint64_t reg, uint64_t, uint64_t, uint64_t, uint64_t);
 long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
+long do_platform_op(uint64_t arg, uint64_t, uint64_t, uint64_t, uint64_t);
 /* arch/x86/pv/mm.c */
 long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done, uint64_t foreigndom, uint64_t);
 long do_mmuext_op(uint64_t ops, uint64_t count, uint64_t done, uint64_t foreigndom, uint64_t);

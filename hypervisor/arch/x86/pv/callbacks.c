@@ -230,37 +230,36 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 
 long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
 {
+    struct vcpu *v = current;
+
     switch (reg) {
     case 0:
     case 1:
     case 2:
     case 3:
-        return guest_range_ok(value, 1) && is_canonical(value) ? 0 : -EPERM;
+        /* A breakpoint may only watch guest addresses. */
+        if (!is_canonical(value) || !guest_range_ok(value, 1))
+            return -EPERM;
+        break;
     case 6:
     case 7:
         if (value >> 32)
             return -EINVAL;
         if (reg == 7 && (value & (1 << 13))) /* GD would trap pvx's own accesses */
             return -EINVAL;
-        return 0;
+        break;
     default:
-        return -EINVAL;
+        return -ENODEV;
     }
+    v->arch.debugreg[reg] = value;
+    return 0;
 }
 
 long do_get_debugreg(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    switch (reg) {
-    case 0:
-    case 1:
-    case 2:
-    case 3:
-        return 0;
-    case 6:
-        return 0xffff0ff0;
-    case 7:
-        return 0x400;
-    default:
-        return -EINVAL;
-    }
+    struct vcpu *v = current;
+
+    if (reg > 7 || reg == 4 || reg == 5)
+        return -ENODEV;
+    return (long)v->arch.debugreg[reg];
 }

@@ -34,6 +34,7 @@ void arch_run_vcpu(struct vcpu *v)
     mfn_t table = v->arch.kernel_mode ? v->arch.guest_table : v->arch.guest_table_user;
 
     ci->curr_vcpu = v;
+    pv_load_guest_gdt(v, false);
     write_cr3(table << PAGE_SHIFT);
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);

@@ -322,6 +322,8 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     r->cs = FLAT_RING3_CS64;
     r->ss = FLAT_RING3_SS64;
     r->rflags = X86_EFLAGS_IF | 0x2;
+    v->arch.debugreg[6] = 0xffff0ff0;
+    v->arch.debugreg[7] = 0x400;
     v->arch.kernel_mode = true;
     v->arch.kernel_ss = FLAT_RING3_SS64;
     v->arch.kernel_sp = r->rsp;

@@ -132,15 +132,9 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
     }
     case MSR_PAT:
         return val == PV_PAT_VALUE;
-    case MSR_STAR:
-    case MSR_LSTAR:
-    case MSR_CSTAR:
-    case MSR_SFMASK:
-    case 0x174: /* SYSENTER_CS/ESP/EIP: pvx owns the entry points */
-    case 0x175:
-    case 0x176:
-        return true;
     default:
+        /* Everything else, the syscall/sysenter MSRs included (pvx owns the
+         * entry points), is refused with #GP. */
         return false;
     }
 }

@@ -52,13 +52,3 @@ WEAK long do_update_va_mapping(uint64_t va, uint64_t pte, uint64_t flags, uint64
 {
     return -ENOSYS;
 }
-
-WEAK long do_set_gdt(uint64_t frames, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-    return -ENOSYS;
-}
-
-WEAK long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-    return -ENOSYS;
-}

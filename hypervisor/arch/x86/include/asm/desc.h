@@ -32,6 +32,8 @@ struct tss64 {
 } __attribute__((packed));
 
 void desc_init_cpu(unsigned int cpu, void *stack_block);
+/* This CPU's GDT (guest entries below FIRST_RESERVED_GDT_ENTRY). */
+uint64_t *this_cpu_gdt(void);
 void idt_init(void);
 #endif
 

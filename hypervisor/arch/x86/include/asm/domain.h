@@ -41,6 +41,7 @@ struct arch_vcpu {
     unsigned int ldt_ents;
 
     uint64_t runstate_guest; /* VCPUOP_register_runstate_memory_area (guest VA) */
+    uint64_t debugreg[8];    /* as set by set_debugreg (not loaded: no guest breakpoints yet) */
     uint64_t cr4_guest_bits; /* CR4 bits the guest set itself (TSD, DE) */
 };
 

@@ -47,6 +47,9 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
 void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
 
+/* descriptors.c */
+void pv_load_guest_gdt(struct vcpu *v, bool changed);
+
 /* context.c */
 void __noreturn arch_run_vcpu(struct vcpu *v);
 void arch_save_vcpu(struct vcpu *v);

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest segment descriptor tables.  A PV guest hands pvx up to 14 frames of
+ * GDT (set_gdt); they become segment-descriptor pages (so the guest can no
+ * longer map them writable) and every descriptor in them is checked: code
+ * and data segments have their DPL raised to 3, so a guest selector can
+ * never reach ring 0, and system descriptors (TSS, LDT, gates) are refused.
+ * pvx copies the checked descriptors into the CPU's GDT below its own
+ * reserved entries at 0xe000, and keeps them in step on update_descriptor.
+ */
+#include <asm/desc.h>
+#include <asm/pv/mm.h>
+#include <asm/pv/traps.h>
+#include <pvx/arch.h>
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/guest_access.h>
+#include <pvx/hypercall.h>
+#include <pvx/lib.h>
+
+#define DESC_P           (1ULL << 47)
+#define DESC_S           (1ULL << 44) /* code or data (not a system descriptor) */
+#define DESC_DPL         (3ULL << 45)
+#define DESC_TYPE(d)     (((d) >> 40) & 0xf)
+#define ENTRIES_PER_PAGE (PAGE_SIZE / 8)
+#define MAX_GDT_FRAMES   14
+
+/* Check one descriptor; may rewrite it (DPL).  Returns false if refused. */
+static bool check_descriptor(uint64_t *d)
+{
+    if (!(*d & DESC_P))
+        return true; /* not present: cannot be loaded */
+    if (!(*d & DESC_S))
+        return DESC_TYPE(*d) == 0 && !(*d & DESC_DPL); /* only a 16-byte upper half */
+    *d |= DESC_DPL;                                    /* code/data: usable at ring 3 only */
+    return true;
+}
+
+static void load_gdt_entries(struct vcpu *v, unsigned int from, unsigned int to)
+{
+    uint64_t *gdt = this_cpu_gdt();
+
+    for (unsigned int i = from; i < to; i++) {
+        if (i < v->arch.gdt_ents) {
+            const uint64_t *page =
+                arch_maddr_to_virt(v->arch.gdt_frames[i / ENTRIES_PER_PAGE] << PAGE_SHIFT);
+            gdt[i] = page[i % ENTRIES_PER_PAGE];
+        } else {
+            gdt[i] = 0;
+        }
+    }
+}
+
+/* Whose descriptors the CPU's GDT holds, and how many (one CPU for now). */
+static const struct vcpu *gdt_owner;
+static unsigned int gdt_loaded_ents;
+
+/* Put v's descriptors in the CPU's GDT (context switch, set_gdt), clearing
+ * what the previous owner left above them. */
+void pv_load_guest_gdt(struct vcpu *v, bool changed)
+{
+    if (gdt_owner == v && !changed)
+        return;
+    load_gdt_entries(v, 0, MAX(gdt_loaded_ents, v->arch.gdt_ents));
+    gdt_owner = v;
+    gdt_loaded_ents = v->arch.gdt_ents;
+}
+
+static void release_frames(const mfn_t *frames, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++)
+        put_page_and_type(mfn_to_page(frames[i]));
+}
+
+long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+    unsigned int nr = (unsigned int)((entries + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE);
+    unsigned int old_ents = v->arch.gdt_ents, old_nr;
+    mfn_t frames[MAX_GDT_FRAMES], old[MAX_GDT_FRAMES];
+    unsigned int taken = 0;
+    long rc = 0;
+
+    if (entries > FIRST_RESERVED_GDT_ENTRY)
+        return -EINVAL;
+    for (; taken < nr; taken++) {
+        uint64_t mfn;
+        uint64_t *desc;
+
+        if (copy_from_guest(&mfn, frame_list + taken * sizeof(mfn), sizeof(mfn))) {
+            rc = -EFAULT;
+            goto out;
+        }
+        if (mfn >= max_page || get_page_and_type(mfn_to_page(mfn), d, PGT_seg_desc_page)) {
+            rc = -EINVAL;
+            goto out;
+        }
+        frames[taken] = mfn;
+        desc = arch_maddr_to_virt(mfn << PAGE_SHIFT);
+        for (unsigned int i = 0; i < ENTRIES_PER_PAGE; i++) {
+            if (!check_descriptor(&desc[i])) {
+                taken++;
+                rc = -EINVAL;
+                goto out;
+            }
+        }
+    }
+
+    old_nr = (old_ents + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE;
+    memcpy(old, v->arch.gdt_frames, old_nr * sizeof(mfn_t));
+    memcpy(v->arch.gdt_frames, frames, nr * sizeof(mfn_t));
+    v->arch.gdt_ents = (unsigned int)entries;
+    pv_load_guest_gdt(v, true);
+    release_frames(old, old_nr);
+    return 0;
+
+out:
+    release_frames(frames, taken);
+    return rc;
+}
+
+long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct vcpu *v = current;
+    struct domain *d = v->domain;
+    mfn_t mfn = maddr >> PAGE_SHIFT;
+    struct page_info *pg;
+    uint64_t *slot;
+    bool seg_desc;
+
+    if (maddr & 7 || mfn >= max_page)
+        return -EINVAL;
+    if (!check_descriptor(&desc))
+        return -EINVAL;
+    pg = mfn_to_page(mfn);
+    if (!get_page(pg, d))
+        return -EINVAL;
+    seg_desc =
+        (pg->type_info & PGT_type_mask) == PGT_seg_desc_page && (pg->type_info & PGT_count_mask);
+    /* A descriptor page in use, or a page that could be writable. */
+    if (!seg_desc && get_page_type(pg, PGT_writable_page)) {
+        put_page(pg);
+        return -EINVAL;
+    }
+    slot = (uint64_t *)((char *)arch_maddr_to_virt(mfn << PAGE_SHIFT) + (maddr & (PAGE_SIZE - 1)));
+    *slot = desc;
+    if (seg_desc) {
+        for (unsigned int f = 0; f * ENTRIES_PER_PAGE < v->arch.gdt_ents; f++) {
+            unsigned int i = f * ENTRIES_PER_PAGE + (unsigned int)((maddr & (PAGE_SIZE - 1)) / 8);
+
+            if (v->arch.gdt_frames[f] == mfn && i < v->arch.gdt_ents)
+                load_gdt_entries(v, i, i + 1);
+        }
+    } else {
+        put_page_type(pg);
+    }
+    put_page(pg);
+    return 0;
+}
