@@ -67,7 +67,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
 
     /* shared_info is the domain's own page (so it may map it) but not RAM
      * in its pseudo-physical map. */
-    si = domain_alloc_page(d);
+    si = domain_alloc_shared_page(d);
     if (!si)
         goto fail;
     d->shared_info_mfn = page_to_mfn(si);
@@ -102,6 +102,34 @@ struct page_info *domain_alloc_page(struct domain *d)
     pg->type_info = 0;
     d->tot_pages++;
     return pg;
+}
+
+struct page_info *domain_alloc_shared_page(struct domain *d)
+{
+    struct page_info *pg = domain_alloc_page(d);
+
+    if (pg)
+        d->tot_pages--; /* pvx's pages shared with d are not d's memory */
+    return pg;
+}
+
+int domain_release_page(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg;
+
+    if (mfn >= max_page)
+        return -EINVAL;
+    pg = mfn_to_page(mfn);
+    if (!page_owned_by(pg, d) || mfn == d->shared_info_mfn)
+        return -EINVAL;
+    /* Still mapped or typed somewhere: the guest must drop it first. */
+    if ((pg->count_info & PGC_count_mask) || (pg->type_info & ((1ULL << 48) - 1)))
+        return -EBUSY;
+    set_gpfn_from_mfn(mfn, INVALID_M2P_ENTRY);
+    pg->owner = NULL;
+    free_pages(pg, 0);
+    d->tot_pages--;
+    return 0;
 }
 
 bool page_owned_by(const struct page_info *pg, const struct domain *d)

@@ -37,7 +37,7 @@ static int16_t grow(struct domain *d, unsigned int nr_frames)
     if (nr_frames > GNTTAB_MAX_FRAMES)
         return GNTST_general_error;
     while (gt->nr_frames < nr_frames) {
-        struct page_info *pg = domain_alloc_page(d);
+        struct page_info *pg = domain_alloc_shared_page(d);
 
         if (!pg)
             return GNTST_general_error;
@@ -92,8 +92,6 @@ long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count, uint64_t a4, 
 {
     struct domain *d = current->domain;
 
-    if (count == 0 && cmd <= GNTTABOP_cache_flush)
-        return 0; /* an empty batch does nothing, successfully */
     switch (cmd) {
     case GNTTABOP_setup_table:
     case GNTTABOP_query_size:

@@ -15,15 +15,36 @@
 #define HC(name, n)      [__HYPERVISOR_##name] = {do_##name, n, false}
 #define HC_PRIV(name, n) [__HYPERVISOR_##name] = {do_##name, n, true}
 
+/* clang-format off */
 static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
-    HC(set_trap_table, 1),    HC(mmu_update, 4),     HC(set_gdt, 2),      HC(stack_switch, 2),
-    HC(set_callbacks, 3),     HC(fpu_taskswitch, 1), HC(set_debugreg, 2), HC(get_debugreg, 1),
-    HC(update_descriptor, 2), HC(memory_op, 2),      HC(multicall, 2),    HC(update_va_mapping, 3),
-    HC(set_timer_op, 1),      HC(xen_version, 2),    HC(console_io, 3),   HC(grant_table_op, 3),
-    HC(vm_assist, 2),         HC(iret, 0),           HC(vcpu_op, 3),      HC(set_segment_base, 2),
-    HC(mmuext_op, 4),         HC(sched_op, 2),       HC(callback_op, 2),  HC(event_channel_op, 2),
+    HC(set_trap_table, 1),
+    HC(mmu_update, 4),
+    HC(set_gdt, 2),
+    HC(stack_switch, 2),
+    HC(set_callbacks, 3),
+    HC(fpu_taskswitch, 1),
+    HC_PRIV(platform_op, 1),
+    HC(set_debugreg, 2),
+    HC(get_debugreg, 1),
+    HC(update_descriptor, 2),
+    HC(memory_op, 2),
+    HC(multicall, 2),
+    HC(update_va_mapping, 3),
+    HC(set_timer_op, 1),
+    HC(xen_version, 2),
+    HC(console_io, 3),
+    HC(grant_table_op, 3),
+    HC(vm_assist, 2),
+    HC(iret, 0),
+    HC(vcpu_op, 3),
+    HC(set_segment_base, 2),
+    HC(mmuext_op, 4),
+    HC(sched_op, 2),
+    HC(callback_op, 2),
+    HC(event_channel_op, 2),
     HC(physdev_op, 2),
 };
+/* clang-format on */
 
 /* Per-CPU continuation request from the running handler. */
 static struct {
@@ -49,11 +70,15 @@ bool hypercall_preempt_check(void)
     return arch_hypercall_preempt_pending();
 }
 
+/* The last hypercall made on this CPU, for crash reports. */
+struct last_hypercall last_hypercall;
+
 long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     const struct hypercall_entry *e;
     long ret;
 
+    last_hypercall = (struct last_hypercall){nr, {a1, a2, a3, a4, a5}};
     if (nr >= NR_HYPERCALLS)
         return -ENOSYS;
     e = &hypercall_table[nr];

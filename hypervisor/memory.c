@@ -7,6 +7,8 @@
  */
 #include <asm/config.h>
 #include <asm/pv/mm.h>
+#include <pvx/arch.h>
+#include <pvx/bootinfo.h>
 #include <pvx/domain.h>
 #include <pvx/e820.h>
 #include <pvx/errno.h>
@@ -21,19 +23,110 @@ struct e820_packed {
     uint32_t type;
 } __packed;
 
+/* The pseudo-physical map of a PV domain: none unless the toolstack set
+ * one (Xen answers -ENOSYS then, and Linux builds its own from nr_pages). */
 static long memory_map(struct domain *d, uint64_t arg)
 {
-    struct xen_memory_map map;
-    struct e820_packed e = {0, d->max_pages << PAGE_SHIFT, E820_RAM};
+    (void)d;
+    (void)arg;
+    return -ENOSYS;
+}
 
+/* The host's (sanitized) memory map, for the control domain. */
+static long machine_memory_map(struct domain *d, uint64_t arg)
+{
+    const struct e820_map *host = &bootinfo.mem;
+    struct xen_memory_map map;
+    unsigned int n;
+
+    if (!d->is_privileged)
+        return -EPERM;
     if (copy_from_guest(&map, arg, sizeof(map)))
         return -EFAULT;
-    if (map.nr_entries < 1)
-        return -EINVAL;
-    if (copy_to_guest(guest_handle_addr(map.buffer), &e, sizeof(e)))
-        return -EFAULT;
-    map.nr_entries = 1;
+    n = MIN(map.nr_entries, host->nr);
+    for (unsigned int i = 0; i < n; i++) {
+        struct e820_packed e = {host->map[i].addr, host->map[i].size, host->map[i].type};
+
+        if (copy_to_guest(guest_handle_addr(map.buffer) + i * sizeof(e), &e, sizeof(e)))
+            return -EFAULT;
+    }
+    map.nr_entries = n;
     return copy_to_guest(arg, &map, sizeof(map)) ? -EFAULT : 0;
+}
+
+/* MFNs of the M2P table, one per 2 MiB of it (what save/restore tools map). */
+static long machphys_mfn_list(uint64_t arg)
+{
+    struct xen_machphys_mfn_list ml;
+    uint64_t chunks = PFN_UP(max_page * sizeof(uint64_t) * 1) / 512 + 1;
+    unsigned int i;
+
+    if (copy_from_guest(&ml, arg, sizeof(ml)))
+        return -EFAULT;
+    for (i = 0; i < ml.max_extents && i < chunks; i++) {
+        xen_pfn_t mfn = m2p_frame(i * 512);
+
+        if (copy_to_guest(guest_handle_addr(ml.extent_start) + i * sizeof(mfn), &mfn, sizeof(mfn)))
+            return -EFAULT;
+    }
+    ml.nr_extents = i;
+    return copy_to_guest(arg, &ml, sizeof(ml)) ? -EFAULT : 0;
+}
+
+/*
+ * increase_reservation / populate_physmap / decrease_reservation for order-0
+ * extents.  A PV guest names machine frames: populate_physmap takes the gpfn
+ * to record in the M2P and returns the new frame's MFN in its place;
+ * decrease_reservation hands back frames nothing references any more.
+ * Returns the number of extents done (a short count on the first failure).
+ */
+static long reservation(struct domain *caller, uint64_t cmd, uint64_t arg)
+{
+    struct xen_memory_reservation r;
+    uint64_t list;
+    struct domain *d;
+    xen_ulong_t i;
+
+    if (copy_from_guest(&r, arg, sizeof(r)))
+        return -EFAULT;
+    d = domain_lookup_for(caller, r.domid);
+    if (!d)
+        return -ESRCH;
+    if (r.extent_order != 0)
+        return -EINVAL; /* superpage extents are not offered to PV guests */
+    list = guest_handle_addr(r.extent_start);
+    if (!guest_range_ok(list, r.nr_extents * sizeof(xen_pfn_t)))
+        return -EFAULT;
+    for (i = 0; i < r.nr_extents; i++) {
+        xen_pfn_t x;
+
+        if (i && hypercall_preempt_check())
+            break;
+        if (copy_from_guest(&x, list + i * sizeof(x), sizeof(x)))
+            return i ? (long)i : -EFAULT;
+        if (cmd == XENMEM_decrease_reservation) {
+            if (domain_release_page(d, x))
+                break;
+            continue;
+        }
+        if (d->tot_pages >= d->max_pages)
+            break;
+        {
+            struct page_info *pg = domain_alloc_page(d);
+            xen_pfn_t mfn;
+
+            if (!pg)
+                break;
+            mfn = page_to_mfn(pg);
+            memset(arch_maddr_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
+            set_gpfn_from_mfn(mfn, cmd == XENMEM_populate_physmap ? x : INVALID_M2P_ENTRY);
+            if (copy_to_guest(list + i * sizeof(mfn), &mfn, sizeof(mfn))) {
+                domain_release_page(d, mfn);
+                return i ? (long)i : -EFAULT;
+            }
+        }
+    }
+    return (long)i;
 }
 
 static long reservation_query(struct domain *caller, uint64_t cmd, uint64_t arg)
@@ -65,8 +158,21 @@ long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t
 
         return copy_to_guest(arg, &m, sizeof(m)) ? -EFAULT : 0;
     }
+    case XENMEM_machine_memory_map:
+        return machine_memory_map(d, arg);
+    case XENMEM_machphys_mfn_list:
+        return machphys_mfn_list(arg);
     case XENMEM_maximum_ram_page:
         return (long)max_page;
+    case XENMEM_maximum_gpfn: {
+        uint64_t max_pfn = d->shared_info->arch.max_pfn;
+
+        return (long)(max_pfn ? max_pfn - 1 : 0);
+    }
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+        return reservation(d, cmd, arg);
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
         return reservation_query(d, cmd, arg);

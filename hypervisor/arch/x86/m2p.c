@@ -46,6 +46,11 @@ void set_gpfn_from_mfn(mfn_t mfn, uint64_t pfn)
     m2p_rw[mfn] = pfn;
 }
 
+mfn_t m2p_frame(uint64_t entry)
+{
+    return virt_to_maddr_walk(RDWR_MPT_VIRT_START + entry * sizeof(uint64_t)) >> PAGE_SHIFT;
+}
+
 uint64_t get_gpfn_from_mfn(mfn_t mfn)
 {
     return mfn < m2p_entries ? m2p_rw[mfn] : INVALID_M2P_ENTRY;

@@ -197,3 +197,20 @@ void arch_memory_setup(const struct e820_map *m)
            (unsigned long long)(nr_frames * sizeof(struct page_info) >> 10),
            (unsigned long long)FRAMETABLE_VIRT_START);
 }
+
+paddr_t virt_to_maddr_walk(uint64_t va)
+{
+    const pte_t *t = maddr_to_virt(idle_l4_maddr);
+    unsigned int shift = L4_SHIFT;
+
+    for (;;) {
+        pte_t e = t[(va >> shift) & 511];
+
+        if (!(e & _PAGE_PRESENT))
+            return 0;
+        if (shift == L1_SHIFT || (e & _PAGE_PSE))
+            return (e & PTE_ADDR_MASK & ~((1ULL << shift) - 1)) | (va & ((1ULL << shift) - 1));
+        t = maddr_to_virt(e & PTE_ADDR_MASK);
+        shift -= 9;
+    }
+}

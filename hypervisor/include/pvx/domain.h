@@ -112,6 +112,11 @@ void domain_console_write(struct domain *d, const char *s, size_t len);
 /* Assign a fresh page to d (owner set, counted in tot_pages). */
 struct page_info *domain_alloc_page(struct domain *d);
 bool page_owned_by(const struct page_info *pg, const struct domain *d);
+/* A page pvx shares with d (shared_info, grant frames): owned by d so it can
+ * map it, but not counted as d's memory. */
+struct page_info *domain_alloc_shared_page(struct domain *d);
+/* Give back a frame of d that nothing references; -EBUSY while referenced. */
+int domain_release_page(struct domain *d, mfn_t mfn);
 
 /* Events: make the vCPU take an upcall as soon as it can (sched.c). */
 void vcpu_kick(struct vcpu *v);

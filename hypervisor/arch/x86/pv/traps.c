@@ -259,6 +259,10 @@ void arch_dump_guest_state(struct vcpu *v)
            (unsigned long long)r->rsp, (unsigned long long)r->rflags);
     printk("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)r->rax,
            (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+    printk("  last hypercall %llu (%#llx, %#llx, %#llx, %#llx, %#llx)\n",
+           (unsigned long long)last_hypercall.nr, (unsigned long long)last_hypercall.args[0],
+           (unsigned long long)last_hypercall.args[1], (unsigned long long)last_hypercall.args[2],
+           (unsigned long long)last_hypercall.args[3], (unsigned long long)last_hypercall.args[4]);
     printk("  rsi %016llx rdi %016llx rbp %016llx cr2 %016llx\n", (unsigned long long)r->rsi,
            (unsigned long long)r->rdi, (unsigned long long)r->rbp,
            (unsigned long long)v->arch.guest_cr2);

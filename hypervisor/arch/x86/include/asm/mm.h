@@ -26,6 +26,9 @@ void *ioremap(paddr_t pa, uint64_t size);
 /* Map one range into the hypervisor page tables (any L4 slot of pvx's). */
 int map_pages(uint64_t va, paddr_t pa, uint64_t nr_pages, uint64_t flags);
 
+/* The machine address behind a hypervisor virtual address (0 if unmapped). */
+paddr_t virt_to_maddr_walk(uint64_t va);
+
 /* Physical address of the hypervisor's own L4 (the idle page tables). */
 extern paddr_t idle_l4_maddr;
 

@@ -110,6 +110,8 @@ void arch_init_guest_l4(struct domain *d, pte_t *l4);
 #define INVALID_M2P_ENTRY (~0ULL)
 void set_gpfn_from_mfn(mfn_t mfn, uint64_t pfn);
 uint64_t get_gpfn_from_mfn(mfn_t mfn);
+/* The machine frame holding M2P entry `entry`. */
+mfn_t m2p_frame(uint64_t entry);
 /* Flush this CPU's TLB (whole or one page) for the running guest.  Guest
  * user mappings carry _PAGE_GLOBAL (as on Xen): with CR4.PGE on, a full
  * flush must drop global entries too. */
