@@ -95,15 +95,13 @@ static long reservation(struct domain *caller, uint64_t cmd, uint64_t arg)
     if (r.extent_order != 0)
         return -EINVAL; /* superpage extents are not offered to PV guests */
     list = guest_handle_addr(r.extent_start);
-    if (!guest_range_ok(list, r.nr_extents * sizeof(xen_pfn_t)))
-        return -EFAULT;
     for (i = 0; i < r.nr_extents; i++) {
         xen_pfn_t x;
 
         if (i && hypercall_preempt_check())
             break;
         if (copy_from_guest(&x, list + i * sizeof(x), sizeof(x)))
-            return i ? (long)i : -EFAULT;
+            break; /* as Xen: the count done so far, not an error */
         if (cmd == XENMEM_decrease_reservation) {
             if (domain_release_page(d, x))
                 break;
@@ -122,7 +120,7 @@ static long reservation(struct domain *caller, uint64_t cmd, uint64_t arg)
             set_gpfn_from_mfn(mfn, cmd == XENMEM_populate_physmap ? x : INVALID_M2P_ENTRY);
             if (copy_to_guest(list + i * sizeof(mfn), &mfn, sizeof(mfn))) {
                 domain_release_page(d, mfn);
-                return i ? (long)i : -EFAULT;
+                break;
             }
         }
     }

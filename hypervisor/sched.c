@@ -147,7 +147,6 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
 {
     struct domain *d = v->domain;
     struct sched_poll poll;
-    bool pending = false;
 
     if (copy_from_guest(&poll, arg, sizeof(poll)))
         return -EFAULT;
@@ -160,10 +159,10 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
             return -EFAULT;
         if (port >= d->evtchn.max_ports)
             return -EINVAL;
-        pending |= (d->shared_info->evtchn_pending[port / 64] >> (port % 64)) & 1;
+        /* Ports are taken in order: one already pending ends the call. */
+        if ((d->shared_info->evtchn_pending[port / 64] >> (port % 64)) & 1)
+            return 0;
     }
-    if (pending)
-        return 0;
     if (poll.timeout && poll.timeout <= NOW())
         return 0;
     v->polling = true;
@@ -259,8 +258,8 @@ static long register_vcpu_info(struct vcpu *v, uint64_t arg)
 
     if (copy_from_guest(&info, arg, sizeof(info)))
         return -EFAULT;
-    if (info.offset & 7 || info.offset > PAGE_SIZE - sizeof(struct vcpu_info) || info.rsvd)
-        return -EINVAL;
+    if (info.offset & 7 || info.offset > PAGE_SIZE - sizeof(struct vcpu_info))
+        return -ENXIO; /* misaligned, or would cross into the next page */
     if (v->vcpu_info_registered)
         return -EINVAL;
     if (info.mfn >= max_page)
@@ -360,6 +359,24 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
         return 0;
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, arg);
+    case VCPUOP_register_vcpu_time_memory_area: {
+        struct vcpu_register_time_memory_area area;
+
+        if (copy_from_guest(&area, arg, sizeof(area)))
+            return -EFAULT;
+        if (area.addr.p && !guest_range_ok(area.addr.p, sizeof(struct vcpu_time_info)))
+            return -EINVAL;
+        v->arch.time_area_guest = area.addr.p;
+        update_vcpu_system_time(v);
+        return 0;
+    }
+    case VCPUOP_initialise: {
+        static struct vcpu_guest_context ctxt;
+
+        if (copy_from_guest(&ctxt, arg, sizeof(ctxt)))
+            return -EFAULT;
+        return v->online ? -EEXIST : -ENOSYS; /* secondary vCPUs come with SMP guests */
+    }
     default:
         return -ENOSYS;
     }

@@ -138,7 +138,11 @@ void desc_init_cpu(unsigned int cpu, void *stack_block)
                      "movl %%eax, %%fs\n\t"
                      "movl %%eax, %%gs\n\t"
                      "movw %4, %%ax\n\t"
-                     "ltr %%ax"
+                     "ltr %%ax\n\t"
+                     /* A null LDT: the reset value (base 0, limit 0xffff)
+                      * would let guest LDT selectors read address 0. */
+                     "xorl %%eax, %%eax\n\t"
+                     "lldt %%ax"
                      :
                      : "m"(gdtr), "m"(idtr), "i"(__HYPERVISOR_CS), "i"(__HYPERVISOR_DS),
                        "i"(TSS_SELECTOR)

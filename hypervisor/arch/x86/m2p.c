@@ -86,13 +86,6 @@ void pv_write_ptbase(struct vcpu *v)
         write_cr3(table << PAGE_SHIFT);
 }
 
-void pv_ldt_changed(struct vcpu *v)
-{
-    /* LDT support (lazy mapping into the per-domain area) is not there yet:
-     * guests that use SET_LDT with entries get no LDT descriptors. */
-    (void)v;
-}
-
 void flush_cache_local(void)
 {
     __asm__ volatile("wbinvd" ::: "memory");

@@ -17,6 +17,7 @@
 #include <pvx/timer.h>
 #include <pvx/domain.h>
 #include <pvx/sched.h>
+#include <pvx/guest_access.h>
 
 #define PIT_HZ       1193182
 #define PIT_CH2_DATA 0x42
@@ -265,6 +266,9 @@ void update_vcpu_system_time(struct vcpu *v)
     t->flags = XEN_PVCLOCK_TSC_STABLE_BIT;
     __asm__ volatile("" ::: "memory");
     t->version++;
+    /* The guest's own copy, best effort (it may have unmapped it). */
+    if (v->arch.time_area_guest)
+        copy_to_guest(v->arch.time_area_guest, t, sizeof(*t));
 
     si->wc_version = (si->wc_version + 1) | 1;
     __asm__ volatile("" ::: "memory");

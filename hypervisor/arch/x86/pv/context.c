@@ -35,6 +35,7 @@ void arch_run_vcpu(struct vcpu *v)
 
     ci->curr_vcpu = v;
     pv_load_guest_gdt(v, false);
+    pv_load_guest_ldt(v);
     write_cr3(table << PAGE_SHIFT);
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);

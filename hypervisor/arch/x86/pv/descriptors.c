@@ -17,6 +17,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
+#include <pvx/mm.h>
 
 #define DESC_P           (1ULL << 47)
 #define DESC_S           (1ULL << 44) /* code or data (not a system descriptor) */
@@ -157,4 +158,52 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a
     }
     put_page(pg);
     return 0;
+}
+
+/*
+ * The guest's LDT (MMUEXT_SET_LDT): pvx copies and checks its descriptors
+ * into a per-vCPU buffer that the CPU's LDT descriptor points at.  Changes
+ * reach it through update_descriptor or a new SET_LDT.
+ */
+static void load_ldt(struct vcpu *v)
+{
+    uint64_t *gdt = this_cpu_gdt();
+    uint64_t base = (uint64_t)v->arch.ldt_copy, limit = v->arch.ldt_ents * 8 - 1;
+
+    if (!v->arch.ldt_ents || !v->arch.ldt_copy) {
+        __asm__ volatile("lldt %w0" : : "r"(0));
+        return;
+    }
+    gdt[LDT_SELECTOR >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x82ULL << 40) |
+                             (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
+    gdt[(LDT_SELECTOR >> 3) + 1] = base >> 32;
+    __asm__ volatile("lldt %w0" : : "r"(LDT_SELECTOR));
+}
+
+void pv_ldt_changed(struct vcpu *v)
+{
+    unsigned int ents = v->arch.ldt_ents;
+    uint64_t *copy = NULL;
+
+    if (ents) {
+        copy = xmalloc_bytes(ents * 8);
+        if (!copy || copy_from_guest(copy, v->arch.ldt_base, ents * 8)) {
+            xfree(copy);
+            copy = NULL;
+            ents = 0; /* an unreadable LDT is an empty one */
+        }
+        for (unsigned int i = 0; i < ents; i++)
+            if (!check_descriptor(&copy[i]))
+                copy[i] = 0; /* refused descriptors load as not present */
+    }
+    xfree(v->arch.ldt_copy);
+    v->arch.ldt_copy = copy;
+    v->arch.ldt_ents = ents;
+    if (v == current)
+        load_ldt(v);
+}
+
+void pv_load_guest_ldt(struct vcpu *v)
+{
+    load_ldt(v);
 }

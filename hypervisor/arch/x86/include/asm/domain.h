@@ -39,10 +39,12 @@ struct arch_vcpu {
     unsigned int gdt_ents;
     uint64_t ldt_base;
     unsigned int ldt_ents;
+    uint64_t *ldt_copy; /* checked copy the CPU's LDT points at (descriptors.c) */
 
-    uint64_t runstate_guest; /* VCPUOP_register_runstate_memory_area (guest VA) */
-    uint64_t debugreg[8];    /* as set by set_debugreg (not loaded: no guest breakpoints yet) */
-    uint64_t cr4_guest_bits; /* CR4 bits the guest set itself (TSD, DE) */
+    uint64_t time_area_guest; /* VCPUOP_register_vcpu_time_memory_area (guest VA) */
+    uint64_t runstate_guest;  /* VCPUOP_register_runstate_memory_area (guest VA) */
+    uint64_t debugreg[8];     /* as set by set_debugreg (not loaded: no guest breakpoints yet) */
+    uint64_t cr4_guest_bits;  /* CR4 bits the guest set itself (TSD, DE) */
 };
 
 struct arch_domain {

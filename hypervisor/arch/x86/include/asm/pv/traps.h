@@ -49,6 +49,7 @@ void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c
 
 /* descriptors.c */
 void pv_load_guest_gdt(struct vcpu *v, bool changed);
+void pv_load_guest_ldt(struct vcpu *v);
 
 /* context.c */
 void __noreturn arch_run_vcpu(struct vcpu *v);
