@@ -40,11 +40,14 @@ iso: hypervisor
 	@$(PYTHON) scripts/mkiso.py --out $(BUILD)/pvx.iso --kernel $(BUILD)/hypervisor/pvx \
 		--append "$(PVX_CMDLINE)"
 
-# The demo: pvx boots on an emulated PC and stays up.  Extra pvx options
-# go in PVX_CMDLINE.
-PVX_CMDLINE ?=
+# The demo: pvx boots with the PV test guest as dom0, which runs its
+# conformance suite and powers the machine off.  Extra pvx options go in
+# PVX_CMDLINE, test guest options in GUEST_ARGS.
+PVX_CMDLINE ?= dom0_mem=64M
+GUEST_ARGS ?= suite
 run: all
-	@$(PYTHON) scripts/run-demo.py --cmdline "$(PVX_CMDLINE)"
+	@$(PYTHON) scripts/run-demo.py --cmdline "$(PVX_CMDLINE)" \
+		--module "$(BUILD)/testguest/testguest $(GUEST_ARGS)"
 
 test: all
 	@$(PYTHON) scripts/run-tests.py

@@ -27,15 +27,16 @@
 #include <pvx/sched.h>
 #include <pvx/version.h>
 
-#define MSR_TSC         0x00000010
-#define MSR_MISC_ENABLE 0x000001a0
-#define MSR_PAT         0x00000277
-#define MSR_STAR        0xc0000081
-#define MSR_LSTAR       0xc0000082
-#define MSR_CSTAR       0xc0000083
-#define MSR_SFMASK      0xc0000084
-#define MSR_TSC_AUX     0xc0000103
-#define PV_PAT_VALUE    0x0000050100070406ULL /* WB WT UC- UC WC WP UC UC */
+#define MSR_TSC          0x00000010
+#define MSR_MISC_ENABLE  0x000001a0
+#define MSR_PAT          0x00000277
+#define MSR_BIOS_SIGN_ID 0x0000008b
+#define MSR_STAR         0xc0000081
+#define MSR_LSTAR        0xc0000082
+#define MSR_CSTAR        0xc0000083
+#define MSR_SFMASK       0xc0000084
+#define MSR_TSC_AUX      0xc0000103
+#define PV_PAT_VALUE     0x0000050100070406ULL /* WB WT UC- UC WC WP UC UC */
 
 #define X86_CR4_DE  0x008
 #define X86_CR4_TSD 0x004
@@ -108,6 +109,9 @@ static bool read_msr(struct vcpu *v, uint32_t msr, uint64_t *val)
     case MSR_MISC_ENABLE:
         *val = 1 | (1 << 11) | (1 << 12); /* fast strings; no BTS, no PEBS */
         return true;
+    case MSR_BIOS_SIGN_ID:
+        *val = 0; /* no microcode revision to report */
+        return true;
     default:
         return false;
     }
@@ -132,6 +136,8 @@ static bool write_msr(struct vcpu *v, uint32_t msr, uint64_t val)
     }
     case MSR_PAT:
         return val == PV_PAT_VALUE;
+    case MSR_BIOS_SIGN_ID:
+        return true; /* Linux clears it before reading the revision: harmless */
     default:
         /* Everything else, the syscall/sysenter MSRs included (pvx owns the
          * entry points), is refused with #GP. */

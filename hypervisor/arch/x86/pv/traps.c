@@ -120,8 +120,8 @@ static void deliver_or_crash(struct vcpu *v, struct cpu_user_regs *regs, unsigne
                              uint32_t error_code)
 {
     if (!pv_inject_exception(v, regs, vector, has_error_code(vector), error_code))
-        domain_crash(v->domain, "exception %u at %#llx and the guest has no handler for it", vector,
-                     (unsigned long long)regs->rip);
+        domain_crash(v->domain, "exception %u (error code %#x) at %#llx; the guest has no handler",
+                     vector, error_code, (unsigned long long)regs->rip);
 }
 
 static void handle_page_fault(struct vcpu *v, struct cpu_user_regs *regs)

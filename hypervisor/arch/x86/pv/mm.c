@@ -1,0 +1,527 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Frame reference counts, page types and page-table validation for PV guests
+ * (the model is described in asm/pv/mm.h).
+ *
+ * A guest writes its page tables only through pvx (mmu_update,
+ * update_va_mapping, the writable-pagetable emulation), and every frame of a
+ * page-table type is mapped read-only everywhere, so the contents of a
+ * validated table can be trusted: each present entry holds exactly the
+ * references taken when it was checked, and releasing a table releases them
+ * again.  Levels strictly descend (an Ln entry needs an L(n-1) page; linear
+ * page tables are refused), so validation and release recurse at most four
+ * deep and the type graph has no cycles.
+ *
+ * Locking: guests run on one CPU and pvx runs with interrupts off, so the
+ * counts need no atomics yet.  The one cross-vCPU hazard, a stale writable
+ * TLB entry for a frame that becomes a page table, is closed by flushing when
+ * a writable frame changes type.
+ */
+#include <asm/pv/mm.h>
+#include <pvx/arch.h>
+#include <pvx/domain.h>
+#include <pvx/errno.h>
+#include <pvx/lib.h>
+
+/* Flags a guest may set in any entry: P, RW, US, A, D, the three software
+ * bits 9-11, the software bits 52-62 and NX. */
+#define PTE_AVAIL      (7ULL << 9)
+#define PTE_AVAIL_HIGH (0x7ffULL << 52)
+#define BASE_ALLOWED                                                                               \
+    (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY | PTE_AVAIL |            \
+     PTE_AVAIL_HIGH | _PAGE_NX)
+#define PTE_PAT         _PAGE_PSE /* bit 7 of an L1 entry selects the PAT entry */
+#define PTE_CACHE_ATTRS (_PAGE_PWT | _PAGE_PCD | PTE_PAT)
+#define PTE_FLAGS_MASK  (~PTE_ADDR_MASK)
+
+/* Guests can trigger these at will: debug builds only. */
+#ifdef NDEBUG
+#define mm_dprintk(...) ((void)0)
+#else
+#define mm_dprintk(...) printk(__VA_ARGS__)
+#endif
+
+static inline mfn_t pte_mfn(pte_t e)
+{
+    return (e & PTE_ADDR_MASK) >> PAGE_SHIFT;
+}
+
+static inline pte_t *map_frame(mfn_t mfn)
+{
+    return arch_maddr_to_virt((paddr_t)mfn << PAGE_SHIFT);
+}
+
+static inline bool is_pvx_l4_slot(unsigned int slot)
+{
+    return slot >= PVX_FIRST_L4_SLOT && slot <= PVX_LAST_L4_SLOT;
+}
+
+unsigned int pgt_level(uint64_t type_info)
+{
+    uint64_t t = type_info & PGT_type_mask;
+
+    if (t >= PGT_l1_page_table && t <= PGT_l4_page_table)
+        return (unsigned int)(t >> PGT_type_shift);
+    return 0;
+}
+
+static uint64_t level_type(unsigned int level)
+{
+    ASSERT(level >= 1 && level <= 4);
+    return (uint64_t)level << PGT_type_shift;
+}
+
+/*
+ * Cache attributes in L1 entries are for domains that drive devices (Xen
+ * allows them only with I/O or cache-flush permission): here the privileged
+ * domain.
+ */
+static pte_t allowed_flags(const struct domain *d, unsigned int level)
+{
+    if (level == 1)
+        return BASE_ALLOWED | _PAGE_GLOBAL | (d->is_privileged ? PTE_CACHE_ATTRS : 0);
+    return BASE_ALLOWED;
+}
+
+/* The bits pvx forces into accepted entries: guest kernels run in ring 3,
+ * so everything they map must be user-accessible; kernel-only L1 mappings
+ * are remembered in _PAGE_GUEST_KERNEL (the separate user L4 keeps them from
+ * user space) and user mappings are global, as on Xen. */
+static pte_t adjust_entry(unsigned int level, pte_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return e;
+    switch (level) {
+    case 1:
+        if (!(e & _PAGE_USER))
+            e |= _PAGE_USER | _PAGE_GUEST_KERNEL;
+        if (!(e & _PAGE_GUEST_KERNEL))
+            e |= _PAGE_GLOBAL;
+        return e;
+    case 4:
+        return e | _PAGE_USER | _PAGE_ACCESSED;
+    default:
+        return e | _PAGE_USER;
+    }
+}
+
+/* ---- general references ---- */
+
+/* Frames a guest may never use, whoever the owner field names: pvx's own
+ * heap and frames that are not RAM for the allocator (image, firmware,
+ * holes).  The domain's shared_info page is an ordinary domain page. */
+static bool page_is_special(const struct page_info *pg)
+{
+    return pg->count_info & (PGC_xen_heap | PGC_reserved);
+}
+
+bool get_page(struct page_info *pg, struct domain *d)
+{
+    uint64_t x = pg->count_info;
+
+    if ((x & PGC_free) || page_is_special(pg) || pg->owner != d || !d)
+        return false;
+    if ((x & PGC_count_mask) == PGC_count_mask)
+        return false; /* would overflow: refuse rather than wrap */
+    pg->count_info = x + 1;
+    return true;
+}
+
+void put_page(struct page_info *pg)
+{
+    BUG_ON(!(pg->count_info & PGC_count_mask));
+    pg->count_info--;
+}
+
+struct page_info *pv_get_page_from_mfn(mfn_t mfn, struct domain *d)
+{
+    struct page_info *pg;
+
+    if (mfn >= max_page)
+        return NULL;
+    pg = mfn_to_page(mfn);
+    return get_page(pg, d) ? pg : NULL;
+}
+
+/* ---- entries: checking and releasing ---- */
+
+static int get_page_from_l1e(pte_t e, struct domain *d)
+{
+    mfn_t mfn = pte_mfn(e);
+    struct page_info *pg;
+
+    ASSERT(e & _PAGE_PRESENT);
+    if (e & PTE_FLAGS_MASK & ~allowed_flags(d, 1))
+        return -EINVAL;
+    /* No RAM frame here (beyond RAM, firmware, holes, the image): Xen's I/O
+     * memory, which is not mappable yet, even for the privileged domain. */
+    if (mfn >= max_page || (mfn_to_page(mfn)->count_info & PGC_reserved))
+        return -EPERM;
+    pg = mfn_to_page(mfn);
+    if (!get_page(pg, d))
+        return -EBUSY; /* free, pvx's heap (the M2P...) or another domain's */
+    if ((e & _PAGE_RW) && get_page_type(pg, PGT_writable_page)) {
+        put_page(pg);
+        return -EBUSY; /* a page table or descriptor page: read-only only */
+    }
+    return 0;
+}
+
+static void put_page_from_l1e(pte_t e)
+{
+    struct page_info *pg;
+
+    if (!(e & _PAGE_PRESENT))
+        return;
+    pg = mfn_to_page(pte_mfn(e));
+    if (e & _PAGE_RW)
+        put_page_and_type(pg);
+    else
+        put_page(pg);
+}
+
+/* An L2-L4 entry: the frame it names must be d's and valid as the next
+ * level down.  Linear page tables (a table naming a table of its own
+ * level) fail the type check and are refused. */
+static int get_page_from_upper(unsigned int level, pte_t e, struct domain *d)
+{
+    struct page_info *pg;
+    int rc;
+
+    ASSERT(e & _PAGE_PRESENT);
+    if (e & PTE_FLAGS_MASK & ~allowed_flags(d, level))
+        return -EINVAL;
+    pg = pv_get_page_from_mfn(pte_mfn(e), d);
+    if (!pg)
+        return -EINVAL;
+    rc = get_page_type(pg, level_type(level - 1));
+    if (rc)
+        put_page(pg);
+    return rc;
+}
+
+static int get_entry_refs(unsigned int level, pte_t e, struct domain *d)
+{
+    if (level == 1)
+        return get_page_from_l1e(e, d);
+    return get_page_from_upper(level, e, d);
+}
+
+static void put_entry_refs(unsigned int level, pte_t e)
+{
+    if (!(e & _PAGE_PRESENT))
+        return;
+    if (level == 1)
+        put_page_from_l1e(e);
+    else
+        put_page_and_type(mfn_to_page(pte_mfn(e)));
+}
+
+/* ---- promote / demote ---- */
+
+static bool is_guest_slot(unsigned int level, unsigned int slot)
+{
+    return level != 4 || !is_pvx_l4_slot(slot);
+}
+
+/*
+ * Check every guest entry of a table and take its references; on failure
+ * release what was taken.  Accepted entries are rewritten with the adjusted
+ * flags; an L4 also gets pvx's own slots.
+ */
+static int promote_table(struct page_info *pg, unsigned int level)
+{
+    struct domain *d = pg->owner;
+    pte_t *t = map_frame(page_to_mfn(pg));
+    unsigned int i;
+    int rc = 0;
+
+    for (i = 0; i < PT_ENTRIES; i++) {
+        if (!is_guest_slot(level, i) || !(t[i] & _PAGE_PRESENT))
+            continue;
+        rc = get_entry_refs(level, t[i], d);
+        if (rc)
+            break;
+        t[i] = adjust_entry(level, t[i]);
+    }
+    if (rc) {
+        mm_dprintk("d%u: mfn %#llx invalid as L%u: slot %u (%#llx): %d\n", d->domain_id,
+                   (unsigned long long)page_to_mfn(pg), level, i, (unsigned long long)t[i], rc);
+        while (i-- > 0)
+            if (is_guest_slot(level, i))
+                put_entry_refs(level, t[i]);
+        return rc;
+    }
+    if (level == 4)
+        arch_init_guest_l4(d, t);
+    return 0;
+}
+
+static void demote_table(struct page_info *pg, unsigned int level)
+{
+    const pte_t *t = map_frame(page_to_mfn(pg));
+
+    for (unsigned int i = 0; i < PT_ENTRIES; i++)
+        if (is_guest_slot(level, i))
+            put_entry_refs(level, t[i]);
+}
+
+/* ---- type references ---- */
+
+/*
+ * A frame changing type may still be cached by the TLB in its old role: a
+ * writable mapping of a future page table, or paging-structure entries
+ * naming a former table that is about to become writable.  The guest need
+ * not have flushed after removing its last use, so pvx does.
+ */
+static void retype_frame(struct page_info *pg, uint64_t type)
+{
+    uint64_t old = pg->type_info & PGT_type_mask;
+
+    if (old == type)
+        return;
+    if (old != PGT_none)
+        flush_tlb_local();
+    pg->type_info = type; /* count 0, not validated, not pinned */
+}
+
+int get_page_type(struct page_info *pg, uint64_t type)
+{
+    uint64_t x = pg->type_info;
+    unsigned int level = pgt_level(type);
+    int rc;
+
+    ASSERT(!(type & ~PGT_type_mask) && type != PGT_none);
+    if ((x & PGT_count_mask) == PGT_count_mask)
+        return -EINVAL;
+    if (x & PGT_count_mask) {
+        /* In use: only more of the same, fully validated type. */
+        if ((x & PGT_type_mask) != type || !(x & PGT_validated))
+            return -EINVAL;
+        pg->type_info = x + 1;
+        return 0;
+    }
+
+    /* pvx itself writes the shared_info page: it must never become a page
+     * table or descriptor page, whose contents pvx has to trust. */
+    if (type != PGT_writable_page && pg->owner && page_to_mfn(pg) == pg->owner->shared_info_mfn)
+        return -EINVAL;
+    retype_frame(pg, type);
+    if (pg->type_info & PGT_validated) {
+        pg->type_info++;
+        return 0;
+    }
+    /* Take the reference before checking the contents, so nothing reached
+     * while validating can claim this frame as another type. */
+    pg->type_info++;
+    if (level) {
+        rc = promote_table(pg, level);
+        if (rc) {
+            pg->type_info = type; /* back to count 0, not validated */
+            return rc;
+        }
+    }
+    pg->type_info |= PGT_validated;
+    return 0;
+}
+
+void put_page_type(struct page_info *pg)
+{
+    uint64_t x = pg->type_info;
+    unsigned int level = pgt_level(x);
+
+    BUG_ON(!(x & PGT_count_mask));
+    if ((x & PGT_count_mask) > 1 || !level) {
+        pg->type_info = x - 1;
+        return;
+    }
+    /* Last reference to a page table: it stops being one, so what its
+     * entries hold is released (the contents are stale from now on). */
+    ASSERT(!(x & PGT_pinned));
+    pg->type_info = x & PGT_type_mask; /* count 1, not validated: no re-entry */
+    pg->type_info |= 1;
+    if (x & PGT_validated)
+        demote_table(pg, level);
+    pg->type_info = x & PGT_type_mask;
+}
+
+int get_page_and_type(struct page_info *pg, struct domain *d, uint64_t type)
+{
+    int rc;
+
+    if (!get_page(pg, d))
+        return -EINVAL;
+    rc = get_page_type(pg, type);
+    if (rc)
+        put_page(pg);
+    return rc;
+}
+
+void put_page_and_type(struct page_info *pg)
+{
+    put_page_type(pg);
+    put_page(pg);
+}
+
+/* ---- entry updates ---- */
+
+int pv_mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot, pte_t nval,
+                    bool preserve_ad)
+{
+    unsigned int level = pgt_level(table->type_info);
+    pte_t *t = map_frame(page_to_mfn(table));
+    pte_t old;
+    int rc;
+
+    ASSERT(level && (table->type_info & PGT_validated) && (table->type_info & PGT_count_mask));
+    ASSERT(slot < PT_ENTRIES && table->owner == d);
+    if (!is_guest_slot(level, slot))
+        return -EINVAL;
+    old = t[slot];
+    if (nval & _PAGE_PRESENT) {
+        /* New references first: the new entry may name the same frames. */
+        rc = get_entry_refs(level, nval, d);
+        if (rc)
+            return rc;
+        nval = adjust_entry(level, nval);
+    }
+    if (preserve_ad)
+        nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
+    t[slot] = nval;
+    put_entry_refs(level, old);
+    return 0;
+}
+
+/* ---- pinning and base pointers ---- */
+
+int pv_pin_table(struct domain *d, mfn_t mfn, uint64_t type)
+{
+    struct page_info *pg = pv_get_page_from_mfn(mfn, d);
+    int rc;
+
+    if (!pg)
+        return -EINVAL;
+    rc = get_page_type(pg, type);
+    if (rc)
+        goto out_put;
+    if (pg->type_info & PGT_pinned) {
+        put_page_type(pg);
+        rc = -EINVAL; /* pins do not nest */
+        goto out_put;
+    }
+    pg->type_info |= PGT_pinned;
+    return 0; /* the pin holds both references */
+
+out_put:
+    put_page(pg);
+    return rc;
+}
+
+int pv_unpin_table(struct domain *d, mfn_t mfn)
+{
+    struct page_info *pg = pv_get_page_from_mfn(mfn, d);
+    int rc = 0;
+
+    if (!pg)
+        return -EINVAL;
+    if (!(pg->type_info & PGT_pinned)) {
+        rc = -EINVAL;
+        goto out;
+    }
+    pg->type_info &= ~PGT_pinned;
+    put_page_and_type(pg); /* the references the pin held */
+out:
+    put_page(pg);
+    return rc;
+}
+
+int pv_set_guest_table(struct vcpu *v, mfn_t mfn, bool user)
+{
+    struct domain *d = v->domain;
+    mfn_t *slot = user ? &v->arch.guest_table_user : &v->arch.guest_table;
+    mfn_t old = *slot;
+    int rc;
+
+    if (!mfn && !user)
+        return -EINVAL; /* a kernel base is never "none" */
+    if (mfn == old) {
+        /* Reloading the same base still flushes the TLB, as a CR3 write does. */
+        if (v == current && !user)
+            pv_write_ptbase(v);
+        return 0;
+    }
+    if (mfn) {
+        struct page_info *pg = pv_get_page_from_mfn(mfn, d);
+
+        if (!pg)
+            return -EINVAL;
+        rc = get_page_type(pg, PGT_l4_page_table);
+        if (rc) {
+            put_page(pg);
+            return rc;
+        }
+    }
+    *slot = mfn;
+    /* Switch away from the old table before it may lose its type. */
+    if (v == current)
+        pv_write_ptbase(v);
+    if (old)
+        put_page_and_type(mfn_to_page(old));
+    return 0;
+}
+
+void pv_mm_domain_teardown(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        struct vcpu *v = d->vcpus[i];
+
+        if (!v)
+            continue;
+        for (int user = 0; user < 2; user++) {
+            mfn_t *slot = user ? &v->arch.guest_table_user : &v->arch.guest_table;
+
+            if (*slot)
+                put_page_and_type(mfn_to_page(*slot));
+            *slot = 0;
+        }
+    }
+    /* With no roots left, dropping the pins demotes every table: the
+     * remaining ones are reachable only from pinned tables. */
+    for (mfn_t mfn = 0; mfn < max_page; mfn++) {
+        struct page_info *pg = mfn_to_page(mfn);
+
+        if (pg->owner != d || (pg->count_info & PGC_free) || !(pg->type_info & PGT_pinned))
+            continue;
+        pg->type_info &= ~PGT_pinned;
+        put_page_and_type(pg);
+    }
+}
+
+/* ---- walking the guest's tables ---- */
+
+int pv_find_guest_l1e(struct vcpu *v, uint64_t va, struct page_info **l1pg, unsigned int *slot)
+{
+    mfn_t mfn = v->arch.guest_table;
+    static const unsigned int shift[] = {0, L1_SHIFT, L2_SHIFT, L3_SHIFT, L4_SHIFT};
+    struct page_info *pg;
+
+    if (!is_canonical(va) || (va >= PVX_VIRT_START && va < PVX_VIRT_END) || !mfn)
+        return -EINVAL;
+    /* The tables reached from a base pointer are validated, so each present
+     * entry names a frame of the next level. */
+    for (unsigned int level = 4; level > 1; level--) {
+        pte_t e = map_frame(mfn)[(va >> shift[level]) & (PT_ENTRIES - 1)];
+
+        if (!(e & _PAGE_PRESENT) || (e & _PAGE_PSE))
+            return -EINVAL;
+        mfn = pte_mfn(e);
+        if (mfn >= max_page)
+            return -EINVAL;
+    }
+    pg = mfn_to_page(mfn);
+    if (pgt_level(pg->type_info) != 1 || !(pg->type_info & PGT_validated) || pg->owner != v->domain)
+        return -EINVAL;
+    *l1pg = pg;
+    *slot = l1_index(va);
+    return 0;
+}
