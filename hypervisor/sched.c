@@ -359,6 +359,12 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
         return 0;
     case VCPUOP_register_vcpu_info:
         return register_vcpu_info(v, arg);
+    case VCPUOP_send_nmi:
+        if (arg)
+            return -EINVAL;
+        arch_send_nmi(v);
+        vcpu_kick(v);
+        return 0;
     case VCPUOP_register_vcpu_time_memory_area: {
         struct vcpu_register_time_memory_area area;
 

@@ -108,3 +108,6 @@ void arch_set_current(struct vcpu *v);
 /** arch_get_writable_page() - take a lasting writable reference on a page
  * of d for a hypervisor mapping (registered vcpu_info); false if refused. */
 bool arch_get_writable_page(struct page_info *pg, struct domain *d);
+
+/** arch_send_nmi() - make v take its NMI callback on its next entry. */
+void arch_send_nmi(struct vcpu *v);

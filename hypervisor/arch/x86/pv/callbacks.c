@@ -225,6 +225,7 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         regs->rcx = ic.rcx;
     }
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
+    v->arch.nmi_masked = false;
     return (long)ic.rax; /* becomes the guest's rax */
 }
 

@@ -168,9 +168,9 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a
 static void load_ldt(struct vcpu *v)
 {
     uint64_t *gdt = this_cpu_gdt();
-    uint64_t base = (uint64_t)v->arch.ldt_copy, limit = v->arch.ldt_ents * 8 - 1;
+    uint64_t base = (uint64_t)v->arch.ldt_copy, limit = v->arch.ldt_copy_ents * 8 - 1;
 
-    if (!v->arch.ldt_ents || !v->arch.ldt_copy) {
+    if (!v->arch.ldt_copy_ents || !v->arch.ldt_copy) {
         __asm__ volatile("lldt %w0" : : "r"(0));
         return;
     }
@@ -180,11 +180,49 @@ static void load_ldt(struct vcpu *v)
     __asm__ volatile("lldt %w0" : : "r"(LDT_SELECTOR));
 }
 
+/* The frame behind guest VA va in v's kernel page tables, or 0. */
+static mfn_t guest_va_to_mfn(struct vcpu *v, uint64_t va)
+{
+    struct page_info *l1pg;
+    unsigned int slot;
+    pte_t e;
+
+    if (pv_find_guest_l1e(v, va, &l1pg, &slot))
+        return 0;
+    e = ((const pte_t *)arch_maddr_to_virt(page_to_mfn(l1pg) << PAGE_SHIFT))[slot];
+    return (e & _PAGE_PRESENT) ? (e & PTE_ADDR_MASK) >> PAGE_SHIFT : 0;
+}
+
+static void release_ldt(struct vcpu *v)
+{
+    release_frames(v->arch.ldt_frames, v->arch.ldt_nr_frames);
+    v->arch.ldt_nr_frames = 0;
+    xfree(v->arch.ldt_copy);
+    v->arch.ldt_copy = NULL;
+}
+
+/*
+ * Like the GDT, the LDT's frames become descriptor pages for as long as it is
+ * in use, so the guest cannot write them behind pvx's back; an LDT on a
+ * frame that is mapped writable anywhere is unusable (every LDT selector
+ * faults), as on Xen.
+ */
 void pv_ldt_changed(struct vcpu *v)
 {
     unsigned int ents = v->arch.ldt_ents;
+    unsigned int nr = (unsigned int)PFN_UP((v->arch.ldt_base & (PAGE_SIZE - 1)) + ents * 8);
     uint64_t *copy = NULL;
 
+    release_ldt(v);
+    for (unsigned int i = 0; ents && i < nr; i++) {
+        mfn_t mfn = guest_va_to_mfn(v, (v->arch.ldt_base & PAGE_MASK) + i * PAGE_SIZE);
+
+        if (!mfn || get_page_and_type(mfn_to_page(mfn), v->domain, PGT_seg_desc_page)) {
+            ents = 0;
+            break;
+        }
+        v->arch.ldt_frames[v->arch.ldt_nr_frames++] = mfn;
+    }
     if (ents) {
         copy = xmalloc_bytes(ents * 8);
         if (!copy || copy_from_guest(copy, v->arch.ldt_base, ents * 8)) {
@@ -196,9 +234,10 @@ void pv_ldt_changed(struct vcpu *v)
             if (!check_descriptor(&copy[i]))
                 copy[i] = 0; /* refused descriptors load as not present */
     }
-    xfree(v->arch.ldt_copy);
+    if (!ents)
+        release_frames(v->arch.ldt_frames, v->arch.ldt_nr_frames), v->arch.ldt_nr_frames = 0;
     v->arch.ldt_copy = copy;
-    v->arch.ldt_ents = ents;
+    v->arch.ldt_copy_ents = copy ? ents : 0;
     if (v == current)
         load_ldt(v);
 }

@@ -72,3 +72,8 @@ long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_
         return -ENOSYS;
     }
 }
+
+void arch_send_nmi(struct vcpu *v)
+{
+    v->arch.nmi_pending = true;
+}

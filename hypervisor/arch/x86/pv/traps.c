@@ -156,6 +156,22 @@ static bool soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
 
 static void handle_gp(struct vcpu *v, struct cpu_user_regs *regs)
 {
+    /* An LDT selector while the LDT could not be used: its pages may have
+     * become usable since (the guest made them read-only).  Retry, as Xen's
+     * lazy LDT mapping would. */
+    if ((regs->error_code & 4) && v->arch.ldt_ents && !v->arch.ldt_copy) {
+        uint64_t entry = v->arch.ldt_base + (regs->error_code & 0xfff8);
+
+        pv_ldt_changed(v);
+        if (v->arch.ldt_copy)
+            return;
+        /* Still unusable: the guest sees the page fault Xen's lazy mapping
+         * of that LDT entry would have raised. */
+        v->vcpu_info->arch.cr2 = entry;
+        v->arch.guest_cr2 = entry;
+        deliver_or_crash(v, regs, 14, v->arch.kernel_mode ? 0 : 4);
+        return;
+    }
     if (regs->error_code == 0 && pv_emulate_privileged(v, regs))
         return;
     if (soft_interrupt(v, regs))
@@ -235,7 +251,13 @@ void arch_exit_to_guest(struct cpu_user_regs *regs)
     if (!vcpu_runnable(v))
         schedule();
     vi = v->vcpu_info;
-    if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask && v->arch.event_callback)
+    if (v->arch.nmi_pending && !v->arch.nmi_masked && v->arch.nmi_callback) {
+        /* An NMI goes to its own callback and holds off further NMIs until
+         * the guest returns with the iret hypercall. */
+        v->arch.nmi_pending = false;
+        v->arch.nmi_masked = true;
+        pv_bounce(v, regs, v->arch.nmi_callback, false, 0, false);
+    } else if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask && v->arch.event_callback)
         pv_bounce(v, regs, v->arch.event_callback, false, 0, true);
     if (!vcpu_runnable(v)) /* the bounce may have crashed the domain */
         schedule();

@@ -40,6 +40,10 @@ struct arch_vcpu {
     uint64_t ldt_base;
     unsigned int ldt_ents;
     uint64_t *ldt_copy; /* checked copy the CPU's LDT points at (descriptors.c) */
+    unsigned int ldt_copy_ents;
+    unsigned int ldt_nr_frames;
+    mfn_t ldt_frames[17];         /* descriptor-typed frames behind the LDT (64 KiB, unaligned) */
+    bool nmi_pending, nmi_masked; /* VCPUOP_send_nmi; masked until the iret hypercall */
 
     uint64_t time_area_guest; /* VCPUOP_register_vcpu_time_memory_area (guest VA) */
     uint64_t runstate_guest;  /* VCPUOP_register_runstate_memory_area (guest VA) */
