@@ -53,7 +53,7 @@ test: all
 	@$(PYTHON) scripts/run-tests.py
 
 test-xen: all
-	@$(PYTHON) scripts/run-tests.py testguest-xen
+	@$(PYTHON) scripts/run-tests.py 41-testguest-xen
 
 bench: all bench-xenstore
 

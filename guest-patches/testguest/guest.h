@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Guest-wide state and the table of contents of the test guest: which file
+ * provides what.
+ */
+#ifndef TESTGUEST_GUEST_H
+#define TESTGUEST_GUEST_H
+
+#include "types.h"
+#include "lib.h"
+#include "hypercall.h"
+#include <public/xen.h>
+
+#define VIRT_BASE 0xffffffff80000000UL
+
+/* x86 page-table entry bits. */
+#define _PAGE_PRESENT  0x001UL
+#define _PAGE_RW       0x002UL
+#define _PAGE_USER     0x004UL
+#define _PAGE_PWT      0x008UL
+#define _PAGE_PCD      0x010UL
+#define _PAGE_ACCESSED 0x020UL
+#define _PAGE_DIRTY    0x040UL
+#define _PAGE_PSE      0x080UL
+#define _PAGE_GLOBAL   0x100UL
+#define _PAGE_NX       (1UL << 63)
+#define PTE_ADDR_MASK  0x000ffffffffff000UL
+#define PTE_KERN_RW    (_PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY)
+#define PTE_KERN_RO    (_PAGE_PRESENT | _PAGE_ACCESSED)
+#define PTE_TABLE      (_PAGE_PRESENT | _PAGE_RW | _PAGE_USER | _PAGE_ACCESSED | _PAGE_DIRTY)
+
+/* main.c: what the builder handed over, and where we put things. */
+extern start_info_t *si;
+extern shared_info_t *shinfo;
+extern struct vcpu_info *vcpu; /* current location of vcpu 0's vcpu_info */
+extern unsigned long *p2m;     /* start_info.mfn_list */
+extern u64 boot_rsp, boot_rsi; /* head.S: registers at entry */
+extern u64 entry_rflags;
+extern u8 entry_mask; /* vcpu_info upcall mask seen at entry */
+extern char _image_start[], _image_end[];
+extern char boot_stack[], boot_stack_top[];
+
+/* mm.c: frames, M2P/P2M and the page-table walker. */
+static inline unsigned long va_to_pfn(const void *va)
+{
+    return ((unsigned long)va - VIRT_BASE) >> PAGE_SHIFT;
+}
+static inline unsigned long pfn_to_mfn(unsigned long pfn)
+{
+    return p2m[pfn];
+}
+static inline unsigned long va_to_mfn(const void *va)
+{
+    return pfn_to_mfn(va_to_pfn(va));
+}
+static inline u64 va_to_ma(const void *va)
+{
+    return (va_to_mfn(va) << PAGE_SHIFT) | ((unsigned long)va & (PAGE_SIZE - 1));
+}
+static inline unsigned long m2p(unsigned long mfn)
+{
+    return ((const volatile unsigned long *)MACH2PHYS_VIRT_START)[mfn];
+}
+void mm_init(void);
+void *page_alloc(void); /* a zeroed, RW-mapped pool page */
+unsigned long pool_pages_left(void);
+void *mfn_to_va(unsigned long mfn);       /* NULL if not in our mapping */
+u64 *pte_of(unsigned long va, int level); /* entry mapping va at level 1..4 */
+u64 pte_ma(unsigned long va);             /* machine address of va's L1 entry */
+long set_pte_va(const void *va, u64 pte, unsigned long flags); /* update_va_mapping */
+long make_readonly(void *va);
+long make_writable(void *va);
+long ensure_l1(unsigned long va); /* build missing L3/L2/L1 for va */
+long map_frame(unsigned long va, unsigned long mfn, u64 flags);
+long unmap_va(unsigned long va);
+void flush_va(unsigned long va);     /* mmuext INVLPG_LOCAL */
+long pin_table(int level, void *va); /* mmuext PIN_Lx */
+long unpin_table(void *va);
+unsigned long cur_l4_mfn(void);
+extern u64 *kernel_l4;                    /* VA of the active kernel L4 */
+#define SCRATCH_BASE 0xffffffffc0000000UL /* L3 slot 511: built by the checks */
+
+/* traps.c: trap table, bounce frames, expected traps. */
+struct trap_record {
+    unsigned vector, count;
+    int nextra;
+    u64 err, rip, cs, rflags, rsp, ss, rcx, r11, cr2, frame;
+    u8 mask_at_entry; /* vcpu_info upcall mask when the handler was entered */
+    u64 extra[4];
+};
+extern volatile struct trap_record last_trap;
+void traps_init(void);
+void trap_expect(unsigned vector); /* arm: the next trap of this vector is a check */
+void trap_expect_clear(void);
+extern struct jmpbuf *trap_recovery; /* longjmp target for unexpected traps */
+/* Execute `insn` with an exception-table fixup that resumes after it. */
+#define EXTABLE_ENTRY(from, to)                                                                    \
+    ".pushsection .extable, \"a\"\n .quad " #from ", " #to "\n .popsection\n"
+
+/* events.c: event channels and the upcall. */
+typedef void (*evtchn_handler_t)(unsigned port);
+extern volatile unsigned evt_count[4096];
+extern volatile unsigned upcalls;
+void events_init(void);
+void evtchn_set_handler(unsigned port, evtchn_handler_t h);
+void evtchn_mask_port(unsigned port);
+void evtchn_unmask_port(unsigned port); /* local unmask, hypercall if pending */
+void evtchn_upcall(void);
+static inline void events_enable(void)
+{
+    barrier();
+    vcpu->evtchn_upcall_mask = 0;
+    barrier();
+    if (vcpu->evtchn_upcall_pending)
+        hc_xen_version(0, 0); /* any hypercall gets the upcall delivered */
+}
+static inline void events_disable(void)
+{
+    vcpu->evtchn_upcall_mask = 1;
+    barrier();
+}
+
+/* time.c: pvclock. */
+u64 rdtsc(void);
+u64 system_time_ns(void);
+u64 tsc_khz(void);
+
+/* The check groups (t_*.c). */
+void t_boot(void);
+void t_version(void);
+void t_console(void);
+void t_hcall(void);
+void t_multicall(void);
+void t_mmu(void);
+void t_mmuext(void);
+void t_uvm(void);
+void t_ptwr(void);
+void t_traps(void);
+void t_callbacks(void);
+void t_events(void);
+void t_time(void);
+void t_sched(void);
+void t_vcpu(void);
+void t_seg(void);
+void t_memory(void);
+void t_grant(void);
+void t_misc(void);
+void t_emul(void);
+void t_user(void);
+void t_hostile(void);
+void t_fuzz(unsigned long seed, unsigned long count);
+
+/* bench.c: the `bench` mode. */
+void bench_run(unsigned long iters);
+
+#endif

@@ -1,0 +1,182 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * The test guest's C entry: take over from the domain builder, set up the
+ * minimum (shared_info mapping, trap table, callbacks), then run the mode
+ * named on the command line:
+ *   suite (default)   every check group, then `N passed, N failed`
+ *   bench             microbenchmarks (bench.c), `iters=N` samples each
+ * Options: hypercall=syscall|page (transport for the checks), seed=N and
+ * fuzz=N (random-hypercall fuzz seed and call count), only=g1+g2 (groups; ',' also works
+ * where the loader allows it).
+ * A `bench` mode slots into the same mode table.
+ */
+#include "guest.h"
+#include "test.h"
+#include "traps.h"
+#include <public/sched.h>
+
+start_info_t *si;
+shared_info_t *shinfo;
+struct vcpu_info *vcpu;
+unsigned long *p2m;
+u64 entry_rflags;
+u8 entry_mask;
+enum hc_transport hc_transport = HC_SYSCALL;
+
+static u8 shared_info_area[PAGE_SIZE] __page_aligned;
+static char cmdline[MAX_GUEST_CMDLINE];
+static unsigned long opt_seed = 1, opt_fuzz = 3000, opt_iters = 1001;
+static const char *opt_only;
+
+static const struct test_group groups[] = {
+    {"boot", t_boot},           {"version", t_version},
+    {"console", t_console},     {"hcall", t_hcall},
+    {"multicall", t_multicall}, {"mmu", t_mmu},
+    {"mmuext", t_mmuext},       {"uvm", t_uvm},
+    {"ptwr", t_ptwr},           {"traps", t_traps},
+    {"callbacks", t_callbacks}, {"events", t_events},
+    {"time", t_time},           {"sched", t_sched},
+    {"vcpu", t_vcpu},           {"seg", t_seg},
+    {"memory", t_memory},       {"grant", t_grant},
+    {"misc", t_misc},           {"emul", t_emul},
+    {"user", t_user},           {"hostile", t_hostile},
+};
+
+/* Find `key=` in the command line; returns the value or NULL. */
+static const char *opt(const char *key)
+{
+    size_t n = strlen(key);
+
+    for (const char *p = cmdline; *p;) {
+        while (*p == ' ')
+            p++;
+        if (!strncmp(p, key, n) && (p[n] == '=' || p[n] == ' ' || !p[n]))
+            return p[n] == '=' ? p + n + 1 : p + n;
+        while (*p && *p != ' ')
+            p++;
+    }
+    return NULL;
+}
+
+static bool word_in_list(const char *list, const char *word)
+{
+    size_t n = strlen(word);
+
+    for (const char *p = list; p && *p && *p != ' ';) {
+        if (!strncmp(p, word, n) && (p[n] == ',' || p[n] == '+' || p[n] == ' ' || !p[n]))
+            return true;
+        while (*p && *p != ',' && *p != '+' && *p != ' ')
+            p++;
+        if (*p == ',' || *p == '+')
+            p++;
+    }
+    return false;
+}
+
+static void run_group(const struct test_group *g)
+{
+    struct jmpbuf jb;
+
+    current_group = g->name;
+    if (jb_set(&jb) == 0) {
+        trap_recovery = &jb;
+        g->run();
+    } else {
+        printk("note: group %s aborted by an unexpected trap\n", g->name);
+    }
+    trap_recovery = NULL;
+    trap_expect_clear();
+    trap_hook = NULL;
+    user_trap_hook = NULL;
+    syscall_hook = NULL;
+    events_enable();
+}
+
+void guest_exit(void)
+{
+    struct sched_shutdown sd;
+
+    printk("%u passed, %u failed\n", tests_passed, tests_failed);
+    sd.reason = tests_failed ? SHUTDOWN_crash : SHUTDOWN_poweroff;
+    for (;;)
+        hc_syscall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (unsigned long)&sd, 0, 0, 0);
+}
+
+static void mode_suite(void)
+{
+    for (size_t i = 0; i < ARRAY_SIZE(groups); i++)
+        if (!opt_only || word_in_list(opt_only, groups[i].name))
+            run_group(&groups[i]);
+    if (!opt_only || word_in_list(opt_only, "fuzz")) {
+        struct jmpbuf jb;
+
+        current_group = "fuzz";
+        if (jb_set(&jb) == 0) {
+            trap_recovery = &jb;
+            t_fuzz(opt_seed, opt_fuzz);
+        }
+        trap_recovery = NULL;
+    }
+}
+
+static void mode_bench(void)
+{
+    bench_run(opt_iters);
+}
+
+static const struct {
+    const char *name;
+    void (*run)(void);
+} modes[] = {
+    {"suite", mode_suite},
+    {"bench", mode_bench},
+};
+
+void guest_main(start_info_t *start);
+void guest_main(start_info_t *start)
+{
+    const char *v;
+    void (*mode)(void) = mode_suite;
+    long rc;
+
+    __asm__ volatile("pushfq; popq %0" : "=r"(entry_rflags));
+    si = start;
+    p2m = (unsigned long *)si->mfn_list;
+    memcpy(cmdline, si->cmd_line, sizeof(cmdline) - 1);
+
+    printk("pvx-testguest: start_info %p magic %s cmdline \"%s\"\n", (void *)si, si->magic,
+           cmdline);
+
+    rc = hc_update_va_mapping((unsigned long)shared_info_area, si->shared_info | PTE_KERN_RW,
+                              UVMF_INVLPG);
+    if (rc) {
+        printk("cannot map shared_info: %ld\n", rc);
+        guest_exit();
+    }
+    shinfo = (shared_info_t *)shared_info_area;
+    vcpu = &shinfo->vcpu_info[0];
+    entry_mask = vcpu->evtchn_upcall_mask;
+
+    mm_init();
+    events_init();
+    traps_init();
+
+    if ((v = opt("hypercall")) && !strncmp(v, "page", 4))
+        hc_transport = HC_PAGE;
+    if ((v = opt("seed")))
+        opt_seed = parse_ulong(v, NULL);
+    if ((v = opt("fuzz")))
+        opt_fuzz = parse_ulong(v, NULL);
+    if ((v = opt("iters")))
+        opt_iters = parse_ulong(v, NULL);
+    opt_only = opt("only");
+    for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
+        if (opt(modes[i].name))
+            mode = modes[i].run;
+
+    printk("pvx-testguest: transport %s, seed %lu, fuzz %lu\n",
+           hc_transport == HC_PAGE ? "page" : "syscall", opt_seed, opt_fuzz);
+    events_enable();
+    mode();
+    guest_exit();
+}

@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * memory_op: the query sub-ops (RAM page, reservations, machphys mapping
+ * and frame list, memory maps) and giving a page back and getting one
+ * again (decrease_reservation, populate_physmap, increase_reservation).
+ */
+#include "guest.h"
+#include "test.h"
+#include <public/memory.h>
+
+struct e820_entry { /* the BIOS memory-map format the memory_map ops return */
+    u64 addr, size;
+    u32 type;
+} __attribute__((packed));
+
+static long reservation(unsigned cmd, xen_pfn_t *list, unsigned long n, domid_t dom)
+{
+    struct xen_memory_reservation r;
+
+    memset(&r, 0, sizeof(r));
+    set_xen_guest_handle(r.extent_start, list);
+    r.nr_extents = n;
+    r.extent_order = 0;
+    r.domid = dom;
+    return hc_memory_op(cmd, &r);
+}
+
+void t_memory(void)
+{
+    domid_t self = DOMID_SELF, nodom = 0x1234;
+    struct xen_machphys_mapping mm;
+    struct xen_machphys_mfn_list ml;
+    struct xen_memory_map map;
+    static struct e820_entry e820[64];
+    static xen_pfn_t mfns[8];
+    long maxram, cur;
+
+    maxram = hc_memory_op(XENMEM_maximum_ram_page, 0);
+    CHECK("maximum_ram_page", maxram > 0);
+    cur = hc_memory_op(XENMEM_current_reservation, &self);
+    CHECK_EQ("current_reservation_is_nr_pages", cur, si->nr_pages);
+    CHECK("maximum_reservation", hc_memory_op(XENMEM_maximum_reservation, &self) >= cur);
+    /* A PV guest's highest gpfn is what it published in shared_info. */
+    shinfo->arch.max_pfn = 0;
+    CHECK_EQ("maximum_gpfn_unpublished", hc_memory_op(XENMEM_maximum_gpfn, &self), 0);
+    shinfo->arch.max_pfn = si->nr_pages;
+    CHECK_EQ("maximum_gpfn_from_shared_info", hc_memory_op(XENMEM_maximum_gpfn, &self),
+             si->nr_pages - 1);
+    CHECK_RC("current_reservation_no_domain", hc_memory_op(XENMEM_current_reservation, &nodom),
+             -XEN_ESRCH);
+    CHECK_RC("current_reservation_bad_ptr", hc_memory_op(XENMEM_current_reservation, HV_ADDR_XEN),
+             -XEN_EFAULT);
+
+    memset(&mm, 0, sizeof(mm));
+    CHECK_RC("machphys_mapping", hc_memory_op(XENMEM_machphys_mapping, &mm), 0);
+    CHECK_EQ("machphys_v_start", mm.v_start, MACH2PHYS_VIRT_START);
+    CHECK_EQ("machphys_v_end", mm.v_end, MACH2PHYS_VIRT_END);
+    CHECK("machphys_max_mfn", mm.max_mfn >= (unsigned long)maxram - 1);
+
+    memset(&ml, 0, sizeof(ml));
+    ml.max_extents = ARRAY_SIZE(mfns);
+    set_xen_guest_handle(ml.extent_start, mfns);
+    CHECK_RC("machphys_mfn_list", hc_memory_op(XENMEM_machphys_mfn_list, &ml), 0);
+    CHECK("machphys_mfn_list_extents", ml.nr_extents >= 1 && mfns[0] != 0);
+
+    memset(&map, 0, sizeof(map));
+    map.nr_entries = ARRAY_SIZE(e820);
+    set_xen_guest_handle(map.buffer, e820);
+    CHECK_RC("machine_memory_map", hc_memory_op(XENMEM_machine_memory_map, &map), 0);
+    {
+        bool ram = false;
+        for (unsigned i = 0; i < map.nr_entries && i < ARRAY_SIZE(e820); i++)
+            if (e820[i].type == 1 && e820[i].size >= (1UL << 20))
+                ram = true;
+        CHECK("machine_memory_map_has_ram", map.nr_entries >= 1 && ram);
+    }
+    /* A PV dom0 has no pseudo-physical map of its own: only the machine one. */
+    map.nr_entries = ARRAY_SIZE(e820);
+    CHECK_RC("memory_map_pv_dom0", hc_memory_op(XENMEM_memory_map, &map), -XEN_ENOSYS);
+    map.nr_entries = 64;
+    set_xen_guest_handle(map.buffer, (void *)HV_ADDR_XEN);
+    CHECK_RC("memory_map_bad_buffer", hc_memory_op(XENMEM_machine_memory_map, &map), -XEN_EFAULT);
+
+    /* Give one of our pages back, then populate the pfn again. */
+    {
+        u8 *p = page_alloc();
+        unsigned long pfn = va_to_pfn(p), old = va_to_mfn(p);
+
+        CHECK_RC("unmap_before_release", hc_update_va_mapping((unsigned long)p, 0, UVMF_INVLPG), 0);
+        mfns[0] = old;
+        CHECK_EQ("decrease_reservation",
+                 reservation(XENMEM_decrease_reservation, mfns, 1, DOMID_SELF), 1);
+        CHECK_EQ("reservation_dropped", hc_memory_op(XENMEM_current_reservation, &self), cur - 1);
+        mfns[0] = pfn;
+        CHECK_EQ("populate_physmap", reservation(XENMEM_populate_physmap, mfns, 1, DOMID_SELF), 1);
+        CHECK("populate_returns_mfn", mfns[0] != pfn || mfns[0] != 0);
+        CHECK_EQ("populate_sets_m2p", m2p(mfns[0]), pfn);
+        p2m[pfn] = mfns[0];
+        CHECK_RC(
+            "map_new_frame",
+            hc_update_va_mapping((unsigned long)p, ((u64)mfns[0] << 12) | PTE_KERN_RW, UVMF_INVLPG),
+            0);
+        p[0] = 0x42;
+        CHECK_EQ("new_frame_usable", p[0], 0x42);
+        CHECK_EQ("reservation_restored", hc_memory_op(XENMEM_current_reservation, &self), cur);
+        mfns[0] = 1UL << 40;
+        CHECK_EQ("decrease_not_ours", reservation(XENMEM_decrease_reservation, mfns, 1, DOMID_SELF),
+                 0);
+    }
+    /* At its maximum, the domain cannot grow; after giving a page back it can. */
+    CHECK_EQ("increase_at_max_pages", reservation(XENMEM_increase_reservation, mfns, 1, DOMID_SELF),
+             0);
+    {
+        u8 *p = page_alloc();
+        hc_update_va_mapping((unsigned long)p, 0, UVMF_INVLPG);
+        mfns[0] = va_to_mfn(p);
+        CHECK_EQ("decrease_again", reservation(XENMEM_decrease_reservation, mfns, 1, DOMID_SELF),
+                 1);
+        p2m[va_to_pfn(p)] = ~0UL; /* this pfn now has no frame */
+        mfns[0] = 0;
+        CHECK_EQ("increase_reservation",
+                 reservation(XENMEM_increase_reservation, mfns, 1, DOMID_SELF), 1);
+        CHECK("increase_returns_mfn", mfns[0] != 0);
+    }
+    CHECK_RC("reservation_bad_list",
+             reservation(XENMEM_populate_physmap, (xen_pfn_t *)HV_ADDR_XEN, 1, DOMID_SELF), 0);
+    CHECK_RC("unknown_cmd", hc_memory_op(99, 0), -XEN_ENOSYS);
+    CHECK_RC("arg_hv_addr", hc_memory_op(XENMEM_machphys_mapping, HV_ADDR_XEN), -XEN_EFAULT);
+}

@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The check framework: every check prints one line, `PASS <name>` or
+ * `FAIL <name>: <detail>`; the run ends with `N passed, N failed`.
+ * Names are "<group>.<case>".  A group is a function run under a recovery
+ * point: an unexpected trap inside it fails the group and the run goes on
+ * with the next one.
+ */
+#ifndef TESTGUEST_TEST_H
+#define TESTGUEST_TEST_H
+
+#include "lib.h"
+#include <public/errno.h>
+
+extern unsigned tests_passed, tests_failed;
+extern const char *current_group;
+
+void test_pass(const char *name);
+void test_fail(const char *name, const char *fmt, ...) __printf(2, 3);
+const char *errname(long rc);
+
+/* Check a condition; `name` is appended to the current group's name. */
+#define CHECK(name, cond)                                                                          \
+    do {                                                                                           \
+        if (cond)                                                                                  \
+            test_pass(name);                                                                       \
+        else                                                                                       \
+            test_fail(name, "%s", #cond);                                                          \
+    } while (0)
+
+/* Check two integers for equality, showing both on failure. */
+#define CHECK_EQ(name, got, want)                                                                  \
+    do {                                                                                           \
+        long _g = (long)(got), _w = (long)(want);                                                  \
+        if (_g == _w)                                                                              \
+            test_pass(name);                                                                       \
+        else                                                                                       \
+            test_fail(name, "%s = %ld (0x%lx), want %ld (0x%lx)", #got, _g, _g, _w, _w);           \
+    } while (0)
+
+/* Check a hypercall return code: 0 or -XEN_Exxx, printed by name. */
+#define CHECK_RC(name, got, want)                                                                  \
+    do {                                                                                           \
+        long _g = (long)(got), _w = (long)(want);                                                  \
+        if (_g == _w)                                                                              \
+            test_pass(name);                                                                       \
+        else                                                                                       \
+            test_fail(name, "rc %ld (%s), want %ld (%s)", _g, errname(_g), _w, errname(_w));       \
+    } while (0)
+
+/* One named group of checks. */
+struct test_group {
+    const char *name;
+    void (*run)(void);
+};
+
+/* Addresses no guest may touch: inside the hypervisor's reserved range. */
+#define HV_ADDR_M2P  0xffff800000000000UL /* read-only M2P: readable, not writable */
+#define HV_ADDR_XEN  0xffff830000000000UL /* hypervisor direct map: never accessible */
+#define BAD_NONCANON 0x0000800000000000UL /* first non-canonical address */
+#define BAD_UNMAPPED 0x0000000000100000UL /* canonical, unmapped in our page tables */
+
+#endif
