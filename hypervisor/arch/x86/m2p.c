@@ -11,6 +11,7 @@
 #include <asm/pv/mm.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
+#include <pvx/bootinfo.h>
 #include <pvx/domain.h>
 
 static uint64_t *const m2p_rw = (uint64_t *)RDWR_MPT_VIRT_START;
@@ -89,4 +90,25 @@ void pv_write_ptbase(struct vcpu *v)
 void flush_cache_local(void)
 {
     __asm__ volatile("wbinvd" ::: "memory");
+}
+
+bool arch_iomem_mappable(const struct domain *d, mfn_t mfn)
+{
+    paddr_t pa = mfn << PAGE_SHIFT;
+
+    uint32_t a, b, c, dx;
+
+    if (!d->is_privileged)
+        return false;
+    /* Nothing beyond the CPU's physical address width exists. */
+    cpuid_count(0x80000008, 0, &a, &b, &c, &dx);
+    if (pa >> (a & 0xff))
+        return false;
+    /* The local APIC and I/O APIC pages drive pvx's own interrupts. */
+    if (mfn == 0xfee00 || mfn == 0xfec00)
+        return false;
+    /* RAM above 1 MiB that the allocator does not own is pvx's: its image,
+     * page tables, frame table and boot modules.  The first MiB holds only
+     * firmware data (pvx never uses it), which Linux reads (DMI, EBDA). */
+    return pa < MiB(1) || !e820_is_ram(&bootinfo.mem, pa, pa + PAGE_SIZE);
 }

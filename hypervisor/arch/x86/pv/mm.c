@@ -153,10 +153,11 @@ static int get_page_from_l1e(pte_t e, struct domain *d)
     ASSERT(e & _PAGE_PRESENT);
     if (e & PTE_FLAGS_MASK & ~allowed_flags(d, 1))
         return -EINVAL;
-    /* No RAM frame here (beyond RAM, firmware, holes, the image): Xen's I/O
-     * memory, which is not mappable yet, even for the privileged domain. */
+    /* Not a frame the allocator manages (beyond RAM, firmware, holes, the
+     * image): I/O memory, mappable by the control domain where it is not
+     * pvx's own, without reference counting (it is never freed). */
     if (mfn >= max_page || (mfn_to_page(mfn)->count_info & PGC_reserved))
-        return -EPERM;
+        return arch_iomem_mappable(d, mfn) ? 0 : -EPERM;
     pg = mfn_to_page(mfn);
     if (!get_page(pg, d))
         return -EBUSY; /* free, pvx's heap (the M2P...) or another domain's */
@@ -173,6 +174,8 @@ static void put_page_from_l1e(pte_t e)
 
     if (!(e & _PAGE_PRESENT))
         return;
+    if (pte_mfn(e) >= max_page || (mfn_to_page(pte_mfn(e))->count_info & PGC_reserved))
+        return; /* I/O memory: no references were taken */
     pg = mfn_to_page(pte_mfn(e));
     if (e & _PAGE_RW)
         put_page_and_type(pg);

@@ -110,6 +110,9 @@ void arch_init_guest_l4(struct domain *d, pte_t *l4);
 #define INVALID_M2P_ENTRY (~0ULL)
 void set_gpfn_from_mfn(mfn_t mfn, uint64_t pfn);
 uint64_t get_gpfn_from_mfn(mfn_t mfn);
+/* May d map I/O frame mfn (not RAM the allocator manages)?  Only the
+ * control domain, and never pvx's own memory or its interrupt controllers. */
+bool arch_iomem_mappable(const struct domain *d, mfn_t mfn);
 /* The machine frame holding M2P entry `entry`. */
 mfn_t m2p_frame(uint64_t entry);
 /* Flush this CPU's TLB (whole or one page) for the running guest.  Guest
