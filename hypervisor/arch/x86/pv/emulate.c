@@ -389,8 +389,9 @@ void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c
         *c &= ~((1u << 3) | (1u << 5) | (1u << 6) | (1u << 7) | (1u << 8) | (1u << 11) |
                 (1u << 17) | (1u << 18) | (1u << 21) | (1u << 24) | (1u << 26) | (1u << 27));
         *c |= 1u << 31; /* running on a hypervisor */
-        *d &= ~((1u << 1) | (1u << 3) | (1u << 12) | (1u << 13) | (1u << 17) | (1u << 21) |
-                (1u << 29) | (1u << 31));
+        /* Also MCE/MCA: machine checks are pvx's to handle, not the guest's. */
+        *d &= ~((1u << 1) | (1u << 3) | (1u << 7) | (1u << 12) | (1u << 13) | (1u << 14) |
+                (1u << 17) | (1u << 21) | (1u << 29) | (1u << 31));
         break;
     case 5:   /* MONITOR/MWAIT */
     case 6:   /* thermal and power */
