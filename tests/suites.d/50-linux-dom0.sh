@@ -1,0 +1,9 @@
+#!/bin/sh
+# timeout: 600
+# Debian's stock Linux kernel as dom0 on pvx: boot to a busybox /init.
+# Runs under TCG unless PVX_ACCEL says otherwise (see 40-testguest-pvx.sh).
+cd "$(dirname "$0")/../.." || exit 1
+: "${PVX_ACCEL:=tcg}"
+export PVX_ACCEL
+make -s -C hypervisor O="$PWD/build/hypervisor" >/dev/null || { echo "0 passed, 1 failed"; exit 1; }
+exec python3 tests/linux/test_dom0.py
