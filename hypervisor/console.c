@@ -12,6 +12,10 @@
 #include <pvx/errno.h>
 #include <pvx/lib.h>
 #include <pvx/param.h>
+#include <pvx/event.h>
+#include <pvx/time.h>
+#include <pvx/timer.h>
+#include <public/xen.h>
 
 static char ring[CONSOLE_RING_SIZE];
 static uint64_t ring_written;
@@ -122,4 +126,48 @@ void printk(const char *fmt, ...)
     va_start(ap, fmt);
     vprintk(fmt, ap);
     va_end(ap);
+}
+
+/* ---- input ---- */
+
+#define INPUT_RING_SIZE 1024
+#define INPUT_POLL_NS   MILLISECS(10)
+
+static char input_ring[INPUT_RING_SIZE];
+static unsigned int input_head, input_tail; /* free-running */
+static struct timer input_timer;
+
+static void poll_input(void *data)
+{
+    bool got = false;
+    char c;
+
+    (void)data;
+    while (arch_serial_getc(&c)) {
+        if (input_head - input_tail < INPUT_RING_SIZE)
+            input_ring[input_head++ % INPUT_RING_SIZE] = c;
+        got = true;
+    }
+    if (got)
+        send_global_virq(VIRQ_CONSOLE);
+    set_timer(&input_timer, NOW() + INPUT_POLL_NS);
+}
+
+void console_input_start(void)
+{
+    if (!console_cfg.serial)
+        return;
+    init_timer(&input_timer, poll_input, NULL, arch_smp_processor_id());
+    set_timer(&input_timer, NOW() + INPUT_POLL_NS);
+}
+
+size_t console_input_read(char *buf, size_t len)
+{
+    unsigned long flags = arch_local_irq_save();
+    size_t n = 0;
+
+    while (n < len && input_tail != input_head)
+        buf[n++] = input_ring[input_tail++ % INPUT_RING_SIZE];
+    arch_local_irq_restore(flags);
+    return n;
 }

@@ -101,6 +101,7 @@ static void start_dom0(const struct bootinfo *bi)
         panic("cannot create dom0");
     if (pv_build_domain(d0, kernel, initrd, args ? args + 1 : ""))
         panic("cannot build dom0 from module 0 (see above)");
+    console_input_start();
     printk("pvx: boot complete in %llu ms, starting dom0\n", (unsigned long long)(NOW() / 1000000));
     sched_start();
 }

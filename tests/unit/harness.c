@@ -115,6 +115,16 @@ void arch_serial_write(const char *s, size_t len)
     (void)len;
 }
 
+const char *harness_serial_input;
+
+bool arch_serial_getc(char *c)
+{
+    if (!harness_serial_input || !*harness_serial_input)
+        return false;
+    *c = *harness_serial_input++;
+    return true;
+}
+
 /* Not in every C library; the hypervisor's lib/string.c has its own. */
 size_t strlcpy(char *dst, const char *src, size_t size)
 {

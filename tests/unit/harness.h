@@ -28,6 +28,9 @@ extern unsigned char *harness_phys;
 extern uint64_t harness_phys_size;
 void harness_phys_init(uint64_t bytes);
 
+/* Bytes arch_serial_getc() hands out, one per call (NULL = none). */
+extern const char *harness_serial_input;
+
 /* The last deadline handed to arch_timer_program(). */
 extern uint64_t harness_timer_deadline;
 extern unsigned int harness_timer_programs;

@@ -3,7 +3,38 @@
 #include "harness.h"
 
 #include <pvx/console.h>
+#include <pvx/event.h>
 #include <pvx/lib.h>
+#include <pvx/time.h>
+#include <pvx/timer.h>
+
+/* Stand-ins for the timer, clock and event channels console.c uses. */
+static struct timer *armed;
+static unsigned int virqs_sent;
+
+void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu)
+{
+    t->fn = fn;
+    t->data = data;
+    t->cpu = cpu;
+}
+
+void set_timer(struct timer *t, uint64_t expires)
+{
+    t->expires = expires;
+    armed = t;
+}
+
+uint64_t now_ns(void)
+{
+    return 1000;
+}
+
+void send_global_virq(unsigned int virq)
+{
+    assert_int_equal(virq, 2 /* VIRQ_CONSOLE */);
+    virqs_sent++;
+}
 #include <pvx/param.h>
 
 static void test_ring_keeps_latest(void **state)
@@ -50,12 +81,47 @@ static void test_console_option(void **state)
                      4);
 }
 
+static void test_console_input(void **state)
+{
+    static char big[1500];
+    char out[2048];
+    (void)state;
+
+    /* Input is polled only when a serial console is configured. */
+    assert_int_equal(parse_params("console=none", __start_pvx_params, __stop_pvx_params), 0);
+    console_input_start();
+    assert_null(armed);
+    assert_int_equal(parse_params("console=com1", __start_pvx_params, __stop_pvx_params), 0);
+    console_input_start();
+    assert_non_null(armed);
+    /* Nothing typed: no event, nothing to read, the poll re-arms itself. */
+    armed->fn(armed->data);
+    assert_int_equal(virqs_sent, 0);
+    assert_int_equal(console_input_read(out, sizeof(out)), 0);
+    /* Typed bytes arrive in order, with one VIRQ_CONSOLE per poll. */
+    harness_serial_input = "ls -l\r";
+    armed->fn(armed->data);
+    assert_int_equal(virqs_sent, 1);
+    assert_int_equal(console_input_read(out, 3), 3);
+    assert_memory_equal(out, "ls ", 3);
+    assert_int_equal(console_input_read(out, sizeof(out)), 3);
+    assert_memory_equal(out, "-l\r", 3);
+    /* More than the ring holds: the excess is dropped, never overwritten. */
+    memset(big, 'x', sizeof(big) - 1);
+    big[0] = 'A';
+    harness_serial_input = big;
+    armed->fn(armed->data);
+    assert_int_equal(console_input_read(out, sizeof(out)), 1024);
+    assert_int_equal(out[0], 'A');
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ring_keeps_latest),
         cmocka_unit_test(test_ring_incremental_reads),
         cmocka_unit_test(test_console_option),
+        cmocka_unit_test(test_console_input),
     };
     return cmocka_run_group_tests_name("console", tests, NULL, NULL);
 }

@@ -59,3 +59,11 @@ void arch_serial_write(const char *s, size_t len)
         put_byte(s[i]);
     }
 }
+
+bool arch_serial_getc(char *c)
+{
+    if (!uart_base || !(inb(uart_base + UART_LSR) & 1)) /* data ready */
+        return false;
+    *c = (char)inb(uart_base + UART_THR); /* the receive buffer shares the offset */
+    return true;
+}

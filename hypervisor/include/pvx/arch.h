@@ -80,6 +80,8 @@ void __noreturn arch_shutdown(unsigned int status, bool reboot);
 bool arch_serial_init(unsigned int index, unsigned int baud);
 /** arch_serial_write() - write bytes to the configured port, "\n" as CRLF. */
 void arch_serial_write(const char *s, size_t len);
+/** arch_serial_getc() - a received byte, if one is waiting. */
+bool arch_serial_getc(char *c);
 #endif
 
 /** start_pvx() - the generic boot sequence; the arch entry code calls it on

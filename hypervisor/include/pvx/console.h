@@ -23,4 +23,12 @@ size_t console_ring_read(char *buf, size_t len, uint64_t *pos);
 /* Total bytes ever written to the ring. */
 uint64_t console_ring_written(void);
 
+/*
+ * Console input: bytes typed on the serial line are collected by a polling
+ * timer and handed to the control domain (VIRQ_CONSOLE, CONSOLEIO_read).
+ */
+void console_input_start(void);
+/* Copy out up to len received bytes; returns how many. */
+size_t console_input_read(char *buf, size_t len);
+
 #endif
