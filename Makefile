@@ -40,14 +40,23 @@ iso: hypervisor
 	@$(PYTHON) scripts/mkiso.py --out $(BUILD)/pvx.iso --kernel $(BUILD)/hypervisor/pvx \
 		--append "$(PVX_CMDLINE)"
 
-# The demo: pvx boots with the PV test guest as dom0, which runs its
-# conformance suite and powers the machine off.  Extra pvx options go in
-# PVX_CMDLINE, test guest options in GUEST_ARGS.
-PVX_CMDLINE ?= dom0_mem=64M
-GUEST_ARGS ?= suite
+# The demo: pvx boots Debian's stock Linux kernel as dom0 with a busybox
+# shell on its console (DEMO=testguest runs the PV test guest's conformance
+# suite as dom0 instead).  Extra pvx options go in PVX_CMDLINE.
+DEMO ?= linux
+PVX_CMDLINE ?=
+LINUX_CMDLINE ?= console=hvc0 earlyprintk=xen acpi=off nopvspin xen.fifo_events=0
 run: all
-	@$(PYTHON) scripts/run-demo.py --cmdline "$(PVX_CMDLINE)" \
-		--module "$(BUILD)/testguest/testguest $(GUEST_ARGS)"
+ifeq ($(DEMO),testguest)
+	@$(PYTHON) scripts/run-demo.py --cmdline "dom0_mem=64M $(PVX_CMDLINE)" \
+		--module "$(BUILD)/testguest/testguest suite"
+else
+	@$(PYTHON) scripts/fetch-linux.py
+	@$(PYTHON) scripts/mkinitramfs.py --init tests/linux/init-demo --out $(BUILD)/linux/initrd-demo.gz
+	@$(PYTHON) scripts/run-demo.py --memory 1G --cmdline "dom0_mem=512M $(PVX_CMDLINE)" \
+		--module "$(BUILD)/linux/vmlinux linux $(LINUX_CMDLINE)" \
+		--module "$(BUILD)/linux/initrd-demo.gz initrd"
+endif
 
 test: all
 	@$(PYTHON) scripts/run-tests.py

@@ -6,6 +6,7 @@
  */
 #include <asm/pv/mm.h>
 #include <pvx/arch.h>
+#include <pvx/console.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
 #include <pvx/event.h>
@@ -189,6 +190,13 @@ void domain_crash(struct domain *d, const char *fmt, ...)
 
 void domain_console_write(struct domain *d, const char *s, size_t len)
 {
+    /* dom0 owns the console: its bytes go out as they come (a shell prompt
+     * has no newline).  Other domains' output is collected into lines so
+     * each can be named. */
+    if (d->domain_id == 0) {
+        console_write(s, len);
+        return;
+    }
     for (size_t i = 0; i < len; i++) {
         bool full = d->console_len == sizeof(d->console_line) - 1;
 
@@ -198,11 +206,7 @@ void domain_console_write(struct domain *d, const char *s, size_t len)
             continue;
         }
         d->console_line[d->console_len] = '\0';
-        /* dom0 owns the console; other domains are named on each line. */
-        if (d->domain_id == 0)
-            printk("%s\n", d->console_line);
-        else
-            printk("(d%u) %s\n", d->domain_id, d->console_line);
+        printk("(d%u) %s\n", d->domain_id, d->console_line);
         d->console_len = 0;
         if (full && s[i] != '\n')
             i--; /* the byte that did not fit starts the next line */

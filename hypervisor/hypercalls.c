@@ -124,7 +124,13 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf, uint64_t a4, uint
             return -EPERM;
         if (count > INT32_MAX)
             return -E2BIG; /* the byte count is returned as an int */
-        return 0;          /* no console input yet */
+        {
+            size_t n = console_input_read(chunk, MIN(count, sizeof(chunk)));
+
+            if (n && copy_to_guest(buf, chunk, n))
+                return -EFAULT;
+            return (long)n;
+        }
     default:
         return -ENOSYS;
     }

@@ -4,6 +4,7 @@ terminal.  Press Ctrl-A then X to quit QEMU (Ctrl-A C toggles the monitor).
 """
 import argparse
 import os
+import subprocess
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,8 +29,12 @@ def main():
     del cmd[i:i + 2]
     print(f"run-demo: booting pvx under QEMU ({qh.accelerator()}); "
           "press Ctrl-A then X to quit.", flush=True)
-    os.execvp(cmd[0], cmd)
+    rc = subprocess.call(cmd)
+    # pvx reports its exit status through isa-debug-exit: QEMU exits 2*status+1.
+    status = rc >> 1 if rc % 2 == 1 else rc
+    print(f"run-demo: pvx stopped with status {status}")
+    return status
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
