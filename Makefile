@@ -16,7 +16,7 @@ PYTHON := python3
 HAVE_XENSTORE := $(wildcard xenstore/Makefile)
 HAVE_TESTGUEST := $(wildcard guest-patches/testguest/Makefile)
 
-.PHONY: all deps hypervisor xenstore testguest unit iso run test test-xen bench \
+.PHONY: all deps hypervisor xenstore testguest unit iso run test test-xen bench bench-pv \
 	bench-xenstore format format-check clean
 
 all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) $(if $(HAVE_TESTGUEST),testguest)
@@ -64,7 +64,12 @@ test: all
 test-xen: all
 	@$(PYTHON) scripts/run-tests.py 41-testguest-xen
 
-bench: all bench-xenstore
+bench: all bench-xenstore bench-pv
+
+# Hypercall and trap microbenchmarks: pvx beside Xen 4.17 (and Xen without
+# XPTI) in one run, same QEMU machine; results in docs/benchmarks.md.
+bench-pv: all
+	@$(PYTHON) scripts/bench.py --xen-extra-append xpti=0
 
 bench-xenstore: all
 	@$(PYTHON) scripts/bench-xenstore.py

@@ -60,6 +60,10 @@ user_rsi: .quad 0
  *   3: cli (privileged)
  *   4: write to its own read-only page (rsi)
  *   5: syscall with rcx/r11 patterns: exits with rcx == rip-after && r11 flags
+ *   6: benchmark: time `syscall` (rax = 3) n times, then exit with 0
+ *   7: benchmark: time `int $0x80` n times, then exit with 0
+ * For 6 and 7, rsi points at a user-writable buffer: [0] = n (at least 1),
+ * then n rdtsc deltas, one per round trip, written by the loop.
  */
     .section .text.user, "ax", @progbits
     .p2align 12
@@ -77,6 +81,10 @@ user_page:
     je 14f
     cmpq $5, %rdi
     je 15f
+    cmpq $6, %rdi
+    je 16f
+    cmpq $7, %rdi
+    je 17f
     ud2
 10: movl $1, %eax
     movl $41, %edi
@@ -104,6 +112,32 @@ user_after_syscall:
     movl $2, %eax
     syscall
     ud2
+
+/* TIMED_LOOP insn: run `insn` (%rsi) times, storing each rdtsc delta. */
+.macro TIMED_LOOP insn:vararg
+    movq (%rsi), %r12
+    leaq 8(%rsi), %r13
+1:  rdtsc
+    movl %eax, %r14d
+    shlq $32, %rdx
+    orq %rdx, %r14
+    movl $3, %eax
+    \insn
+    rdtsc
+    shlq $32, %rdx
+    orq %rdx, %rax
+    subq %r14, %rax
+    movq %rax, (%r13)
+    addq $8, %r13
+    decq %r12
+    jnz 1b
+    xorl %edi, %edi
+    movl $2, %eax
+    syscall
+    ud2
+.endm
+16: TIMED_LOOP syscall
+17: TIMED_LOOP int $0x80
     .p2align 12
     .globl user_page_end
 user_page_end:

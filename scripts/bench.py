@@ -1,0 +1,345 @@
+#!/usr/bin/env python3
+"""Hypercall and trap microbenchmarks: pvx beside Xen 4.17, in one run.
+
+    scripts/bench.py [--runs 3] [--iters 1001] [--write-doc]
+
+Boots the same test guest (build/testguest/testguest, command line
+`bench iters=N`) as dom0 under pvx and under Debian's Xen 4.17 in QEMU, with
+the same CPU model, memory and accelerator, alternating pvx, Xen, pvx, Xen,
+... (--runs boots each).  The guest prints one line per operation,
+`BENCH <op> median=<cycles> min=<cycles> max=<cycles> iters=<n>` or
+`BENCH <op> unavailable: <reason>`.  For each operation the table shows the
+median over the runs of the per-run medians, the range of those medians
+across runs (the spread), and the ratio pvx/Xen; then the wall time from
+QEMU's start to the guest's first console line for each hypervisor.
+
+pvx boots like scripts/testguest-run.py boots it (build/hypervisor/pvx,
+command line "dom0_mem=32M"); Xen with that script's command line for Xen.
+The accelerator is TCG unless PVX_ACCEL says otherwise (Xen cannot boot
+under this machine's nested KVM).  --write-doc replaces the generated part
+of the "Hypercall and trap microbenchmarks" section of docs/benchmarks.md.
+
+Exit status: 0 if every boot produced a BENCH line for every operation on
+both hypervisors; 1 otherwise.  Python 3 standard library only.
+"""
+import argparse
+import datetime
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+os.environ.setdefault("PVX_ACCEL", "tcg")
+import qemu_harness as qh  # noqa: E402
+
+# The same command lines scripts/testguest-run.py and tests/suites.d/4[01]-*
+# use for each hypervisor.
+PVX_APPEND = "dom0_mem=32M"
+XEN_APPEND = ("console=com1 com1=115200,8n1 dom0_mem=32M,max:32M dom0_max_vcpus=1 "
+              "loglvl=all guest_loglvl=all noreboot=false sync_console")
+# The configurations booted, in order: pvx, Xen, and optionally Xen with
+# extra options (--xen-extra-append) for reference.
+HYPERVISORS = ["pvx", "xen"]
+NAMES = {"pvx": "pvx", "xen": "Xen 4.17", "xen2": "Xen 4.17 + options"}
+
+FIRST_LINE = r"pvx-testguest: start_info"
+SUMMARY = r"^(?:\(XEN\) )?\d+ passed, \d+ failed\s*$"
+BENCH_OK = re.compile(r"^(?:\(XEN\) )?BENCH (\S+) median=(\d+) min=(\d+) max=(\d+) iters=(\d+)",
+                      re.M)
+BENCH_NA = re.compile(r"^(?:\(XEN\) )?BENCH (\S+) unavailable: (.*?)\s*$", re.M)
+TSC_LINE = re.compile(r"note: bench: \d+ iterations per operation, tsc (\d+) kHz")
+
+# Display order and descriptions (the guest's names, bench.c).
+OPS = [
+    ("null_hypercall", "null hypercall (xen_version 0)"),
+    ("multicall_32_null", "multicall, 32 null calls"),
+    ("mmu_update_512", "mmu_update, 512 PTEs in one call"),
+    ("update_va_mapping_invlpg", "update_va_mapping + UVMF_INVLPG"),
+    ("mmuext_tlb_flush_local", "mmuext TLB_FLUSH_LOCAL"),
+    ("evtchn_send_self_upcall", "evtchn send to self -> upcall"),
+    ("page_fault_bounce", "page fault bounced to guest kernel"),
+    ("user_syscall_roundtrip", "user syscall -> kernel -> iret"),
+    ("user_int80_iret_roundtrip", "user int $0x80 -> kernel -> iret"),
+    ("context_switch", "context switch (vCPUs/domains)"),
+]
+
+DOC = os.path.join(ROOT, "docs", "benchmarks.md")
+SECTION = "## Hypercall and trap microbenchmarks"
+BEGIN = "<!-- bench.py: generated table begins -->"
+END = "<!-- bench.py: generated table ends -->"
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def boot_once(hv, args):
+    kernel = args.pvx if hv == "pvx" else args.xen
+    append = PVX_APPEND if hv == "pvx" else XEN_APPEND
+    if hv == "xen2":
+        append += " " + args.xen_extra_append
+    module = f"{args.guest} bench iters={args.iters}"
+    r = qh.boot(kernel=kernel, modules=[module], append=append, memory=args.memory,
+                cpu=args.cpu, timeout=args.timeout, first_line=FIRST_LINE, stop_on=SUMMARY)
+    res = {"ok": {}, "na": {}, "first": r.first_line_at, "elapsed": r.elapsed,
+           "timed_out": r.timed_out, "output": r.output, "tsc_khz": None}
+    for m in BENCH_OK.finditer(r.output):
+        res["ok"][m.group(1)] = tuple(int(x) for x in m.group(2, 3, 4, 5))
+    for m in BENCH_NA.finditer(r.output):
+        res["na"][m.group(1)] = m.group(2)
+    m = TSC_LINE.search(r.output)
+    if m:
+        res["tsc_khz"] = int(m.group(1))
+    return res
+
+
+def fmt_cycles(v):
+    return "-" if v is None else f"{v:,.0f}"
+
+
+def fmt_range(vals):
+    if not vals:
+        return "-"
+    lo, hi = min(vals), max(vals)
+    med = statistics.median(vals)
+    if len(vals) == 1 or med == 0:
+        return "-"
+    return f"±{(hi - lo) / 2 / med * 100:.0f}%"
+
+
+def summarize(results):
+    """results[hv] = list of boot dicts -> rows and boot-time figures."""
+    rows = []
+    names = [op for op, _ in OPS]
+    for hv in HYPERVISORS:
+        for b in results[hv]:
+            for op in list(b["ok"]) + list(b["na"]):
+                if op not in names:
+                    names.append(op)
+    desc = dict(OPS)
+    for op in names:
+        row = {"op": op, "desc": desc.get(op, op)}
+        for hv in HYPERVISORS:
+            meds = [b["ok"][op][0] for b in results[hv] if op in b["ok"]]
+            nas = [b["na"][op] for b in results[hv] if op in b["na"]]
+            row[hv] = statistics.median(meds) if meds else None
+            row[hv + "_runs"] = meds
+            row[hv + "_na"] = nas[0] if nas and not meds else None
+        row["ratio"] = (row["pvx"] / row["xen"]) if row["pvx"] and row["xen"] else None
+        if "xen2" in HYPERVISORS:
+            row["ratio2"] = (row["pvx"] / row["xen2"]) if row["pvx"] and row["xen2"] else None
+        rows.append(row)
+    return rows
+
+
+def render(rows, results, args):
+    out = []
+    w = max(len(r["desc"]) for r in rows)
+    extra = "xen2" in HYPERVISORS
+    head = (f"{'operation':<{w}}  {'pvx cycles':>12} {'spread':>7}  {'Xen cycles':>12} "
+            f"{'spread':>7}  {'pvx/Xen':>7}")
+    if extra:
+        head += f"  {'Xen+opts':>12} {'spread':>7}  {'pvx/that':>8}"
+    out.append(head)
+    out.append("-" * len(head))
+    notes = []
+    for r in rows:
+        if r["pvx"] is None and r["xen"] is None:
+            reason = r["pvx_na"] or r["xen_na"] or "no result"
+            same = r["pvx_na"] == r["xen_na"]
+            out.append(f"{r['desc']:<{w}}  {'n/a':>12} {'':>7}  {'n/a':>12} {'':>7}  {'-':>7}" +
+                       (f"  {'n/a':>12} {'':>7}  {'-':>8}" if extra else ""))
+            if same:
+                notes.append(f"{r['desc']}: not available on either side: {reason}")
+            else:
+                notes.append(f"{r['desc']}: pvx: {r['pvx_na'] or 'no result'}; "
+                             f"Xen: {r['xen_na'] or 'no result'}")
+            continue
+        ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
+        line = (f"{r['desc']:<{w}}  {fmt_cycles(r['pvx']):>12} {fmt_range(r['pvx_runs']):>7}  "
+                f"{fmt_cycles(r['xen']):>12} {fmt_range(r['xen_runs']):>7}  {ratio:>7}")
+        if extra:
+            ratio2 = f"{r['ratio2']:.2f}" if r["ratio2"] is not None else "-"
+            line += (f"  {fmt_cycles(r['xen2']):>12} {fmt_range(r['xen2_runs']):>7}  "
+                     f"{ratio2:>8}")
+        out.append(line)
+        for hv in HYPERVISORS:
+            if r[hv] is None:
+                notes.append(f"{r['desc']}: {NAMES[hv]}: {r[hv + '_na'] or 'no result'}")
+    out.append("")
+    wn = max(len(NAMES[hv]) for hv in HYPERVISORS) + 1
+    for hv in HYPERVISORS:
+        firsts = [b["first"] for b in results[hv] if b["first"] is not None]
+        totals = [b["elapsed"] for b in results[hv]]
+        if firsts:
+            out.append(f"{NAMES[hv] + ':':<{wn}} QEMU start -> guest's first line "
+                       f"{statistics.median(firsts):6.2f} s (runs {min(firsts):.2f}-"
+                       f"{max(firsts):.2f} s); whole boot {statistics.median(totals):.2f} s")
+        else:
+            out.append(f"{NAMES[hv] + ':':<{wn}} the guest's first line never appeared")
+    out.append("")
+    if extra:
+        out.append(f"Xen+opts: Xen 4.17 with \"{NAMES['xen2'][len('Xen 4.17 + '):]}\" added to "
+                   "its command line, for reference; pvx/Xen is the comparison that counts")
+    out.append(f"cycles: rdtsc deltas in the guest, median of {args.iters} samples per run "
+               f"after 10 warm-up rounds; each figure is the median over {args.runs} runs, "
+               "spread = half the range of the run medians")
+    tsc = [b["tsc_khz"] for hv in HYPERVISORS for b in results[hv] if b["tsc_khz"]]
+    if tsc:
+        out.append(f"TSC {statistics.median(tsc) / 1000:.0f} MHz as the guest sees it "
+                   f"(1000 cycles = {1e6 / statistics.median(tsc):.2f} us)")
+    for n in notes:
+        out.append("note: " + n)
+    return "\n".join(out)
+
+
+def machine_info(args):
+    model = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    model = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        qv = subprocess.run([qh.QEMU, "--version"], capture_output=True, text=True,
+                            timeout=20).stdout.splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        qv = "unknown"
+    try:
+        load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        load = "?"
+    return {
+        "cores": os.cpu_count(),
+        "model": model,
+        "qemu": qv,
+        "accel": qh.accelerator(),
+        "cpu": args.cpu,
+        "memory": args.memory,
+        "date": datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "load": load,
+        "kernel": platform.release(),
+    }
+
+
+def write_doc(table, info, args):
+    text = open(DOC).read() if os.path.exists(DOC) else "# pvx benchmarks\n"
+    block = "\n".join([
+        BEGIN,
+        "",
+        f"Measured {info['date']} by `python3 scripts/bench.py --runs {args.runs} "
+        f"--iters {args.iters}"
+        + (f" --xen-extra-append {args.xen_extra_append}" if args.xen_extra_append else "")
+        + f"` on: {info['cores']} host cores ({info['model']}, "
+        f"Linux {info['kernel']}, load average {info['load']} at the start, shared with "
+        f"other jobs); {info['qemu']}; accelerator **{info['accel'].upper()}**; guest CPU "
+        f"model {info['cpu']}, {info['memory']} of RAM, one CPU; dom0 32 MiB "
+        "on both hypervisors.",
+        "",
+        "```",
+        table,
+        "```",
+        "",
+        END,
+    ])
+    if SECTION in text:
+        start = text.index(SECTION)
+        nxt = text.find("\n## ", start + len(SECTION))
+        sect = text[start:] if nxt < 0 else text[start:nxt + 1]
+        if BEGIN in sect and END in sect:
+            new = sect[:sect.index(BEGIN)] + block + sect[sect.index(END) + len(END):]
+        else:
+            new = sect.rstrip("\n") + "\n\n" + block + "\n"
+        text = text[:start] + new + ("" if nxt < 0 else text[nxt + 1:])
+    else:
+        text = text.rstrip("\n") + "\n\n" + SECTION + "\n\n" + block + "\n"
+    with open(DOC, "w") as f:
+        f.write(text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", type=int, default=3, help="boots per hypervisor (default 3)")
+    ap.add_argument("--iters", type=int, default=1001,
+                    help="timed samples per operation per boot (default 1001, max 2001)")
+    ap.add_argument("--pvx", default=os.path.join(ROOT, "build", "hypervisor", "pvx"))
+    ap.add_argument("--xen", default=os.path.join(ROOT, "build", "xen-peer", "xen-4.17-amd64"))
+    ap.add_argument("--guest", default=os.path.join(ROOT, "build", "testguest", "testguest"))
+    ap.add_argument("--memory", default="512M", help="QEMU RAM, same for both (default 512M)")
+    ap.add_argument("--cpu", default=qh.DEFAULT_CPU, help="QEMU CPU model, same for both")
+    ap.add_argument("--timeout", type=float, default=300, help="seconds per boot")
+    ap.add_argument("--xen-extra-append", metavar="OPTS",
+                    help="also boot Xen with these options added (e.g. xpti=0), "
+                    "as a third column for reference")
+    ap.add_argument("--write-doc", action="store_true",
+                    help="update the generated table in docs/benchmarks.md")
+    ap.add_argument("--logs", default=os.path.join(ROOT, "build", "bench"),
+                    help="directory for each boot's serial log")
+    args = ap.parse_args()
+    if args.runs < 1 or not 1 <= args.iters <= 2001:
+        ap.error("--runs must be at least 1, --iters between 1 and 2001 (the guest's limit)")
+    if args.xen_extra_append:
+        HYPERVISORS.append("xen2")
+        NAMES["xen2"] = "Xen 4.17 + " + args.xen_extra_append
+
+    if not os.path.exists(args.xen) and args.xen == ap.get_default("xen"):
+        subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "fetch-xen-peer.py")])
+    for what, path in (("pvx", args.pvx), ("Xen", args.xen), ("test guest", args.guest)):
+        if not os.path.exists(path):
+            print(f"bench: no {what} image at {path} (run `make all`; Xen: "
+                  "scripts/fetch-xen-peer.py)")
+            return 1
+    os.makedirs(args.logs, exist_ok=True)
+
+    info = machine_info(args)
+    log(f"bench: {args.runs} runs per hypervisor, {args.iters} iterations per operation, "
+        f"accelerator {info['accel']}, CPU model {args.cpu}, {args.memory}")
+    results = {hv: [] for hv in HYPERVISORS}
+    problems = []
+    total = len(HYPERVISORS) * args.runs
+    n = 0
+    t_start = time.monotonic()
+    for run in range(1, args.runs + 1):
+        for hv in HYPERVISORS:
+            n += 1
+            b = boot_once(hv, args)
+            path = os.path.join(args.logs, f"{hv}-run{run}.log")
+            with open(path, "w") as f:
+                f.write(b["output"])
+            results[hv].append(b)
+            first = f"{b['first']:.2f} s" if b["first"] is not None else "never"
+            missing = [op for op, _ in OPS if op not in b["ok"] and op not in b["na"]]
+            status = "ok" if not missing and not b["timed_out"] else (
+                "TIMED OUT" if b["timed_out"] else "INCOMPLETE")
+            log(f"[{n}/{total}] {NAMES[hv]:<8} run {run}: {len(b['ok'])} measured, "
+                f"{len(b['na'])} unavailable, first line {first}, boot {b['elapsed']:.1f} s, "
+                f"{status} (log {os.path.relpath(path, ROOT)})")
+            if missing:
+                problems.append(f"{NAMES[hv]} run {run}: no result for {', '.join(missing)}")
+    log(f"bench: {total} boots in {time.monotonic() - t_start:.0f} s")
+
+    rows = summarize(results)
+    table = render(rows, results, args)
+    print()
+    print(f"Hypercall and trap microbenchmarks: pvx vs Xen 4.17 ({info['accel'].upper()}, "
+          f"{args.cpu}, {args.runs} runs x {args.iters} iterations)")
+    print()
+    print(table)
+    for p in problems:
+        print("bench: " + p)
+    if args.write_doc:
+        write_doc(table, info, args)
+        print(f"bench: updated {os.path.relpath(DOC, ROOT)}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

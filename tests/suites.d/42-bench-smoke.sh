@@ -1,0 +1,76 @@
+#!/bin/sh
+# timeout: 300
+# SPDX-License-Identifier: GPL-2.0-only
+#
+# Smoke run of the hypercall/trap benchmark (scripts/bench.py, `make bench`):
+# one boot of the test guest's bench mode under pvx and one under Xen 4.17,
+# one iteration per operation.  Checks only that the side-by-side table is
+# produced with a figure from both hypervisors for every operation, and both
+# boot times; no timing is asserted (a timing is not a test).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+# Xen does not boot under this machine's nested KVM (see suite 41).
+: "${PVX_ACCEL:=tcg}"
+export PVX_ACCEL
+
+if ! python3 scripts/fetch-xen-peer.py ||
+   ! make -s -C hypervisor O="$PWD/build/hypervisor" >/dev/null ||
+   ! make -s -C guest-patches/testguest O="$PWD/build/testguest"; then
+    echo "bench-smoke: build or Xen peer fetch failed"
+    echo "0 passed, 1 failed"
+    exit 1
+fi
+
+pass=0
+fail=0
+ok() {
+    pass=$((pass + 1))
+    echo "PASS $1"
+}
+ko() {
+    fail=$((fail + 1))
+    echo "FAIL $1"
+}
+
+out=$(python3 scripts/bench.py --runs 1 --iters 1 --timeout 120 --logs build/bench-smoke 2>&1)
+rc=$?
+printf '%s\n' "$out"
+if [ "$rc" -eq 0 ]; then ok "bench.exit_status"; else ko "bench.exit_status: $rc"; fi
+
+if printf '%s\n' "$out" | grep -q '^operation .*pvx cycles.*Xen cycles.*pvx/Xen$'; then
+    ok "bench.table_header"
+else
+    ko "bench.table_header"
+fi
+
+# Every measured row: a pvx figure, a Xen figure and a ratio.
+num='[0-9][0-9,]*'
+for row in "null hypercall" "multicall, 32 null calls" "mmu_update, 512 PTEs" \
+    "update_va_mapping + UVMF_INVLPG" "mmuext TLB_FLUSH_LOCAL" "evtchn send to self" \
+    "page fault bounced" "user syscall" "user int \$0x80"; do
+    if printf '%s\n' "$out" | grep -F "$row" |
+        grep -Eq "^.{20,} +$num +(-|±[0-9]+%) +$num +(-|±[0-9]+%) +[0-9]+\.[0-9]{2}$"; then
+        ok "bench.row: $row"
+    else
+        ko "bench.row: $row (missing, or a figure absent on one side)"
+    fi
+done
+
+# The context switch is reported, as unavailable, with its reason.
+if printf '%s\n' "$out" | grep -q '^context switch .* n/a .* n/a' &&
+    printf '%s\n' "$out" | grep -q '^note: context switch.*: '; then
+    ok "bench.context_switch_reported"
+else
+    ko "bench.context_switch_reported"
+fi
+
+for hv in pvx "Xen 4.17"; do
+    if printf '%s\n' "$out" | grep -q "^$hv: *QEMU start -> guest's first line *[0-9.]* s"; then
+        ok "bench.first_line_time: $hv"
+    else
+        ko "bench.first_line_time: $hv"
+    fi
+done
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
