@@ -35,25 +35,46 @@ bool guest_range_ok(uint64_t va, size_t len)
     return va >= PVX_VIRT_END;
 }
 
-/* Returns the number of bytes NOT copied. */
+/*
+ * Returns the number of bytes NOT copied.  Whole quadwords first, then the
+ * tail: as fast as a byte copy on hardware and eight times fewer steps for
+ * emulators.  A fault in the quadword part leaves rcx quadwords (plus the
+ * tail) uncopied; a fault in the tail leaves rcx bytes.
+ */
 static size_t copy_raw(void *dst, const void *src, size_t n)
 {
-    __asm__ volatile("1: rep movsb\n"
-                     "2:\n" _ASM_EXTABLE(1b, 2b)
-                     : "+D"(dst), "+S"(src), "+c"(n)
-                     :
+    size_t left = n / 8, tail = n % 8;
+
+    __asm__ volatile("1: rep movsq\n"
+                     "   mov %[tail], %%rcx\n"
+                     "2: rep movsb\n"
+                     "3:\n"
+                     ".pushsection .fixup, \"ax\"\n"
+                     "4: lea (%[tail], %%rcx, 8), %%rcx\n"
+                     "   jmp 3b\n"
+                     ".popsection\n" _ASM_EXTABLE(1b, 4b) _ASM_EXTABLE(2b, 3b)
+                     : "+D"(dst), "+S"(src), "+c"(left)
+                     : [tail] "r"(tail)
                      : "memory");
-    return n;
+    return left;
 }
 
 static size_t clear_raw(void *dst, size_t n)
 {
-    __asm__ volatile("1: rep stosb\n"
-                     "2:\n" _ASM_EXTABLE(1b, 2b)
-                     : "+D"(dst), "+c"(n)
-                     : "a"(0)
+    size_t left = n / 8, tail = n % 8;
+
+    __asm__ volatile("1: rep stosq\n"
+                     "   mov %[tail], %%rcx\n"
+                     "2: rep stosb\n"
+                     "3:\n"
+                     ".pushsection .fixup, \"ax\"\n"
+                     "4: lea (%[tail], %%rcx, 8), %%rcx\n"
+                     "   jmp 3b\n"
+                     ".popsection\n" _ASM_EXTABLE(1b, 4b) _ASM_EXTABLE(2b, 3b)
+                     : "+D"(dst), "+c"(left)
+                     : [tail] "r"(tail), "a"(0)
                      : "memory");
-    return n;
+    return left;
 }
 
 int copy_from_guest(void *dst, uint64_t guest_va, size_t len)
