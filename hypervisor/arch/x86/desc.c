@@ -30,10 +30,6 @@ static struct tss64 cpu0_tss __aligned(128);
 extern const char trap_stubs[], syscall_stubs[], syscall32_stubs[];
 extern uint64_t syscall_stack[NR_CPUS];
 
-#define MSR_STAR   0xc0000081
-#define MSR_LSTAR  0xc0000082
-#define MSR_CSTAR  0xc0000083
-#define MSR_SFMASK 0xc0000084
 /* Flags cleared on syscall entry: TF, IF, DF, NT, RF, VM, AC. */
 #define SYSCALL_FLAGS_MASK 0x74700
 

@@ -42,44 +42,6 @@
 #define X86_CR4_TSD 0x004
 #define X86_CR4_MCE 0x040
 
-static uint64_t *gpr(struct cpu_user_regs *r, unsigned int n)
-{
-    switch (n) {
-    case 0:
-        return &r->rax;
-    case 1:
-        return &r->rcx;
-    case 2:
-        return &r->rdx;
-    case 3:
-        return &r->rbx;
-    case 4:
-        return &r->rsp;
-    case 5:
-        return &r->rbp;
-    case 6:
-        return &r->rsi;
-    case 7:
-        return &r->rdi;
-    case 8:
-        return &r->r8;
-    case 9:
-        return &r->r9;
-    case 10:
-        return &r->r10;
-    case 11:
-        return &r->r11;
-    case 12:
-        return &r->r12;
-    case 13:
-        return &r->r13;
-    case 14:
-        return &r->r14;
-    default:
-        return &r->r15;
-    }
-}
-
 static uint64_t guest_cr4(const struct vcpu *v)
 {
     return (read_cr4() & (X86_CR4_PAE | X86_CR4_MCE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT)) |
@@ -302,7 +264,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
     case 0x22: { /* mov reg, %crN */
         uint8_t modrm = insn[i + 1];
         unsigned int cr = ((modrm >> 3) & 7) | ((rex & 4) << 1);
-        uint64_t *reg = gpr(regs, (modrm & 7) | ((rex & 1) << 3));
+        uint64_t *reg = guest_gpr(regs, (modrm & 7) | ((rex & 1) << 3));
 
         if ((modrm >> 6) != 3)
             return false;

@@ -68,46 +68,6 @@ struct insn {
 #define REX_X 2
 #define REX_B 1
 
-/* ---- guest registers ---- */
-
-static uint64_t *gpr(struct cpu_user_regs *r, unsigned int n)
-{
-    switch (n) {
-    case 0:
-        return &r->rax;
-    case 1:
-        return &r->rcx;
-    case 2:
-        return &r->rdx;
-    case 3:
-        return &r->rbx;
-    case 4:
-        return &r->rsp;
-    case 5:
-        return &r->rbp;
-    case 6:
-        return &r->rsi;
-    case 7:
-        return &r->rdi;
-    case 8:
-        return &r->r8;
-    case 9:
-        return &r->r9;
-    case 10:
-        return &r->r10;
-    case 11:
-        return &r->r11;
-    case 12:
-        return &r->r12;
-    case 13:
-        return &r->r13;
-    case 14:
-        return &r->r14;
-    default:
-        return &r->r15;
-    }
-}
-
 static uint64_t size_mask(unsigned int size)
 {
     return size == 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
@@ -117,8 +77,8 @@ static uint64_t size_mask(unsigned int size)
 static uint64_t read_reg(struct cpu_user_regs *r, unsigned int n, unsigned int size, uint8_t rex)
 {
     if (size == 1 && !rex && n >= 4 && n < 8)
-        return (*gpr(r, n - 4) >> 8) & 0xff;
-    return *gpr(r, n) & size_mask(size);
+        return (*guest_gpr(r, n - 4) >> 8) & 0xff;
+    return *guest_gpr(r, n) & size_mask(size);
 }
 
 /* 32-bit results zero the upper half; byte results leave the rest alone. */
@@ -128,11 +88,11 @@ static void write_reg(struct cpu_user_regs *r, unsigned int n, unsigned int size
     uint64_t *p;
 
     if (size == 1 && !rex && n >= 4 && n < 8) {
-        p = gpr(r, n - 4);
+        p = guest_gpr(r, n - 4);
         *p = (*p & ~0xff00ULL) | ((val & 0xff) << 8);
         return;
     }
-    p = gpr(r, n);
+    p = guest_gpr(r, n);
     if (size == 1)
         *p = (*p & ~0xffULL) | (val & 0xff);
     else
@@ -200,19 +160,19 @@ static bool decode_modrm(struct insn *in, struct cpu_user_regs *regs)
         index = ((sib >> 3) & 7) | ((in->rex & REX_X) ? 8 : 0);
         base = (sib & 7) | ((in->rex & REX_B) ? 8 : 0);
         if (index != 4)
-            in->ea += *gpr(regs, index) << (sib >> 6);
+            in->ea += *guest_gpr(regs, index) << (sib >> 6);
         if ((base & 7) == 5 && mod == 0) {
             if (!next_imm(in, 4, &disp))
                 return false;
         } else {
-            in->ea += *gpr(regs, base);
+            in->ea += *guest_gpr(regs, base);
         }
     } else if (rm == 5 && mod == 0) {
         in->rip_relative = true; /* completed once the length is known */
         if (!next_imm(in, 4, &disp))
             return false;
     } else {
-        in->ea += *gpr(regs, rm | ((in->rex & REX_B) ? 8 : 0));
+        in->ea += *guest_gpr(regs, rm | ((in->rex & REX_B) ? 8 : 0));
     }
     if (mod == 1 && !next_imm(in, 1, &disp))
         return false;

@@ -188,6 +188,42 @@ static void handle_nm(struct vcpu *v, struct cpu_user_regs *regs)
         deliver_or_crash(v, regs, 7, 0);
 }
 
+void do_syscall(struct cpu_user_regs *regs);
+
+/*
+ * Some virtual CPUs carry out a guest's SYSCALL without the switch to ring
+ * 0: KVM's PVM backend (no VMX/SVM; it emulates pvx instruction by
+ * instruction) sets rip to LSTAR or CSTAR, saves rcx and r11 and applies
+ * SFMASK but leaves CS and the privilege level the guest's, so the fetch at
+ * our stub faults as a user access to a hypervisor page.  Turn that page
+ * fault into the frame the stub would have built.  A guest jumping to the
+ * stub itself gets no more than a syscall with the rcx and r11 it chose, so
+ * the flags are cleaned of what ring 3 cannot set.
+ */
+static bool syscall_lost_ring0(struct cpu_user_regs *regs)
+{
+    uint64_t cs;
+
+    /* Present, user, instruction fetch; no write, no reserved bit. */
+    if ((regs->error_code & 0x1f) != 0x15 || read_cr2() != regs->rip)
+        return false;
+    if (regs->rip == rdmsr(MSR_LSTAR)) {
+        regs->entry_vector = TRAP_syscall;
+        cs = FLAT_RING3_CS64;
+    } else if (regs->rip == rdmsr(MSR_CSTAR)) {
+        regs->entry_vector = TRAP_syscall32;
+        cs = FLAT_RING3_CS32;
+    } else {
+        return false;
+    }
+    regs->error_code = 0;
+    regs->rip = regs->rcx;
+    regs->cs = cs;
+    regs->rflags = (regs->r11 & ~(X86_EFLAGS_IOPL | X86_EFLAGS_VM)) | X86_EFLAGS_IF;
+    regs->ss = FLAT_RING3_SS64;
+    return true;
+}
+
 void pv_do_trap(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
@@ -195,6 +231,10 @@ void pv_do_trap(struct cpu_user_regs *regs)
 
     switch (vector) {
     case 14:
+        if (syscall_lost_ring0(regs)) {
+            do_syscall(regs); /* returns to the guest itself */
+            return;
+        }
         handle_page_fault(v, regs);
         break;
     case 13:
@@ -224,7 +264,6 @@ void pv_do_trap(struct cpu_user_regs *regs)
     arch_exit_to_guest(regs);
 }
 
-void do_syscall(struct cpu_user_regs *regs);
 void do_syscall(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;

@@ -14,6 +14,16 @@
 /* The layout is exactly the ABI's struct cpu_user_regs. */
 #include <public/xen.h>
 
+/* A general register by its instruction-encoding number (0 = rax ... 15 = r15). */
+static inline uint64_t *guest_gpr(struct cpu_user_regs *r, unsigned int n)
+{
+    uint64_t *const regs[16] = {&r->rax, &r->rcx, &r->rdx, &r->rbx, &r->rsp, &r->rbp,
+                                &r->rsi, &r->rdi, &r->r8,  &r->r9,  &r->r10, &r->r11,
+                                &r->r12, &r->r13, &r->r14, &r->r15};
+
+    return regs[n & 15];
+}
+
 static inline bool regs_from_guest(const struct cpu_user_regs *r)
 {
     return (r->cs & 3) != 0;
