@@ -54,7 +54,7 @@ else
 	@$(PYTHON) scripts/fetch-linux.py
 	@$(PYTHON) scripts/mkinitramfs.py --init tests/linux/init-demo --out $(BUILD)/linux/initrd-demo.gz
 	@$(PYTHON) scripts/run-demo.py --memory 1G --cmdline "dom0_mem=512M $(PVX_CMDLINE)" \
-		--module "$(BUILD)/linux/vmlinux linux $(LINUX_CMDLINE)" \
+		--module "$(BUILD)/linux/vmlinuz linux $(LINUX_CMDLINE)" \
 		--module "$(BUILD)/linux/initrd-demo.gz initrd"
 endif
 

@@ -3,17 +3,14 @@
 dom0) with `apt-get download` and unpack it with `dpkg -x`; nothing is
 installed on the machine.
 
-    build/linux/vmlinuz   the bzImage as a GRUB user would pass it
-    build/linux/vmlinux   its ELF payload (xz), unpacked with Python's lzma
-                          for as long as pvx cannot take the bzImage itself
+    build/linux/vmlinuz   the bzImage as a GRUB user would pass it (pvx
+                          unpacks its xz payload itself)
 
 The package is the one linux-image-amd64 currently depends on.  Idempotent.
 """
-import lzma
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 
@@ -28,16 +25,6 @@ def run(cmd, **kw):
         sys.exit(f"fetch-linux: {' '.join(cmd)} failed: {exc}\n"
                  "  Is apt configured (run `apt-get update`) and are Debian's "
                  "package registries reachable?")
-
-
-def payload_of(bzimage):
-    """The compressed ELF inside a bzImage (boot protocol >= 2.08)."""
-    if bzimage[0x202:0x206] != b"HdrS":
-        sys.exit("fetch-linux: vmlinuz is not a bzImage")
-    setup_sects = bzimage[0x1f1] or 4
-    off, length = struct.unpack_from("<II", bzimage, 0x248)
-    start = (setup_sects + 1) * 512 + off
-    return bzimage[start:start + length]
 
 
 def main():
@@ -58,12 +45,8 @@ def main():
     boot = os.path.join(OUT, "root", "boot")
     vmlinuz = next(os.path.join(boot, f) for f in os.listdir(boot) if f.startswith("vmlinuz-"))
     shutil.copy(vmlinuz, os.path.join(OUT, "vmlinuz"))
-    data = open(vmlinuz, "rb").read()
-    elf = lzma.LZMADecompressor(format=lzma.FORMAT_XZ).decompress(payload_of(data))
-    if elf[:4] != b"\x7fELF":
-        sys.exit("fetch-linux: the kernel payload is not an ELF")
-    with open(os.path.join(OUT, "vmlinux"), "wb") as f:
-        f.write(elf)
+    if open(vmlinuz, "rb").read(0x206)[0x202:0x206] != b"HdrS":
+        sys.exit("fetch-linux: the kernel is not a bzImage")
     os.remove(os.path.join(OUT, deb))
     shutil.rmtree(os.path.join(OUT, "root"))  # the modules are not needed
     with open(stamp, "w") as f:

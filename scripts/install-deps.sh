@@ -5,7 +5,7 @@ set -eu
 
 PACKAGES="build-essential gcc make python3 cpio qemu-system-x86 grub-pc-bin \
 grub-common xorriso mtools libcmocka-dev libxen-dev clang clang-format \
-libclang-rt-14-dev valgrind busybox-static"
+libclang-rt-14-dev valgrind busybox-static xz-utils lz4 zstd"
 
 missing=""
 for p in $PACKAGES; do

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Debian's stock Linux kernel as dom0 on pvx, in QEMU: boot to a busybox
+"""Debian's stock Linux kernel (its vmlinuz, as GRUB users pass it) as dom0
+on pvx, in QEMU: boot to a busybox
 /init, which reports and powers off.  Checks the kernel's own view (Xen PV
 detected, hvc0 console, /init reached, /sys/hypervisor) and that pvx ends
 with dom0's poweroff as its exit status.  A dom0 oops or panic fails it, and
@@ -27,8 +28,9 @@ def main():
             return 1
     r = qh.boot(kernel=os.path.join(ROOT, "build", "hypervisor", "pvx"), append="dom0_mem=256M",
                 memory="512M", timeout=300,
-                modules=[f"{LINUX}/vmlinux linux {CMDLINE}", f"{LINUX}/initrd-smoke.gz initrd"])
+                modules=[f"{LINUX}/vmlinuz linux {CMDLINE}", f"{LINUX}/initrd-smoke.gz initrd"])
     checks = [
+        ("pvx unpacks the bzImage (xz) itself", r"domain 0: unpacked a \d+ KiB bzImage"),
         ("kernel starts on pvx", r"Linux version 6\.1\."),
         ("Xen PV detected", r"Hypervisor detected: Xen PV"),
         ("Xen version reported", r"Xen version: 4\.17"),

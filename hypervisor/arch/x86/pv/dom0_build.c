@@ -19,6 +19,7 @@
 #include <asm/pv/mm.h>
 #include <asm/pv/traps.h>
 #include <pvx/bootinfo.h>
+#include <pvx/bzimage.h>
 #include <pvx/domain.h>
 #include <pvx/elf.h>
 #include <pvx/errno.h>
@@ -236,24 +237,84 @@ static const char *check_features(const struct pv_kernel_info *k, bool privilege
     return NULL;
 }
 
+/* Allocate the domain's pages, zeroed, and record them in the M2P. */
+static int populate(struct builder *b, uint64_t nr_pages)
+{
+    b->p2m = xmalloc_bytes(nr_pages * sizeof(mfn_t));
+    if (!b->p2m)
+        return -ENOMEM;
+    for (uint64_t pfn = 0; pfn < nr_pages; pfn++) {
+        struct page_info *pg = domain_alloc_page(b->d);
+
+        if (!pg) {
+            printk("domain %u: out of memory after %llu pages\n", b->d->domain_id,
+                   (unsigned long long)pfn);
+            return -ENOMEM;
+        }
+        b->p2m[pfn] = page_to_mfn(pg);
+        memset(maddr_to_virt(b->p2m[pfn] << PAGE_SHIFT), 0, PAGE_SIZE);
+        set_gpfn_from_mfn(b->p2m[pfn], pfn);
+    }
+    b->d->max_pages = nr_pages;
+    return 0;
+}
+
+static void load_initrd(struct builder *b, const struct boot_module *initrd)
+{
+    if (b->l.initrd_va) {
+        copy_to_region(b, b->l.initrd_va, maddr_to_virt(initrd->start), initrd->size);
+        return;
+    }
+    for (uint64_t off = 0; off < initrd->size; off += PAGE_SIZE)
+        memcpy(pfn_ptr(b, b->l.initrd_pfn + (off >> PAGE_SHIFT)),
+               maddr_to_virt(initrd->start + off), MIN(PAGE_SIZE, initrd->size - off));
+}
+
+static void init_vcpu0(struct vcpu *v, const struct pv_kernel_info *k, const struct layout *l)
+{
+    struct cpu_user_regs *r = &v->arch.user_regs;
+
+    memset(r, 0, sizeof(*r));
+    r->rip = k->entry;
+    r->rsp = l->stack_va + PAGE_SIZE;
+    r->rsi = l->start_info_va;
+    r->cs = FLAT_RING3_CS64;
+    r->ss = FLAT_RING3_SS64;
+    r->rflags = X86_EFLAGS_IF | 0x2;
+    v->arch.debugreg[6] = 0xffff0ff0;
+    v->arch.debugreg[7] = 0x400;
+    v->arch.kernel_mode = true;
+    v->arch.kernel_ss = FLAT_RING3_SS64;
+    v->arch.kernel_sp = r->rsp;
+    v->online = true;
+}
+
 int pv_build_domain(struct domain *d, const struct boot_module *kernel,
                     const struct boot_module *initrd, const char *cmdline)
 {
     struct pv_kernel_info k;
     struct builder b = {.d = d, .k = &k};
     struct vcpu *v = d->vcpus[0];
-    struct cpu_user_regs *r = &v->arch.user_regs;
+    struct page_info *zpages = NULL;
+    const void *elf = NULL;
+    size_t elf_size = 0;
     const char *why = NULL;
     uint64_t nr_pages = dom0_pages(), need;
     mfn_t l4;
     int rc;
 
-    rc = elf_parse_pv_kernel(maddr_to_virt(kernel->start), kernel->size, &k, &why);
+    /* A bzImage (what GRUB users name) is unpacked first; an ELF is used as is. */
+    rc = bzimage_unpack(maddr_to_virt(kernel->start), kernel->size, &elf, &elf_size, &zpages, &why);
+    if (!rc && zpages)
+        printk("domain %u: unpacked a %llu KiB bzImage into a %llu KiB kernel\n", d->domain_id,
+               (unsigned long long)(kernel->size >> 10), (unsigned long long)(elf_size >> 10));
     if (!rc)
-        why = check_features(&k, d->is_privileged);
-    if (rc || why) {
+        rc = elf_parse_pv_kernel(elf, elf_size, &k, &why);
+    if (!rc && (why = check_features(&k, d->is_privileged)) != NULL)
+        rc = -EINVAL;
+    if (rc) {
         printk("domain %u: cannot use '%s' as a kernel: %s\n", d->domain_id, kernel->cmdline, why);
-        return rc ? rc : -EINVAL;
+        goto out;
     }
     printk("domain %u: %s kernel (%s %s), entry %#llx, image %#llx-%#llx%s\n", d->domain_id,
            k.loader[0] ? k.loader : "?", k.guest_os, k.guest_version, (unsigned long long)k.entry,
@@ -269,71 +330,42 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
                "(needs %llu MiB); raise dom0_mem\n",
                d->domain_id, (unsigned long long)(nr_pages >> 8),
                (unsigned long long)(PFN_UP(need << PAGE_SHIFT) >> 8) + 1);
-        return -ENOMEM;
+        rc = -ENOMEM;
+        goto out;
     }
-
-    b.p2m = xmalloc_bytes(nr_pages * sizeof(mfn_t));
-    if (!b.p2m)
-        return -ENOMEM;
-    for (uint64_t pfn = 0; pfn < nr_pages; pfn++) {
-        struct page_info *pg = domain_alloc_page(d);
-
-        if (!pg) {
-            printk("domain %u: out of memory after %llu pages\n", d->domain_id,
-                   (unsigned long long)pfn);
-            xfree(b.p2m);
-            return -ENOMEM;
-        }
-        b.p2m[pfn] = page_to_mfn(pg);
-        memset(maddr_to_virt(b.p2m[pfn] << PAGE_SHIFT), 0, PAGE_SIZE);
-        set_gpfn_from_mfn(b.p2m[pfn], pfn);
-    }
-    d->max_pages = nr_pages;
+    rc = populate(&b, nr_pages);
+    if (rc)
+        goto out;
 
     load_kernel(&b);
-    if (initrd) {
-        if (b.l.initrd_va) {
-            copy_to_region(&b, b.l.initrd_va, maddr_to_virt(initrd->start), initrd->size);
-        } else {
-            for (uint64_t off = 0; off < initrd->size; off += PAGE_SIZE)
-                memcpy(pfn_ptr(&b, b.l.initrd_pfn + (off >> PAGE_SHIFT)),
-                       maddr_to_virt(initrd->start + off), MIN(PAGE_SIZE, initrd->size - off));
-        }
-    }
+    if (initrd)
+        load_initrd(&b, initrd);
     copy_to_region(&b, b.l.p2m_va, b.p2m, nr_pages * sizeof(mfn_t));
     write_start_info(&b, initrd, cmdline);
     if (k.hypercall_page)
         write_hypercall_page(&b);
     l4 = build_page_tables(&b);
-    xfree(b.p2m);
 
     rc = pv_pin_table(d, l4, PGT_l4_page_table);
     if (!rc)
         rc = pv_set_guest_table(v, l4, false);
     if (rc) {
         printk("domain %u: the bootstrap page tables did not validate (%d)\n", d->domain_id, rc);
-        return rc;
+        goto out;
     }
-
-    memset(r, 0, sizeof(*r));
-    r->rip = k.entry;
-    r->rsp = b.l.stack_va + PAGE_SIZE;
-    r->rsi = b.l.start_info_va;
-    r->cs = FLAT_RING3_CS64;
-    r->ss = FLAT_RING3_SS64;
-    r->rflags = X86_EFLAGS_IF | 0x2;
-    v->arch.debugreg[6] = 0xffff0ff0;
-    v->arch.debugreg[7] = 0x400;
-    v->arch.kernel_mode = true;
-    v->arch.kernel_ss = FLAT_RING3_SS64;
-    v->arch.kernel_sp = r->rsp;
-    v->online = true;
+    init_vcpu0(v, &k, &b.l);
     printk("domain %u: %llu MiB, start_info %#llx, page tables %#llx (%u frames), "
            "stack %#llx, initrd %s\n",
            d->domain_id, (unsigned long long)(nr_pages >> 8), (unsigned long long)b.l.start_info_va,
-           (unsigned long long)b.l.pt_va, b.l.nr_pt, (unsigned long long)r->rsp,
+           (unsigned long long)b.l.pt_va, b.l.nr_pt, (unsigned long long)b.l.stack_va + PAGE_SIZE,
            !initrd         ? "none"
            : b.l.initrd_va ? "mapped"
                            : "by pfn");
-    return 0;
+
+out:
+    /* The unpacked kernel is no longer needed once its segments are copied. */
+    if (zpages)
+        bzimage_release(zpages, elf_size);
+    xfree(b.p2m);
+    return rc;
 }
