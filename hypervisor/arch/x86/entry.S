@@ -22,6 +22,47 @@
 #define HAS_ERRCODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
                         (v) == 29 || (v) == 30)
 
+/*
+ * Push the general registers so that, on top of the error-code slot and the
+ * CPU frame, %rsp points at a struct cpu_user_regs (r15 at the lowest
+ * address); RESTORE_GPRS undoes it.
+ */
+.macro SAVE_GPRS
+    push    %rdi
+    push    %rsi
+    push    %rdx
+    push    %rcx
+    push    %rax
+    push    %r8
+    push    %r9
+    push    %r10
+    push    %r11
+    push    %rbx
+    push    %rbp
+    push    %r12
+    push    %r13
+    push    %r14
+    push    %r15
+.endm
+
+.macro RESTORE_GPRS
+    pop     %r15
+    pop     %r14
+    pop     %r13
+    pop     %r12
+    pop     %rbp
+    pop     %rbx
+    pop     %r11
+    pop     %r10
+    pop     %r9
+    pop     %r8
+    pop     %rax
+    pop     %rcx
+    pop     %rdx
+    pop     %rsi
+    pop     %rdi
+.endm
+
     .text
     .align 16
     .globl trap_stubs
@@ -40,21 +81,7 @@ trap_stubs:
     .align 16
 common_trap:
     cld
-    push    %rdi
-    push    %rsi
-    push    %rdx
-    push    %rcx
-    push    %rax
-    push    %r8
-    push    %r9
-    push    %r10
-    push    %r11
-    push    %rbx
-    push    %rbp
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    SAVE_GPRS
     mov     %rsp, %rdi
     /* 15 registers + error slot + CPU frame leave %rsp 8 mod 16. */
     sub     $8, %rsp
@@ -70,21 +97,7 @@ common_trap:
  */
     .globl restore_all
 restore_all:
-    pop     %r15
-    pop     %r14
-    pop     %r13
-    pop     %r12
-    pop     %rbp
-    pop     %rbx
-    pop     %r11
-    pop     %r10
-    pop     %r9
-    pop     %r8
-    pop     %rax
-    pop     %rcx
-    pop     %rdx
-    pop     %rsi
-    pop     %rdi
+    RESTORE_GPRS
     add     $8, %rsp              /* error code and vector */
 iret_to_frame:
     iretq
@@ -139,21 +152,7 @@ syscall32_stubs:
 
 syscall_common:
     cld
-    push    %rdi
-    push    %rsi
-    push    %rdx
-    push    %rcx
-    push    %rax
-    push    %r8
-    push    %r9
-    push    %r10
-    push    %r11
-    push    %rbx
-    push    %rbp
-    push    %r12
-    push    %r13
-    push    %r14
-    push    %r15
+    SAVE_GPRS
     mov     %rsp, %rdi
     sub     $8, %rsp
     call    do_syscall            /* (struct cpu_user_regs *) */
