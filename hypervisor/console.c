@@ -150,13 +150,12 @@ static void poll_input(void *data)
     }
     if (got)
         send_global_virq(VIRQ_CONSOLE);
+    console_rings_poll();
     set_timer(&input_timer, NOW() + INPUT_POLL_NS);
 }
 
 void console_input_start(void)
 {
-    if (!console_cfg.serial)
-        return;
     init_timer(&input_timer, poll_input, NULL, arch_smp_processor_id());
     set_timer(&input_timer, NOW() + INPUT_POLL_NS);
 }

@@ -163,6 +163,8 @@ void domain_shutdown(struct domain *d, unsigned int reason)
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_code = reason;
     printk("domain %u (%s): shut down (%s)\n", d->domain_id, d->name, shutdown_reason(reason));
+    if (d->domain_id != 0)
+        send_global_virq(VIRQ_DOM_EXC); /* tell the control domain */
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpus[i])
             vcpu_pause_nosync(d->vcpus[i]);

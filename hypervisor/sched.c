@@ -26,9 +26,15 @@
 static struct vcpu *all_vcpus[NR_RUNQUEUE_MAX];
 static unsigned int nr_all_vcpus;
 
+/* set_timer_op's deadline wakes a blocked vCPU even when it bound no
+ * VIRQ_TIMER (as Xen does); the periodic tick only raises the VIRQ. */
 static void singleshot_fn(void *data)
 {
-    send_guest_vcpu_virq(data, VIRQ_TIMER);
+    struct vcpu *v = data;
+
+    send_guest_vcpu_virq(v, VIRQ_TIMER);
+    if (v->blocked && !v->polling)
+        vcpu_wake(v);
 }
 
 static void periodic_fn(void *data)
@@ -55,6 +61,23 @@ void sched_init_vcpu(struct vcpu *v)
     v->periodic_period = DEFAULT_PERIOD;
     BUG_ON(nr_all_vcpus == NR_RUNQUEUE_MAX);
     all_vcpus[nr_all_vcpus++] = v;
+}
+
+#define TIME_SLICE MILLISECS(10)
+
+/* Should v give the CPU to another vCPU now?  When its slice is used up or
+ * it yielded, and someone else can run. */
+bool sched_should_switch(struct vcpu *v)
+{
+    bool want = v->yielded || NOW() - v->last_run_start >= TIME_SLICE;
+
+    v->yielded = false;
+    if (!want)
+        return false;
+    for (unsigned int i = 0; i < nr_all_vcpus; i++)
+        if (all_vcpus[i] != v && vcpu_runnable(all_vcpus[i]))
+            return true;
+    return false;
 }
 
 bool vcpu_runnable(const struct vcpu *v)
@@ -179,6 +202,7 @@ long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t 
 
     switch (cmd) {
     case SCHEDOP_yield:
+        v->yielded = true;
         return 0;
     case SCHEDOP_block:
         v->vcpu_info->evtchn_upcall_mask = 0; /* blocking enables events */

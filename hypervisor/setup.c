@@ -20,6 +20,9 @@
 #include <pvx/domain.h>
 #include <pvx/sched.h>
 #include <asm/pv/traps.h>
+#include <pvx/errno.h>
+#include <pvx/mm.h>
+#include <public/sched.h>
 
 /* Options for tests and appliances. */
 static bool opt_selftest;                /* run boot-time self-tests */
@@ -85,6 +88,121 @@ static void memory_setup(struct bootinfo *bi)
            (unsigned long long)(page_alloc_free_pages() >> (20 - PAGE_SHIFT)));
 }
 
+/*
+ * Boot-time domains: `domU=NAME,mem=SIZE,kernel=MOD[,ramdisk=MOD][,vcpus=1][,count=N]`,
+ * repeatable; count=N makes N such domains named NAME1..NAMEn.  MOD is a boot module index; the kernel module's own command
+ * line (after its name) is the domain's command line.  A bad description is
+ * reported and that domain skipped; pvx and the others go on.
+ */
+#define MAX_BOOT_DOMAINS 128
+
+static struct boot_domain {
+    char name[DOMAIN_NAME_MAX];
+    uint64_t mem;
+    unsigned int kernel, ramdisk, vcpus;
+} boot_domains[MAX_BOOT_DOMAINS];
+static unsigned int nr_boot_domains;
+
+static int parse_domu(const char *value)
+{
+    struct boot_domain bd = {.ramdisk = UINT32_MAX, .vcpus = 1, .kernel = UINT32_MAX};
+    unsigned int count = 1;
+    char field[64];
+
+    if (!value || nr_boot_domains == MAX_BOOT_DOMAINS)
+        return -EINVAL;
+    for (const char *p = value; *p;) {
+        size_t n = 0;
+        uint64_t v;
+        char *eq;
+
+        while (p[n] && p[n] != ',')
+            n++;
+        if (n >= sizeof(field))
+            return -EINVAL;
+        memcpy(field, p, n);
+        field[n] = '\0';
+        p += n + (p[n] == ',');
+        eq = strchr(field, '=');
+        if (!eq) {
+            if (bd.name[0] || !n || n >= sizeof(bd.name))
+                return -EINVAL;
+            strlcpy(bd.name, field, sizeof(bd.name));
+            continue;
+        }
+        *eq++ = '\0';
+        if (parse_uint(eq, &v, !strcmp(field, "mem")))
+            return -EINVAL;
+        if (!strcmp(field, "mem"))
+            bd.mem = v;
+        else if (!strcmp(field, "kernel") && v < BOOT_MAX_MODULES)
+            bd.kernel = (unsigned int)v;
+        else if (!strcmp(field, "ramdisk") && v < BOOT_MAX_MODULES)
+            bd.ramdisk = (unsigned int)v;
+        else if (!strcmp(field, "count") && v >= 1 && v <= MAX_BOOT_DOMAINS)
+            count = (unsigned int)v;
+        else if (!strcmp(field, "vcpus") && v == 1)
+            bd.vcpus = 1; /* guests with several vCPUs come with SMP support */
+        else
+            return -EINVAL;
+    }
+    if (!bd.name[0] || bd.kernel == UINT32_MAX || bd.mem < MiB(4) ||
+        count > MAX_BOOT_DOMAINS - nr_boot_domains)
+        return -EINVAL;
+    for (unsigned int i = 0; i < count; i++) {
+        boot_domains[nr_boot_domains] = bd;
+        if (count > 1)
+            snprintf(boot_domains[nr_boot_domains].name, sizeof(bd.name), "%.20s%u", bd.name,
+                     i + 1);
+        nr_boot_domains++;
+    }
+    return 0;
+}
+custom_param("domU", parse_domu);
+
+static void start_boot_domains(const struct bootinfo *bi)
+{
+    uint64_t free_before = page_alloc_free_pages(), guest_pages = 0;
+    unsigned int built = 0;
+
+    for (unsigned int i = 0; i < nr_boot_domains; i++) {
+        const struct boot_domain *bd = &boot_domains[i];
+        const struct boot_module *kernel, *ramdisk = NULL;
+        const char *args;
+        struct domain *d;
+
+        if (bd->kernel >= bi->nr_modules ||
+            (bd->ramdisk != UINT32_MAX && bd->ramdisk >= bi->nr_modules)) {
+            printk("domU %s: no such boot module; domain not built\n", bd->name);
+            continue;
+        }
+        kernel = &bi->modules[bd->kernel];
+        if (bd->ramdisk != UINT32_MAX)
+            ramdisk = &bi->modules[bd->ramdisk];
+        args = strchr(kernel->cmdline, ' ');
+        d = domain_create((domid_t)(i + 1), bd->name, bd->vcpus, false);
+        if (!d) {
+            printk("domU %s: cannot create the domain\n", bd->name);
+            continue;
+        }
+        if (pv_build_domain(d, kernel, ramdisk, args ? args + 1 : "", bd->mem)) {
+            printk("domU %s: not started (see above)\n", bd->name);
+            domain_shutdown(d, SHUTDOWN_crash);
+            continue;
+        }
+        built++;
+        guest_pages += d->tot_pages;
+    }
+    if (built) {
+        /* Everything allocated beyond the guests' own pages is pvx's cost:
+         * domain and vCPU structures, event tables, shared_info pages. */
+        uint64_t used = free_before - page_alloc_free_pages() - guest_pages;
+
+        printk("pvx: %u boot domain%s built; pvx's own memory: %llu KiB per domain\n", built,
+               built == 1 ? "" : "s", (unsigned long long)(used * 4 / built));
+    }
+}
+
 /* The first module is dom0's kernel, the second its initrd; the kernel's
  * module command line (after the name) is dom0's command line. */
 static void start_dom0(const struct bootinfo *bi)
@@ -99,8 +217,9 @@ static void start_dom0(const struct bootinfo *bi)
     d0 = domain_create(0, "dom0", 1, true);
     if (!d0)
         panic("cannot create dom0");
-    if (pv_build_domain(d0, kernel, initrd, args ? args + 1 : ""))
+    if (pv_build_domain(d0, kernel, initrd, args ? args + 1 : "", 0))
         panic("cannot build dom0 from module 0 (see above)");
+    start_boot_domains(bi);
     console_input_start();
     printk("pvx: boot complete in %llu ms, starting dom0\n", (unsigned long long)(NOW() / 1000000));
     sched_start();

@@ -5,6 +5,8 @@
  * named on the command line:
  *   suite (default)   every check group, then `N passed, N failed`
  *   bench             microbenchmarks (bench.c), `iters=N` samples each
+ *   domu[=NAME]       checks as an unprivileged boot-time domain (t_domains.c)
+ *   idle=MS           stay up MS milliseconds, then power off
  * Options: hypercall=syscall|page (transport for the checks), seed=N and
  * fuzz=N (random-hypercall fuzz seed and call count), only=g1+g2 (groups; ',' also works
  * where the loader allows it).
@@ -124,12 +126,36 @@ static void mode_bench(void)
     bench_run(opt_iters);
 }
 
+static void mode_domu_run(void)
+{
+    const char *v = opt("domu");
+    char name[32] = "a domU";
+    size_t n = 0;
+
+    while (v && v[n] && v[n] != ' ' && n + 1 < sizeof(name))
+        n++;
+    if (n) {
+        memcpy(name, v, n);
+        name[n] = '\0';
+    }
+    mode_domu(name);
+}
+
+static void mode_idle_run(void)
+{
+    const char *v = opt("idle");
+
+    mode_idle(v ? parse_ulong(v, NULL) : 1000);
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
 } modes[] = {
     {"suite", mode_suite},
     {"bench", mode_bench},
+    {"domu", mode_domu_run},
+    {"idle", mode_idle_run},
 };
 
 void guest_main(start_info_t *start);

@@ -60,4 +60,8 @@ struct test_group {
 #define BAD_NONCANON 0x0000800000000000UL /* first non-canonical address */
 #define BAD_UNMAPPED 0x0000000000100000UL /* canonical, unmapped in our page tables */
 
+/* t_domains.c */
+void mode_domu(const char *name);
+void mode_idle(unsigned long ms);
+
 #endif

@@ -31,4 +31,9 @@ void console_input_start(void);
 /* Copy out up to len received bytes; returns how many. */
 size_t console_input_read(char *buf, size_t len);
 
+/* console_ring.c: the rings of domains other than dom0. */
+struct domain;
+int console_ring_attach(struct domain *d, mfn_t mfn);
+void console_rings_poll(void);
+
 #endif

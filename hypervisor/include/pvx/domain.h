@@ -37,6 +37,7 @@ struct vcpu {
     /* Scheduling state (sched.c). */
     bool online;  /* VCPUOP_up / initialised */
     bool blocked; /* SCHEDOP_block: waits for an event */
+    bool yielded; /* SCHEDOP_yield: let others run first */
     unsigned int pause_count;
     uint64_t cpu_time; /* ns spent running */
     uint64_t last_run_start;
@@ -83,6 +84,10 @@ struct domain {
     struct evtchn_domain evtchn;
     struct grant_table *grant_table;
     struct arch_domain arch;
+
+    /* The console ring pvx services for a domU (console_ring.c). */
+    mfn_t console_mfn;
+    uint32_t console_port;
 
     /* Console output (console_io) collected into lines. */
     char console_line[256];

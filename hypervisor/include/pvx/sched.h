@@ -18,6 +18,8 @@ void sched_init_vcpu(struct vcpu *v);
 void vcpu_pause_nosync(struct vcpu *v);
 void vcpu_unpause(struct vcpu *v);
 bool vcpu_runnable(const struct vcpu *v);
+/* Time-slice end or yield with another vCPU runnable (clears the yield). */
+bool sched_should_switch(struct vcpu *v);
 
 /* Pick the next vCPU and run it; never returns. */
 void __noreturn schedule(void);

@@ -20,6 +20,7 @@
 #include <asm/pv/traps.h>
 #include <pvx/bootinfo.h>
 #include <pvx/bzimage.h>
+#include <pvx/console.h>
 #include <pvx/domain.h>
 #include <pvx/elf.h>
 #include <pvx/errno.h>
@@ -40,6 +41,8 @@ struct layout {
     uint64_t kernel_start, kernel_end; /* VAs */
     uint64_t initrd_va, initrd_len;    /* mapped initrd (0 = none) */
     uint64_t p2m_va, start_info_va, pt_va, stack_va, v_end;
+    bool console_page; /* a domU: xenstore and console pages */
+    uint64_t store_va, console_va;
     unsigned int nr_l3, nr_l2, nr_l1, nr_pt;
     uint64_t initrd_pfn; /* unmapped initrd (mod_start_pfn) */
 };
@@ -66,6 +69,12 @@ static void compute_layout(struct layout *l, const struct pv_kernel_info *k, uin
     va += ROUNDUP(l->nr_pages * 8, PAGE_SIZE);
     l->start_info_va = va;
     va += PAGE_SIZE;
+    if (l->console_page) {
+        /* A domU's xenstore and console pages follow start_info. */
+        l->store_va = va;
+        l->console_va = va + PAGE_SIZE;
+        va += 2 * PAGE_SIZE;
+    }
     l->pt_va = va;
     l->nr_pt = 0;
     for (;;) {
@@ -213,14 +222,24 @@ static void write_start_info(struct builder *b, const struct boot_module *initrd
         si->mod_len = b->k->mod_start_pfn ? ROUNDUP(initrd->size, PAGE_SIZE) : initrd->size;
     }
     strlcpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line));
+    if (l->console_page) {
+        si->store_mfn = b->p2m[va_to_pfn(b, l->store_va)];
+        si->store_evtchn = 0; /* no xenstore yet: the guest treats it as local */
+        si->console.domU.mfn = b->d->console_mfn;
+        si->console.domU.evtchn = b->d->console_port;
+    }
 }
 
-static uint64_t dom0_pages(void)
+/* dom0 gets dom0_mem, or all free memory but a reserve for pvx and the
+ * domains that follow; a domU gets what its description asks for. */
+static uint64_t domain_pages(const struct domain *d, uint64_t mem)
 {
     uint64_t free = page_alloc_free_pages();
     uint64_t reserve = MAX(free / 16, (uint64_t)(MiB(16) >> PAGE_SHIFT));
 
-    if (opt_dom0_mem)
+    if (mem)
+        return mem >> PAGE_SHIFT;
+    if (d->is_privileged && opt_dom0_mem)
         return opt_dom0_mem >> PAGE_SHIFT;
     return free > reserve ? free - reserve : 0;
 }
@@ -290,7 +309,7 @@ static void init_vcpu0(struct vcpu *v, const struct pv_kernel_info *k, const str
 }
 
 int pv_build_domain(struct domain *d, const struct boot_module *kernel,
-                    const struct boot_module *initrd, const char *cmdline)
+                    const struct boot_module *initrd, const char *cmdline, uint64_t mem)
 {
     struct pv_kernel_info k;
     struct builder b = {.d = d, .k = &k};
@@ -299,7 +318,7 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     const void *elf = NULL;
     size_t elf_size = 0;
     const char *why = NULL;
-    uint64_t nr_pages = dom0_pages(), need;
+    uint64_t nr_pages = domain_pages(d, mem), need;
     mfn_t l4;
     int rc;
 
@@ -322,12 +341,13 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
            k.hypercall_page ? ", hypercall page" : "");
 
     b.l.nr_pages = nr_pages;
+    b.l.console_page = !d->is_privileged;
     compute_layout(&b.l, &k, initrd ? initrd->size : 0);
     need = ((b.l.v_end - k.virt_base) >> PAGE_SHIFT) +
            (initrd && k.mod_start_pfn ? PFN_UP(initrd->size) : 0);
     if (nr_pages < need) {
         printk("domain %u: %llu MiB is too little memory for this kernel and initrd "
-               "(needs %llu MiB); raise dom0_mem\n",
+               "(needs %llu MiB)\n",
                d->domain_id, (unsigned long long)(nr_pages >> 8),
                (unsigned long long)(PFN_UP(need << PAGE_SHIFT) >> 8) + 1);
         rc = -ENOMEM;
@@ -340,6 +360,13 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     load_kernel(&b);
     if (initrd)
         load_initrd(&b, initrd);
+    if (b.l.console_page) {
+        rc = console_ring_attach(d, b.p2m[va_to_pfn(&b, b.l.console_va)]);
+        if (rc) {
+            printk("domain %u: cannot set up its console ring (%d)\n", d->domain_id, rc);
+            goto out;
+        }
+    }
     copy_to_region(&b, b.l.p2m_va, b.p2m, nr_pages * sizeof(mfn_t));
     write_start_info(&b, initrd, cmdline);
     if (k.hypercall_page)

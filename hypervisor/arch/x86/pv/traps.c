@@ -287,7 +287,7 @@ void arch_exit_to_guest(struct cpu_user_regs *regs)
     struct vcpu *v = current;
     struct vcpu_info *vi;
 
-    if (!vcpu_runnable(v))
+    if (!vcpu_runnable(v) || sched_should_switch(v))
         schedule();
     vi = v->vcpu_info;
     if (v->arch.nmi_pending && !v->arch.nmi_masked && v->arch.nmi_callback) {

@@ -25,8 +25,9 @@ struct vcpu;
 #define HYPERCALL_VECTOR 0x82
 
 /* dom0_build.c */
+/* mem: bytes of RAM for the domain (0: dom0's automatic size). */
 int pv_build_domain(struct domain *d, const struct boot_module *kernel,
-                    const struct boot_module *initrd, const char *cmdline);
+                    const struct boot_module *initrd, const char *cmdline, uint64_t mem);
 
 /* traps.c */
 struct cpu_user_regs *guest_cpu_user_regs(void);

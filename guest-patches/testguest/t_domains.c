@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * Modes for runs with several domains (pvx's boot-time domains):
+ *   domu      run as an unprivileged domain: check what a domU is given
+ *             (no privilege, a console ring and its event channel), write a
+ *             line through the ring and see the backend consume it
+ *   idle=MS   stay alive (blocked, waking on timers) for MS milliseconds,
+ *             then power off: a dom0 that lets domUs run to completion
+ */
+#include "guest.h"
+#include "test.h"
+#include <public/event_channel.h>
+#include <public/io/console.h>
+#include <public/sched.h>
+
+#define M2P ((const unsigned long *)0xffff800000000000UL)
+
+static void block_until(u64 deadline)
+{
+    while (system_time_ns() < deadline) {
+        hc_set_timer_op(deadline);
+        hc_sched_op(SCHEDOP_block, 0);
+    }
+}
+
+static void ring_write(struct xencons_interface *ring, unsigned port, const char *s)
+{
+    struct evtchn_send send = {.port = port};
+    u32 prod = ring->out_prod;
+
+    for (; *s; s++) {
+        while (prod - ring->out_cons >= sizeof(ring->out))
+            hc_sched_op(SCHEDOP_yield, 0);
+        ring->out[prod++ & (sizeof(ring->out) - 1)] = *s;
+    }
+    __asm__ volatile("" ::: "memory");
+    ring->out_prod = prod;
+    hc_event_channel_op(EVTCHNOP_send, &send);
+}
+
+void mode_domu(const char *name)
+{
+    unsigned long mfn = si->console.domU.mfn;
+    unsigned port = si->console.domU.evtchn;
+    struct xencons_interface *ring;
+    char line[96];
+    u64 deadline;
+
+    CHECK("domu.not_privileged", !(si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)));
+    CHECK("domu.console_ring_given", mfn != 0 && port != 0);
+    CHECK("domu.no_xenstore_yet", si->store_evtchn == 0);
+    if (!mfn || !port)
+        return;
+    /* The ring page is ordinary domain memory inside the initial mapping. */
+    ring = (struct xencons_interface *)(VIRT_BASE + (M2P[mfn] << PAGE_SHIFT));
+    snprintf(line, sizeof(line), "hello from %s through the console ring\n", name);
+    ring_write(ring, port, line);
+    deadline = system_time_ns() + 2000000000ULL;
+    while (ring->out_cons != ring->out_prod && system_time_ns() < deadline)
+        block_until(system_time_ns() + 5000000);
+    CHECK("domu.ring_consumed_by_backend", ring->out_cons == ring->out_prod);
+}
+
+void mode_idle(unsigned long ms)
+{
+    block_until(system_time_ns() + ms * 1000000ULL);
+    printk("note: idle for %lu ms\n", ms);
+}

@@ -1,0 +1,112 @@
+#!/usr/bin/env python3
+"""Several domains at once on pvx: boot-time domUs (the `domU=` option)
+beside dom0, each with a console ring pvx services, scheduled together on
+one CPU; density (100 domUs in a 1 GiB machine, pvx's own memory per
+domain); and bad descriptions or a misbehaving domU that must not stop the
+others.  The guests are the PV test guest in its `domu` and `idle` modes.
+"""
+import os
+import re
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+import qemu_harness as qh  # noqa: E402
+
+PVX = os.path.join(ROOT, "build", "hypervisor", "pvx")
+GUEST = os.path.join(ROOT, "build", "testguest", "testguest")
+results = []
+
+
+def check(name, ok, result, why=""):
+    results.append(ok)
+    print(f"{'PASS' if ok else 'FAIL'} {name}{'' if ok else ': ' + why}")
+    if not ok:
+        for line in result.tail(25).splitlines():
+            print("  | " + line)
+    sys.stdout.flush()
+
+
+def boot(modules, append, memory="256M", timeout=120):
+    return qh.boot(kernel=PVX, modules=modules, append=append, memory=memory, timeout=timeout)
+
+
+def case_two_domus():
+    r = boot([f"{GUEST} idle=3000", f"{GUEST} domu=web", f"{GUEST} domu=db"],
+             "dom0_mem=32M domU=web,mem=16M,kernel=1 domU=db,mem=16M,kernel=2")
+    for dom, name in ((1, "web"), (2, "db")):
+        check(f"domU {name}: console ring output tagged (d{dom})",
+              bool(r.search(rf"^\(d{dom}\) hello from {name} through the console ring$")), r,
+              "no ring output")
+        check(f"domU {name}: its checks pass", bool(r.search(rf"^\(d{dom}\) 4 passed, 0 failed$")),
+              r, "missing summary")
+        check(f"domU {name}: shuts down cleanly",
+              bool(r.search(rf"domain {dom} \({name}\): shut down \(poweroff\)")), r, "no shutdown")
+    check("dom0 outlives the domUs and powers off with status 0",
+          r.status == 0 and bool(r.search(r"domain 0 \(dom0\): shut down \(poweroff\)")), r,
+          f"status {r.status}")
+
+
+def case_density():
+    r = boot([f"{GUEST} idle=30000", f"{GUEST} domu"],
+             "dom0_mem=16M domU=vm,mem=5M,kernel=1,count=100", memory="1G", timeout=300)
+    ran = len(re.findall(r"^\(d\d+\) 4 passed, 0 failed$", r.output, re.M))
+    down = len(re.findall(r"^domain \d+ \(vm\d+\): shut down \(poweroff\)$", r.output, re.M))
+    check("100 domUs boot in 1 GiB and pass their checks", ran == 100, r, f"{ran} of 100")
+    check("100 domUs shut down cleanly", down == 100, r, f"{down} of 100")
+    m = r.search(r"pvx's own memory: (\d+) KiB per domain")
+    kib = int(m.group(1)) if m else None
+    print(f"note: pvx's own memory per domain: {kib} KiB (goal: under 64 KiB)")
+    check("pvx's own memory per domain is under 64 KiB", kib is not None and kib < 64, r,
+          f"{kib} KiB")
+    check("the machine stops with dom0's status 0", r.status == 0, r, f"status {r.status}")
+
+
+def case_bad_descriptions():
+    junk = os.path.join(ROOT, "build", "testguest", "junk.bin")
+    with open(junk, "wb") as f:
+        f.write(b"not a kernel" * 100)
+    r = boot([f"{GUEST} idle=3000", f"{GUEST} domu=good", f"{junk} junk"],
+             "dom0_mem=32M domU=tiny,mem=1M,kernel=1 domU=ghost,mem=8M,kernel=9 "
+             "domU=broken,mem=8M,kernel=2 domU=good,mem=16M,kernel=1")
+    check("a domU with too little memory is refused on the command line",
+          bool(r.search(r"cmdline: option 'domU': invalid value 'tiny,mem=1M,kernel=1'")), r,
+          "no message")
+    check("a domU naming a missing module is reported",
+          bool(r.search(r"domU ghost: no such boot module; domain not built")), r, "no message")
+    check("a domU whose kernel is not a kernel is reported",
+          bool(r.search(r"cannot use '\S*junk\.bin junk' as a kernel: not an ELF file")) and
+          bool(r.search(r"domU broken: not started")), r, "no message")
+    check("the good domU still runs",
+          bool(r.search(r"^\(d\d\) hello from good through the console ring$")), r, "it did not")
+    check("pvx and dom0 carry on to a clean power-off", r.status == 0, r, f"status {r.status}")
+
+
+def case_misbehaving_domu():
+    # The full conformance suite as a domU: its dom0-only checks fail and it
+    # shuts down with "crash"; its hostile and fuzz calls run against pvx.
+    r = boot([f"{GUEST} idle=8000", f"{GUEST} suite", f"{GUEST} domu=calm"],
+             "dom0_mem=32M domU=wild,mem=32M,kernel=1 domU=calm,mem=16M,kernel=2", timeout=180)
+    check("the misbehaving domU ends (crash) and is contained",
+          bool(r.search(r"domain 1 \(wild\): shut down \(crash\)")), r, "no crash shutdown")
+    check("the other domU is unaffected", bool(r.search(r"^\(d2\) 4 passed, 0 failed$")), r,
+          "it failed")
+    check("pvx survives and dom0 powers off", r.status == 0, r, f"status {r.status}")
+
+
+def main():
+    for path in (PVX, GUEST):
+        if not os.path.exists(path):
+            print(f"{path} missing: build first")
+            print("0 passed, 1 failed")
+            return 1
+    print(f"accelerator: {qh.accelerator()}")
+    for case in (case_two_domus, case_bad_descriptions, case_misbehaving_domu, case_density):
+        case()
+    passed = sum(results)
+    print(f"{passed} passed, {len(results) - passed} failed")
+    return 0 if passed == len(results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
