@@ -41,8 +41,10 @@ iso: hypervisor
 		--append "$(PVX_CMDLINE)"
 
 # The demo: pvx boots Debian's stock Linux kernel as dom0 with a busybox
-# shell on its console (DEMO=testguest runs the PV test guest's conformance
-# suite as dom0 instead).  Extra pvx options go in PVX_CMDLINE.
+# shell on its console, and two small domUs (the test guest in its domu mode)
+# whose console rings pvx prints as (d1)/(d2) lines.  DEMO=testguest runs the
+# PV test guest's conformance suite as dom0 instead.  Extra pvx options go in
+# PVX_CMDLINE.
 DEMO ?= linux
 PVX_CMDLINE ?=
 LINUX_CMDLINE ?= console=hvc0 earlyprintk=xen acpi=off nopvspin xen.fifo_events=0
@@ -53,9 +55,12 @@ ifeq ($(DEMO),testguest)
 else
 	@$(PYTHON) scripts/fetch-linux.py
 	@$(PYTHON) scripts/mkinitramfs.py --init tests/linux/init-demo --out $(BUILD)/linux/initrd-demo.gz
-	@$(PYTHON) scripts/run-demo.py --memory 1G --cmdline "dom0_mem=512M $(PVX_CMDLINE)" \
+	@$(PYTHON) scripts/run-demo.py --memory 1G \
+		--cmdline "dom0_mem=512M domU=web,mem=16M,kernel=2 domU=db,mem=16M,kernel=3 $(PVX_CMDLINE)" \
 		--module "$(BUILD)/linux/vmlinuz linux $(LINUX_CMDLINE)" \
-		--module "$(BUILD)/linux/initrd-demo.gz initrd"
+		--module "$(BUILD)/linux/initrd-demo.gz initrd" \
+		--module "$(BUILD)/testguest/testguest domu=web" \
+		--module "$(BUILD)/testguest/testguest domu=db"
 endif
 
 test: all
