@@ -16,7 +16,7 @@ PYTHON := python3
 HAVE_XENSTORE := $(wildcard xenstore/Makefile)
 HAVE_TESTGUEST := $(wildcard guest-patches/testguest/Makefile)
 
-.PHONY: all deps hypervisor xenstore testguest unit iso run test test-xen bench bench-pv \
+.PHONY: all deps hypervisor xenstore testguest unit iso run test test-xen bench bench-pv bench-dom0 \
 	bench-xenstore format format-check clean
 
 all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) $(if $(HAVE_TESTGUEST),testguest)
@@ -69,12 +69,16 @@ test: all
 test-xen: all
 	@$(PYTHON) scripts/run-tests.py 41-testguest-xen
 
-bench: all bench-xenstore bench-pv
+bench: all bench-xenstore bench-pv bench-dom0
 
 # Hypercall and trap microbenchmarks: pvx beside Xen 4.17 (and Xen without
 # XPTI) in one run, same QEMU machine; results in docs/benchmarks.md.
 bench-pv: all
 	@$(PYTHON) scripts/bench.py --xen-extra-append xpti=0
+
+# Wall time to a Linux dom0's /init, pvx beside Xen 4.17 (same kernel, initramfs, machine).
+bench-dom0: all
+	@$(PYTHON) scripts/bench-dom0-boot.py --write-doc
 
 bench-xenstore: all
 	@$(PYTHON) scripts/bench-xenstore.py
