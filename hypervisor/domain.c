@@ -76,6 +76,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     memset(d->shared_info, 0, PAGE_SIZE);
     if (evtchn_domain_init(d))
         goto fail;
+    sched_init_domain(d);
     for (unsigned int i = 0; i < max_vcpus; i++) {
         d->vcpus[i] = vcpu_create(d, i);
         if (!d->vcpus[i])
@@ -138,6 +139,16 @@ bool page_owned_by(const struct page_info *pg, const struct domain *d)
     return pg->owner == d && !(pg->count_info & (PGC_free | PGC_reserved | PGC_xen_heap));
 }
 
+static uint64_t domain_cpu_time(const struct domain *d)
+{
+    uint64_t t = 0;
+
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            t += d->vcpus[i]->cpu_time;
+    return t;
+}
+
 static const char *shutdown_reason(unsigned int reason)
 {
     switch (reason) {
@@ -162,12 +173,14 @@ void domain_shutdown(struct domain *d, unsigned int reason)
         return;
     d->state = DOMAIN_SHUTDOWN;
     d->shutdown_code = reason;
-    printk("domain %u (%s): shut down (%s)\n", d->domain_id, d->name, shutdown_reason(reason));
+    printk("domain %u (%s): shut down (%s) after %llu ms of CPU time\n", d->domain_id, d->name,
+           shutdown_reason(reason), (unsigned long long)(domain_cpu_time(d) / 1000000));
     if (d->domain_id != 0)
         send_global_virq(VIRQ_DOM_EXC); /* tell the control domain */
     for (unsigned int i = 0; i < d->max_vcpus; i++)
         if (d->vcpus[i])
             vcpu_pause_nosync(d->vcpus[i]);
+    sched_domain_changed(d);
     if (d->domain_id == 0) {
         /* The control domain is the machine: its reason is pvx's exit status. */
         machine_shutdown(reason == SHUTDOWN_poweroff ? PVX_EXIT_OK

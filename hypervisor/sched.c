@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * vCPU scheduling and the scheduler-related hypercalls (sched_op,
- * set_timer_op, vcpu_op).  For now: one CPU, round robin among runnable
- * vCPUs; a vCPU runs until it blocks, yields, shuts down or is preempted at
- * a timer tick.  Guest timers (singleshot, periodic, poll timeouts) are
- * software timers that raise VIRQ_TIMER or wake the vCPU.
+ * set_timer_op, vcpu_op).  The decisions are the credit scheduler's
+ * (sched_credit.c: per-domain weights and caps, time slices, a boost for
+ * vCPUs waking from I/O); this file keeps it told which vCPUs can run and
+ * carries out its choices.  Guest timers (singleshot, periodic, poll
+ * timeouts) are software timers that raise VIRQ_TIMER or wake the vCPU.
  */
 #include <pvx/arch.h>
 #include <pvx/domain.h>
@@ -14,7 +15,9 @@
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
+#include <pvx/percpu.h>
 #include <pvx/sched.h>
+#include <pvx/sched_credit.h>
 #include <pvx/time.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
@@ -25,6 +28,49 @@
 
 static struct vcpu *all_vcpus[NR_RUNQUEUE_MAX];
 static unsigned int nr_all_vcpus;
+
+/* Per CPU: the scheduler's slice timer, and "pick again on the way out". */
+static struct timer slice_timer[NR_CPUS];
+static bool need_resched[NR_CPUS];
+
+BUILD_BUG_ON(CSCHED_MAX_CPUS < NR_CPUS);
+
+static void slice_timer_fn(void *data)
+{
+    need_resched[(uintptr_t)data] = true;
+}
+
+void sched_init(void)
+{
+    unsigned int cpu = arch_smp_processor_id();
+
+    BUG_ON(csched_init(NULL));
+    csched_init_cpu(cpu);
+    init_timer(&slice_timer[cpu], slice_timer_fn, (void *)(uintptr_t)cpu, cpu);
+}
+
+void sched_init_domain(struct domain *d)
+{
+    csched_add_dom(&d->csched, d);
+}
+
+/* Tell the credit scheduler when v starts or stops being able to run. */
+static void sched_update(struct vcpu *v)
+{
+    bool runnable = vcpu_runnable(v);
+
+    if (runnable == v->csched.runnable)
+        return;
+    if (runnable ? csched_wake(&v->csched, NOW()) : csched_sleep(&v->csched, NOW()))
+        need_resched[v->csched.cpu] = true;
+}
+
+void sched_domain_changed(struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        if (d->vcpus[i])
+            sched_update(d->vcpus[i]);
+}
 
 /* set_timer_op's deadline wakes a blocked vCPU even when it bound no
  * VIRQ_TIMER (as Xen does); the periodic tick only raises the VIRQ. */
@@ -61,23 +107,17 @@ void sched_init_vcpu(struct vcpu *v)
     v->periodic_period = DEFAULT_PERIOD;
     BUG_ON(nr_all_vcpus == NR_RUNQUEUE_MAX);
     all_vcpus[nr_all_vcpus++] = v;
+    csched_add_vcpu(&v->csched, &v->domain->csched, cpu, v);
 }
 
-#define TIME_SLICE MILLISECS(10)
-
-/* Should v give the CPU to another vCPU now?  When its slice is used up or
- * it yielded, and someone else can run. */
+/* Should the running vCPU give way?  The slice timer, a wake-up that
+ * preempts, or a yield said so. */
 bool sched_should_switch(struct vcpu *v)
 {
-    bool want = v->yielded || NOW() - v->last_run_start >= TIME_SLICE;
+    unsigned int cpu = arch_smp_processor_id();
 
-    v->yielded = false;
-    if (!want)
-        return false;
-    for (unsigned int i = 0; i < nr_all_vcpus; i++)
-        if (all_vcpus[i] != v && vcpu_runnable(all_vcpus[i]))
-            return true;
-    return false;
+    (void)v;
+    return need_resched[cpu];
 }
 
 bool vcpu_runnable(const struct vcpu *v)
@@ -90,12 +130,14 @@ void vcpu_pause_nosync(struct vcpu *v)
     v->pause_count++;
     stop_timer(&v->periodic_timer);
     stop_timer(&v->singleshot_timer);
+    sched_update(v);
 }
 
 void vcpu_unpause(struct vcpu *v)
 {
     if (v->pause_count && !--v->pause_count && v->online && v->periodic_period)
         set_timer(&v->periodic_timer, NOW() + v->periodic_period);
+    sched_update(v);
 }
 
 void vcpu_block(struct vcpu *v)
@@ -104,6 +146,7 @@ void vcpu_block(struct vcpu *v)
     /* An event that is already pending means there is nothing to wait for. */
     if (v->vcpu_info->evtchn_upcall_pending)
         v->blocked = false;
+    sched_update(v);
 }
 
 void vcpu_wake(struct vcpu *v)
@@ -111,28 +154,13 @@ void vcpu_wake(struct vcpu *v)
     v->blocked = false;
     v->polling = false;
     stop_timer(&v->poll_timer);
+    sched_update(v);
 }
 
 void vcpu_kick(struct vcpu *v)
 {
     if (v->blocked)
         vcpu_wake(v);
-}
-
-static struct vcpu *pick_next(const struct vcpu *prev)
-{
-    unsigned int start = 0;
-
-    for (unsigned int i = 0; i < nr_all_vcpus; i++)
-        if (all_vcpus[i] == prev)
-            start = i + 1;
-    for (unsigned int n = 0; n < nr_all_vcpus; n++) {
-        struct vcpu *v = all_vcpus[(start + n) % nr_all_vcpus];
-
-        if (vcpu_runnable(v))
-            return v;
-    }
-    return NULL;
 }
 
 void schedule(void)
@@ -148,21 +176,37 @@ void schedule(void)
         arch_set_current(NULL);
     }
     for (;;) {
-        next = pick_next(prev);
-        if (next)
+        unsigned int cpu = arch_smp_processor_id();
+        struct csched_decision dec = csched_do_schedule(cpu, NOW());
+
+        need_resched[cpu] = false;
+        if (dec.slice_ns != CSCHED_NO_SLICE)
+            set_timer(&slice_timer[cpu], NOW() + dec.slice_ns);
+        else
+            stop_timer(&slice_timer[cpu]);
+        if (dec.next && vcpu_runnable(dec.next->owner)) {
+            next = dec.next->owner;
             break;
+        }
+        if (dec.next) { /* a missed update: tell the scheduler and pick again */
+            csched_sleep(dec.next, NOW());
+            continue;
+        }
         arch_cpu_idle(); /* an interrupt may wake a vCPU */
         arch_local_irq_save();
     }
-    next->last_run_start = NOW();
+    if (next != prev)
+        next->last_run_start = NOW();
     arch_run_vcpu(next);
 }
 
 void sched_start(void)
 {
-    for (unsigned int i = 0; i < nr_all_vcpus; i++)
+    for (unsigned int i = 0; i < nr_all_vcpus; i++) {
         if (all_vcpus[i]->online && all_vcpus[i]->periodic_period)
             set_timer(&all_vcpus[i]->periodic_timer, NOW() + all_vcpus[i]->periodic_period);
+        sched_update(all_vcpus[i]);
+    }
     schedule();
 }
 
@@ -190,6 +234,7 @@ static long sched_poll(struct vcpu *v, uint64_t arg)
         return 0;
     v->polling = true;
     v->blocked = true;
+    sched_update(v);
     if (poll.timeout)
         set_timer(&v->poll_timer, poll.timeout);
     return 0;
@@ -202,7 +247,8 @@ long do_sched_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t 
 
     switch (cmd) {
     case SCHEDOP_yield:
-        v->yielded = true;
+        csched_yield(&v->csched);
+        need_resched[arch_smp_processor_id()] = true;
         return 0;
     case SCHEDOP_block:
         v->vcpu_info->evtchn_upcall_mask = 0; /* blocking enables events */

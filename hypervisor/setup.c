@@ -19,6 +19,7 @@
 #include <pvx/version.h>
 #include <pvx/domain.h>
 #include <pvx/sched.h>
+#include <pvx/sched_credit.h>
 #include <asm/pv/traps.h>
 #include <pvx/errno.h>
 #include <pvx/mm.h>
@@ -89,8 +90,10 @@ static void memory_setup(struct bootinfo *bi)
 }
 
 /*
- * Boot-time domains: `domU=NAME,mem=SIZE,kernel=MOD[,ramdisk=MOD][,vcpus=1][,count=N]`,
- * repeatable; count=N makes N such domains named NAME1..NAMEn.  MOD is a boot module index; the kernel module's own command
+ * Boot-time domains: `domU=NAME,mem=SIZE,kernel=MOD[,ramdisk=MOD][,vcpus=1]
+ * [,weight=W][,cap=PERCENT][,count=N]`, repeatable; count=N makes N such
+ * domains named NAME1..NAMEn.  weight (default 256) and cap (percent of a
+ * CPU, 0 = none) are the credit scheduler's.  MOD is a boot module index; the kernel module's own command
  * line (after its name) is the domain's command line.  A bad description is
  * reported and that domain skipped; pvx and the others go on.
  */
@@ -99,13 +102,14 @@ static void memory_setup(struct bootinfo *bi)
 static struct boot_domain {
     char name[DOMAIN_NAME_MAX];
     uint64_t mem;
-    unsigned int kernel, ramdisk, vcpus;
+    unsigned int kernel, ramdisk, vcpus, weight, cap;
 } boot_domains[MAX_BOOT_DOMAINS];
 static unsigned int nr_boot_domains;
 
 static int parse_domu(const char *value)
 {
-    struct boot_domain bd = {.ramdisk = UINT32_MAX, .vcpus = 1, .kernel = UINT32_MAX};
+    struct boot_domain bd = {
+        .ramdisk = UINT32_MAX, .vcpus = 1, .kernel = UINT32_MAX, .weight = CSCHED_DEFAULT_WEIGHT};
     unsigned int count = 1;
     char field[64];
 
@@ -139,6 +143,10 @@ static int parse_domu(const char *value)
             bd.kernel = (unsigned int)v;
         else if (!strcmp(field, "ramdisk") && v < BOOT_MAX_MODULES)
             bd.ramdisk = (unsigned int)v;
+        else if (!strcmp(field, "weight") && v >= 1 && v <= CSCHED_MAX_WEIGHT)
+            bd.weight = (unsigned int)v;
+        else if (!strcmp(field, "cap") && v <= 100)
+            bd.cap = (unsigned int)v;
         else if (!strcmp(field, "count") && v >= 1 && v <= MAX_BOOT_DOMAINS)
             count = (unsigned int)v;
         else if (!strcmp(field, "vcpus") && v == 1)
@@ -185,6 +193,7 @@ static void start_boot_domains(const struct bootinfo *bi)
             printk("domU %s: cannot create the domain\n", bd->name);
             continue;
         }
+        BUG_ON(csched_set_params(&d->csched, bd->weight, bd->cap)); /* checked when parsed */
         if (pv_build_domain(d, kernel, ramdisk, args ? args + 1 : "", bd->mem)) {
             printk("domU %s: not started (see above)\n", bd->name);
             domain_shutdown(d, SHUTDOWN_crash);
@@ -214,6 +223,7 @@ static void start_dom0(const struct bootinfo *bi)
 
     m2p_init();
     wallclock_init();
+    sched_init();
     d0 = domain_create(0, "dom0", 1, true);
     if (!d0)
         panic("cannot create dom0");

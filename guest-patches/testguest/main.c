@@ -7,6 +7,7 @@
  *   bench             microbenchmarks (bench.c), `iters=N` samples each
  *   domu[=NAME]       checks as an unprivileged boot-time domain (t_domains.c)
  *   idle=MS           stay up MS milliseconds, then power off
+ *   spin=A:B          burn CPU from A to B ms of system time, report the count
  * Options: hypercall=syscall|page (transport for the checks), seed=N and
  * fuzz=N (random-hypercall fuzz seed and call count), only=g1+g2 (groups; ',' also works
  * where the loader allows it).
@@ -141,6 +142,15 @@ static void mode_domu_run(void)
     mode_domu(name);
 }
 
+static void mode_spin_run(void)
+{
+    const char *v = opt("spin"), *rest;
+    unsigned long from = v ? parse_ulong(v, &rest) : 0;
+    unsigned long to = v && *rest == ':' ? parse_ulong(rest + 1, NULL) : from + 1000;
+
+    mode_spin(from, to);
+}
+
 static void mode_idle_run(void)
 {
     const char *v = opt("idle");
@@ -152,10 +162,8 @@ static const struct {
     const char *name;
     void (*run)(void);
 } modes[] = {
-    {"suite", mode_suite},
-    {"bench", mode_bench},
-    {"domu", mode_domu_run},
-    {"idle", mode_idle_run},
+    {"suite", mode_suite},   {"bench", mode_bench},   {"domu", mode_domu_run},
+    {"idle", mode_idle_run}, {"spin", mode_spin_run},
 };
 
 void guest_main(start_info_t *start);

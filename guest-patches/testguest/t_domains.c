@@ -6,6 +6,9 @@
  *             line through the ring and see the backend consume it
  *   idle=MS   stay alive (blocked, waking on timers) for MS milliseconds,
  *             then power off: a dom0 that lets domUs run to completion
+ *   spin=A:B  burn CPU between system times A and B (ms since pvx booted)
+ *             and report how many loop iterations it got: domains spinning
+ *             over the same window show the scheduler's shares
  */
 #include "guest.h"
 #include "test.h"
@@ -65,4 +68,20 @@ void mode_idle(unsigned long ms)
 {
     block_until(system_time_ns() + ms * 1000000ULL);
     printk("note: idle for %lu ms\n", ms);
+}
+
+void mode_spin(unsigned long from_ms, unsigned long to_ms)
+{
+    u64 start = from_ms * 1000000ULL, end = to_ms * 1000000ULL;
+    unsigned long count = 0;
+
+    /* Compete from the start, so the window sees settled shares. */
+    while (system_time_ns() < start)
+        ;
+    while (system_time_ns() < end) {
+        for (volatile unsigned int i = 0; i < 1000; i++)
+            ;
+        count++;
+    }
+    printk("spin count %lu\n", count);
 }

@@ -63,5 +63,6 @@ struct test_group {
 /* t_domains.c */
 void mode_domu(const char *name);
 void mode_idle(unsigned long ms);
+void mode_spin(unsigned long from_ms, unsigned long to_ms);
 
 #endif

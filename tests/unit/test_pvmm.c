@@ -181,12 +181,13 @@ static void test_flags_per_level(void **state)
     assert_int_equal(mmuext1(MMUEXT_PIN_L2_TABLE, t.l2, 0), 0);
     assert_int_equal(mmuext1(MMUEXT_UNPIN_TABLE, t.l2, 0), 0);
 
-    /* L1: GLOBAL, NX and software bits are fine; cache attributes are not
-     * for an unprivileged domain. */
-    pvmm_table(t.l1)[9] = pvmm_pte(t.data[0], P | _PAGE_GLOBAL | _PAGE_NX | (0x7ffULL << 52));
+    /* L1: GLOBAL, NX and software bits are fine (but bit 62, _PAGE_GNTTAB,
+     * which marks pvx's grant mappings); cache attributes are not for an
+     * unprivileged domain. */
+    pvmm_table(t.l1)[9] = pvmm_pte(t.data[0], P | _PAGE_GLOBAL | _PAGE_NX | (0x3ffULL << 52));
     assert_int_equal(mmuext1(MMUEXT_PIN_L1_TABLE, t.l1, 0), 0);
     assert_int_equal(mmuext1(MMUEXT_UNPIN_TABLE, t.l1, 0), 0);
-    pte_t bad_l1[] = {_PAGE_PWT, _PAGE_PCD, _PAGE_PSE /* PAT */};
+    pte_t bad_l1[] = {_PAGE_GNTTAB, _PAGE_PWT, _PAGE_PCD, _PAGE_PSE /* PAT: last, see below */};
     for (unsigned int i = 0; i < ARRAY_SIZE(bad_l1); i++) {
         pvmm_table(t.l1)[9] = pvmm_pte(t.data[0], P | bad_l1[i]);
         assert_int_equal(mmuext1(MMUEXT_PIN_L1_TABLE, t.l1, 0), -EINVAL);

@@ -16,6 +16,7 @@
 
 #include <asm/domain.h>
 #include <pvx/event.h>
+#include <pvx/sched_credit.h>
 #include <pvx/timer.h>
 #include <pvx/types.h>
 #include <public/xen.h>
@@ -37,7 +38,6 @@ struct vcpu {
     /* Scheduling state (sched.c). */
     bool online;  /* VCPUOP_up / initialised */
     bool blocked; /* SCHEDOP_block: waits for an event */
-    bool yielded; /* SCHEDOP_yield: let others run first */
     unsigned int pause_count;
     uint64_t cpu_time; /* ns spent running */
     uint64_t last_run_start;
@@ -46,6 +46,8 @@ struct vcpu {
     struct timer singleshot_timer;
     struct timer periodic_timer;
     uint64_t periodic_period;
+
+    struct csched_vcpu csched; /* the credit scheduler's view (sched_credit.c) */
 
     /* SCHEDOP_poll: waiting for one of a set of ports, until a deadline. */
     bool polling;
@@ -82,6 +84,7 @@ struct domain {
     uint64_t vm_assist; /* VMASST_TYPE_* bits enabled */
 
     struct evtchn_domain evtchn;
+    struct csched_dom csched; /* weight and cap (sched_credit.c) */
     struct grant_table *grant_table;
     struct arch_domain arch;
 

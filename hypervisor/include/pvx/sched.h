@@ -13,7 +13,11 @@ struct domain;
 
 #define NR_RUNQUEUE_MAX 1024 /* vCPUs the boot CPU can multiplex */
 
+void sched_init(void);                    /* once, before the first domain */
+void sched_init_domain(struct domain *d); /* a new domain (before its vCPUs) */
 void sched_init_vcpu(struct vcpu *v);
+/* The domain's state changed (shutdown, crash): re-evaluate its vCPUs. */
+void sched_domain_changed(struct domain *d);
 /* Stop v from running (it may be running now: takes effect on exit). */
 void vcpu_pause_nosync(struct vcpu *v);
 void vcpu_unpause(struct vcpu *v);

@@ -79,7 +79,8 @@ static uint64_t level_type(unsigned int level)
 static pte_t allowed_flags(const struct domain *d, unsigned int level)
 {
     if (level == 1)
-        return BASE_ALLOWED | _PAGE_GLOBAL | (d->is_privileged ? PTE_CACHE_ATTRS : 0);
+        return (BASE_ALLOWED & ~_PAGE_GNTTAB) | _PAGE_GLOBAL |
+               (d->is_privileged ? PTE_CACHE_ATTRS : 0);
     return BASE_ALLOWED;
 }
 
@@ -176,11 +177,49 @@ static void put_page_from_l1e(pte_t e)
         return;
     if (pte_mfn(e) >= max_page || (mfn_to_page(pte_mfn(e))->count_info & PGC_reserved))
         return; /* I/O memory: no references were taken */
+    /* A grant mapping the guest removed without GNTTABOP_unmap_grant_ref
+     * (or its dying domain's tables going away): it holds the same
+     * references as any entry, released here.  Its handle stays in use and
+     * the grant busy until the mapper dies, as on Xen. */
+    if (e & _PAGE_GNTTAB)
+        mm_dprintk("implicit unmap of grant PTE %#llx\n", (unsigned long long)e);
     pg = mfn_to_page(pte_mfn(e));
     if (e & _PAGE_RW)
         put_page_and_type(pg);
     else
         put_page(pg);
+}
+
+void pv_put_l1e_refs(pte_t e)
+{
+    put_page_from_l1e(e);
+}
+
+int pv_l1e_from_maddr(struct domain *d, uint64_t ma, struct page_info **l1pg, unsigned int *slot)
+{
+    struct page_info *pg;
+    uint64_t t;
+
+    if ((ma & (sizeof(pte_t) - 1)) || (ma >> PAGE_SHIFT) >= max_page)
+        return -EINVAL;
+    pg = mfn_to_page(ma >> PAGE_SHIFT);
+    t = pg->type_info;
+    if (pg->owner != d || (pg->count_info & PGC_free) || page_is_special(pg) || pgt_level(t) != 1 ||
+        !(t & PGT_validated) || !(t & PGT_count_mask))
+        return -EINVAL;
+    *l1pg = pg;
+    *slot = (ma & ~PAGE_MASK) / sizeof(pte_t);
+    return 0;
+}
+
+pte_t pv_l1e_xchg(struct page_info *l1pg, unsigned int slot, pte_t nval)
+{
+    pte_t *t = map_frame(page_to_mfn(l1pg));
+    pte_t old = t[slot];
+
+    ASSERT(pgt_level(l1pg->type_info) == 1 && slot < PT_ENTRIES);
+    t[slot] = adjust_entry(1, nval);
+    return old;
 }
 
 /* An L2-L4 entry: the frame it names must be d's and valid as the next

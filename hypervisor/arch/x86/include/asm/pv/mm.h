@@ -51,6 +51,9 @@ struct cpu_user_regs;
 #define PGT_count_mask    ((1ULL << 48) - 1)
 
 #define _PAGE_GUEST_KERNEL (1ULL << 52) /* software bit: a guest-kernel-only mapping */
+/* Software bit of L1 entries written by GNTTABOP_map_grant_ref: reserved to
+ * pvx (a guest can never write it), so a grant mapping is recognisable. */
+#define _PAGE_GNTTAB (1ULL << 62)
 
 /* General references: fail (false) if pg is not owned by d or is free. */
 bool get_page(struct page_info *pg, struct domain *d);
@@ -102,6 +105,23 @@ int pv_mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot
  * guest kernel's own accesses take).  -EINVAL if va is not a guest address
  * or the walk does not reach a validated L1 page.  No reference is taken. */
 int pv_find_guest_l1e(struct vcpu *v, uint64_t va, struct page_info **l1pg, unsigned int *slot);
+
+/*
+ * Grant mappings (grant_map.c) write L1 entries whose references they took
+ * themselves: a general reference on the granter's frame, plus a
+ * PGT_writable_page type reference when the entry is writable, exactly what
+ * an ordinary entry holds.  So whichever way the entry goes away (grant
+ * unmap, a guest's mmu_update over it, the table's demotion) releasing it is
+ * the same put.
+ */
+/* The L1 page and slot of the entry at machine address ma: an 8-byte
+ * aligned entry of a validated, in-use L1 page of d.  -EINVAL otherwise. */
+int pv_l1e_from_maddr(struct domain *d, uint64_t ma, struct page_info **l1pg, unsigned int *slot);
+/* Write nval (adjusted as a guest L1 entry if present) into slot of the L1
+ * page and return the old entry.  Takes and releases no reference. */
+pte_t pv_l1e_xchg(struct page_info *l1pg, unsigned int slot, pte_t nval);
+/* Release the references an L1 entry holds (nothing for a non-present one). */
+void pv_put_l1e_refs(pte_t e);
 
 /* Provided by the arch core (not the MMU): */
 /* Copy pvx's own L4 slots (256-271) into a guest L4 page. */

@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Grant tables, version 1: how a domain lets another map or copy one of its
+ * pages.
+ *
+ *   grant_table.c  the table itself: setup_table, query_size, versions, the
+ *                  hypercall's dispatch, pinning entries, domain teardown
+ *   grant_map.c    map_grant_ref, unmap_grant_ref, unmap_and_replace and the
+ *                  maptrack (the mapper's record of its mappings)
+ *   grant_copy.c   GNTTABOP_copy
+ *
+ * State of one entry (granter's shared frame + pvx's active entry):
+ *   - the granter fills domid and frame, then sets GTF_permit_access
+ *     (and maybe GTF_readonly): the entry is "granted";
+ *   - the first map or copy by that domid "pins" it: pvx records the frame
+ *     and the mapper in the active entry and sets GTF_reading (plus
+ *     GTF_writing for a writable use) in the shared flags with a
+ *     compare-and-swap, since the granter writes the same word;
+ *   - while pinned, pvx ignores the granter's later changes of domid/frame
+ *     and the busy bits stay set: a granter's revocation (a cmpxchg of flags
+ *     that expects them clear) fails;
+ *   - each mapping is one maptrack handle of the mapper; when the last
+ *     writable use goes GTF_writing clears, with the last use GTF_reading.
+ *
+ * References: a mapping's frame references are held by its PTE (host map,
+ * released whichever way the PTE goes away) or by the maptrack entry
+ * (device map).  A table stays allocated while any maptrack entry names it,
+ * even after its owner is destroyed.
+ */
+#ifndef PVX_GRANT_TABLE_H
+#define PVX_GRANT_TABLE_H
+
+#include <pvx/mm.h>
+#include <pvx/types.h>
+#include <public/grant_table.h>
+
+struct domain;
+
+#define GNTTAB_MAX_FRAMES        64 /* per domain, Xen's default */
+#define GNTTAB_ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(grant_entry_v1_t))
+#define GNTTAB_MAPTRACK_MAX      1024 /* mappings per domain */
+#define GNTTAB_MAPTRACK_CHUNK    128
+#define GNTTAB_MAPTRACK_CHUNKS   (GNTTAB_MAPTRACK_MAX / GNTTAB_MAPTRACK_CHUNK)
+
+/* pvx's view of a pinned entry (pins == 0: not in use). */
+struct active_grant {
+    uint32_t pins;  /* maps and copies in progress */
+    uint32_t wpins; /* of which writable */
+    domid_t domid;  /* the user, fixed while pinned */
+    uint32_t frame; /* the frame, fixed while pinned */
+};
+
+/* One mapping held by a domain: the handle is its index. */
+struct maptrack {
+    uint32_t flags; /* GNTMAP_* still in force; 0 = free slot */
+    grant_ref_t ref;
+    struct grant_table *gt; /* the granter's table (holds a user count) */
+    uint32_t next_free;
+};
+
+struct grant_table {
+    struct domain *domain; /* NULL once the owner is destroyed */
+    unsigned int nr_frames;
+    mfn_t frames[GNTTAB_MAX_FRAMES];
+    struct active_grant *active[GNTTAB_MAX_FRAMES]; /* allocated on first pin */
+    unsigned long users; /* maptrack entries (any domain's) naming this table */
+
+    /* This domain's own mappings. */
+    struct maptrack *maptrack[GNTTAB_MAPTRACK_CHUNKS];
+    unsigned int maptrack_limit; /* slots allocated */
+    unsigned int maptrack_in_use;
+    uint32_t maptrack_free; /* head of the free list, or MAPTRACK_NONE */
+};
+
+#define MAPTRACK_NONE 0xffffffffu
+
+/* Release everything d holds in grant tables (its mappings of others'
+ * grants) and its own table.  Call after pv_mm_domain_teardown(d): the
+ * table frames are given back only when nothing references them any more,
+ * and the table itself survives while other domains still map its grants. */
+void grant_table_domain_destroy(struct domain *d);
+
+/* ---- shared by grant_table.c, grant_map.c and grant_copy.c ---- */
+
+/* d's table, created on first use (NULL when out of memory). */
+struct grant_table *grant_table_of(struct domain *d);
+unsigned int gnttab_nr_entries(const struct grant_table *gt);
+grant_entry_v1_t *gnttab_shared_entry(const struct grant_table *gt, grant_ref_t ref);
+/* The active entry of a valid ref, allocated on demand (NULL: no memory). */
+struct active_grant *gnttab_active(struct grant_table *gt, grant_ref_t ref);
+
+/*
+ * Take a pin on gt's entry ref for domain ld (a map or copy, writable or
+ * not).  On success *pg is the frame with one general reference the caller
+ * owns (plus a writable type reference when take_type and !readonly), and
+ * the busy bits are set.  Returns a GNTST_* status.
+ */
+int16_t gnttab_pin(struct grant_table *gt, grant_ref_t ref, domid_t ld, bool readonly,
+                   bool take_type, struct page_info **pg);
+/* Undo one pin's bookkeeping (no frame references): clears GTF_writing /
+ * GTF_reading as the last writer / user goes. */
+void gnttab_unpin(struct grant_table *gt, grant_ref_t ref, bool readonly);
+/* Drop one user of gt (a maptrack entry went away): frees an orphaned table. */
+void gnttab_put_table(struct grant_table *gt);
+
+/* Resolve a domid for an operation on another domain's table (GNTST_*). */
+int16_t gnttab_target(struct domain *caller, domid_t id, struct domain **d);
+
+/* grant_map.c */
+long gnttab_map(uint64_t uop, unsigned int count, unsigned int *done);
+long gnttab_unmap(uint64_t uop, unsigned int count, unsigned int *done);
+long gnttab_unmap_and_replace(uint64_t uop, unsigned int count, unsigned int *done);
+/* Release every mapping d holds (it is being destroyed). */
+void gnttab_release_mappings(struct domain *d);
+/* grant_copy.c */
+long gnttab_copy(uint64_t uop, unsigned int count, unsigned int *done);
+
+#endif
