@@ -47,7 +47,7 @@ void printk(const char *fmt, ...)
 
 void panic(const char *fmt, ...)
 {
-    char msg[512];
+    static char msg[512]; /* outlives the longjmp of an expected failure */
     va_list ap;
 
     va_start(ap, fmt);
