@@ -106,22 +106,15 @@ out:
     return rc;
 }
 
+static void copy_elem(void *elem)
+{
+    struct gnttab_copy *op = elem;
+
+    op->status = copy_one(current, op);
+}
+
 long gnttab_copy(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    struct gnttab_copy op;
-    unsigned int i;
-
-    for (i = 0; i < count; i++) {
-        uint64_t a = uop + (uint64_t)i * sizeof(op);
-
-        if (i && hypercall_preempt_check())
-            break;
-        if (copy_from_guest(&op, a, sizeof(op)))
-            return -EFAULT;
-        op.status = copy_one(current, &op);
-        if (copy_to_guest(a + offsetof(struct gnttab_copy, status), &op.status, sizeof(op.status)))
-            return -EFAULT;
-    }
-    *done = i;
-    return 0;
+    return gnttab_batch(uop, count, done, sizeof(struct gnttab_copy), true,
+                        offsetof(struct gnttab_copy, status), copy_elem);
 }

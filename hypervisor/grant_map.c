@@ -235,24 +235,16 @@ out_handle:
     return rc;
 }
 
+static void map_elem(void *elem)
+{
+    struct gnttab_map_grant_ref *op = elem;
+
+    op->status = map_one(current, op);
+}
+
 long gnttab_map(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    struct gnttab_map_grant_ref op;
-    unsigned int i;
-
-    for (i = 0; i < count; i++) {
-        uint64_t a = uop + (uint64_t)i * sizeof(op);
-
-        if (i && hypercall_preempt_check())
-            break;
-        if (copy_from_guest(&op, a, sizeof(op)))
-            return -EFAULT;
-        op.status = map_one(current, &op);
-        if (copy_to_guest(a, &op, sizeof(op)))
-            return -EFAULT;
-    }
-    *done = i;
-    return 0;
+    return gnttab_batch(uop, count, done, sizeof(struct gnttab_map_grant_ref), false, 0, map_elem);
 }
 
 /* ---- unmap ---- */
@@ -304,50 +296,31 @@ static int16_t unmap_one(struct vcpu *v, uint64_t host_addr, uint64_t dev_bus_ad
     return GNTST_okay;
 }
 
-/* Only the status goes back to the guest, as on Xen. */
-static int put_status(uint64_t addr, int16_t status)
+static void unmap_elem(void *elem)
 {
-    return copy_to_guest(addr, &status, sizeof(status));
+    struct gnttab_unmap_grant_ref *op = elem;
+
+    op->status = unmap_one(current, op->host_addr, op->dev_bus_addr, 0, op->handle);
 }
 
+/* Only the status goes back to the guest, as on Xen. */
 long gnttab_unmap(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    struct gnttab_unmap_grant_ref op;
-    unsigned int i;
+    return gnttab_batch(uop, count, done, sizeof(struct gnttab_unmap_grant_ref), true,
+                        offsetof(struct gnttab_unmap_grant_ref, status), unmap_elem);
+}
 
-    for (i = 0; i < count; i++) {
-        uint64_t a = uop + (uint64_t)i * sizeof(op);
+static void unmap_and_replace_elem(void *elem)
+{
+    struct gnttab_unmap_and_replace *op = elem;
 
-        if (i && hypercall_preempt_check())
-            break;
-        if (copy_from_guest(&op, a, sizeof(op)))
-            return -EFAULT;
-        op.status = unmap_one(current, op.host_addr, op.dev_bus_addr, 0, op.handle);
-        if (put_status(a + offsetof(struct gnttab_unmap_grant_ref, status), op.status))
-            return -EFAULT;
-    }
-    *done = i;
-    return 0;
+    op->status = unmap_one(current, op->host_addr, 0, op->new_addr, op->handle);
 }
 
 long gnttab_unmap_and_replace(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    struct gnttab_unmap_and_replace op;
-    unsigned int i;
-
-    for (i = 0; i < count; i++) {
-        uint64_t a = uop + (uint64_t)i * sizeof(op);
-
-        if (i && hypercall_preempt_check())
-            break;
-        if (copy_from_guest(&op, a, sizeof(op)))
-            return -EFAULT;
-        op.status = unmap_one(current, op.host_addr, 0, op.new_addr, op.handle);
-        if (put_status(a + offsetof(struct gnttab_unmap_and_replace, status), op.status))
-            return -EFAULT;
-    }
-    *done = i;
-    return 0;
+    return gnttab_batch(uop, count, done, sizeof(struct gnttab_unmap_and_replace), true,
+                        offsetof(struct gnttab_unmap_and_replace, status), unmap_and_replace_elem);
 }
 
 void gnttab_release_mappings(struct domain *d)

@@ -364,6 +364,31 @@ static long run_batch(uint64_t cmd, uint64_t uop, unsigned int count, size_t siz
                                          count - done, 0, 0);
 }
 
+long gnttab_batch(uint64_t uop, unsigned int count, unsigned int *done, size_t size,
+                  bool status_only, size_t status_off, void (*one)(void *elem))
+{
+    uint64_t elem[8]; /* room for the largest GNTTABOP element */
+    unsigned int i;
+
+    BUG_ON(size > sizeof(elem));
+    for (i = 0; i < count; i++) {
+        uint64_t a = uop + (uint64_t)i * size;
+        int rc;
+
+        if (i && hypercall_preempt_check())
+            break;
+        if (copy_from_guest(elem, a, size))
+            return -EFAULT;
+        one(elem);
+        rc = status_only ? copy_to_guest(a + status_off, (char *)elem + status_off, 2)
+                         : copy_to_guest(a, elem, size);
+        if (rc)
+            return -EFAULT;
+    }
+    *done = i;
+    return 0;
+}
+
 long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count64, uint64_t a4, uint64_t a5)
 {
     struct domain *d = current->domain;

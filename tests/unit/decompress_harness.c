@@ -249,3 +249,16 @@ void dh_expect_error(dh_decoder dec, const uint8_t *comp, size_t comp_len, size_
         fail_msg("expected %ld '%s', got %ld '%s'", err, why_expected, n, why ? why : "(none)");
     free(out);
 }
+
+void dh_damage(dh_decoder dec, const char *cmd, const uint8_t *data, size_t len, size_t max_bytes,
+               unsigned int flags)
+{
+    size_t comp_len;
+    uint8_t *comp = dh_filter(cmd, data, len, &comp_len);
+
+    assert_non_null(comp);
+    if (flags & DH_TRUNCATE)
+        dh_truncations(dec, comp, comp_len, data, len, (flags & DH_PREFIX_OK) != 0);
+    dh_bitflips(dec, comp, comp_len, data, len, max_bytes, (flags & DH_CHECKED) != 0);
+    free(comp);
+}

@@ -53,6 +53,17 @@ void dh_truncations(dh_decoder dec, const uint8_t *comp, size_t comp_len, const 
 void dh_bitflips(dh_decoder dec, const uint8_t *comp, size_t comp_len, const uint8_t *data,
                  size_t len, size_t max_bytes, bool checked);
 
+/*
+ * Compress data with cmd, then damage it: with DH_TRUNCATE every prefix (a
+ * prefix of the data is acceptable with DH_PREFIX_OK), and bit flips in the
+ * first max_bytes bytes (DH_CHECKED: the format's checksums must catch them).
+ */
+#define DH_TRUNCATE  1u
+#define DH_PREFIX_OK 2u
+#define DH_CHECKED   4u
+void dh_damage(dh_decoder dec, const char *cmd, const uint8_t *data, size_t len, size_t max_bytes,
+               unsigned int flags);
+
 /* dh_roundtrip for every data kind at sizes 0, 1, 100, 4096, 70000 and max_size. */
 void dh_matrix(dh_decoder dec, const char *const *cmds, size_t ncmds, size_t max_size);
 

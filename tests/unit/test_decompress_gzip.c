@@ -61,16 +61,11 @@ static void test_header_fields(void **state)
 
 static void test_truncation_and_flips(void **state)
 {
-    uint8_t *data = dh_generate(DH_MIXED, 3000, 42), *comp;
-    size_t comp_len;
+    uint8_t *data = dh_generate(DH_MIXED, 3000, 42);
 
     if (!dh_have_tool("gzip"))
         skip();
-    comp = dh_filter("gzip -9 -n -c", data, 3000, &comp_len);
-    assert_non_null(comp);
-    dh_truncations(decompress_gzip, comp, comp_len, data, 3000, false);
-    dh_bitflips(decompress_gzip, comp, comp_len, data, 3000, 256, true);
-    free(comp);
+    dh_damage(decompress_gzip, "gzip -9 -n -c", data, 3000, 256, DH_TRUNCATE | DH_CHECKED);
     free(data);
 }
 

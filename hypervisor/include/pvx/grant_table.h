@@ -106,6 +106,16 @@ void gnttab_put_table(struct grant_table *gt);
 /* Resolve a domid for an operation on another domain's table (GNTST_*). */
 int16_t gnttab_target(struct domain *caller, domid_t id, struct domain **d);
 
+/*
+ * Run a batch of `count` elements of `size` bytes at guest address uop: each
+ * is read, handled by `one` (which sets its status), and written back: the
+ * whole element when status_only is false, else only its int16 status at
+ * status_off (as Xen does for unmap and copy).  Stops early, with *done
+ * telling how far it got, when the hypercall should be preempted.
+ */
+long gnttab_batch(uint64_t uop, unsigned int count, unsigned int *done, size_t size,
+                  bool status_only, size_t status_off, void (*one)(void *elem));
+
 /* grant_map.c */
 long gnttab_map(uint64_t uop, unsigned int count, unsigned int *done);
 long gnttab_unmap(uint64_t uop, unsigned int count, unsigned int *done);
