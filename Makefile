@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-only
 # pvx top-level build.  Quick start: `make run` and `make test`.
 #
-#   make              build everything (hypervisor, xenstore, test guest)
+#   make              build everything (hypervisor, xenstore, dom0 tools, test guest)
 #   make run          boot the demo in QEMU, serial console on this terminal
 #   make test         build, then run every test suite (tests/suites.d)
 #   make test-xen     run the PV test guest on Debian's Xen 4.17 (the peer)
@@ -16,10 +16,10 @@ PYTHON := python3
 HAVE_XENSTORE := $(wildcard xenstore/Makefile)
 HAVE_TESTGUEST := $(wildcard guest-patches/testguest/Makefile)
 
-.PHONY: all deps hypervisor xenstore testguest unit iso run test test-xen bench bench-pv bench-dom0 \
+.PHONY: all deps hypervisor xenstore dom0-tools testguest unit iso run test test-xen bench bench-pv bench-dom0 \
 	bench-xenstore format format-check clean
 
-all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) $(if $(HAVE_TESTGUEST),testguest)
+all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) dom0-tools $(if $(HAVE_TESTGUEST),testguest)
 
 deps:
 	@./scripts/install-deps.sh
@@ -27,8 +27,13 @@ deps:
 hypervisor: deps
 	@$(MAKE) --no-print-directory -C hypervisor O=$(BUILD)/hypervisor
 
+# Also the static daemon and tool that go into the Linux dom0's initramfs.
 xenstore: deps
-	@$(MAKE) --no-print-directory -C xenstore O=$(BUILD)/xenstore
+	@$(MAKE) --no-print-directory -C xenstore O=$(BUILD)/xenstore all static
+
+# Static /dev/xen check program for dom0's initramfs (the toolstack CLI to come).
+dom0-tools: deps
+	@$(MAKE) --no-print-directory -C dom0-tools O=$(BUILD)/dom0-tools
 
 testguest: deps
 	@$(MAKE) --no-print-directory -C guest-patches/testguest O=$(BUILD)/testguest
@@ -41,7 +46,8 @@ iso: hypervisor
 		--append "$(PVX_CMDLINE)"
 
 # The demo: pvx boots Debian's stock Linux kernel as dom0 with a busybox
-# shell on its console, and two small domUs (the test guest in its domu mode)
+# shell on its console (its /dev/xen drivers loaded and pvx's xenstored
+# serving the store, docs/dom0.md), and two small domUs (the test guest in its domu mode)
 # whose console rings pvx prints as (d1)/(d2) lines.  DEMO=testguest runs the
 # PV test guest's conformance suite as dom0 instead.  Extra pvx options go in
 # PVX_CMDLINE.
@@ -54,7 +60,7 @@ ifeq ($(DEMO),testguest)
 		--module "$(BUILD)/testguest/testguest suite"
 else
 	@$(PYTHON) scripts/fetch-linux.py
-	@$(PYTHON) scripts/mkinitramfs.py --init tests/linux/init-demo --out $(BUILD)/linux/initrd-demo.gz
+	@$(PYTHON) scripts/mkinitramfs.py --dom0 --init tests/linux/init-demo --out $(BUILD)/linux/initrd-demo.gz
 	@$(PYTHON) scripts/run-demo.py --memory 1G \
 		--cmdline "dom0_mem=512M domU=web,mem=16M,kernel=2 domU=db,mem=16M,kernel=3 $(PVX_CMDLINE)" \
 		--module "$(BUILD)/linux/vmlinuz linux $(LINUX_CMDLINE)" \

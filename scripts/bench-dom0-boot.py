@@ -30,7 +30,7 @@ def boot(hv):
         os.path.join(ROOT, "build", "xen-peer", "xen-4.17-amd64")
     append = "dom0_mem=256M" if hv == "pvx" else XEN_APPEND
     r = qh.boot(kernel=kernel, append=append, memory="512M", timeout=300,
-                modules=[f"{LINUX}/vmlinuz linux {CMDLINE}", f"{LINUX}/initrd-smoke.gz initrd"],
+                modules=[f"{LINUX}/vmlinuz linux {CMDLINE}", f"{LINUX}/initrd-boot.gz initrd"],
                 first_line=INIT, stop_on=r"pvx-dom0: done")
     pre = None
     m = r.search(r"pvx: boot complete in (\d+) ms, starting dom0")
@@ -45,8 +45,8 @@ def main():
     ap.add_argument("--write-doc", action="store_true")
     args = ap.parse_args()
     for cmd in (["scripts/fetch-xen-peer.py"], ["scripts/fetch-linux.py"],
-                ["scripts/mkinitramfs.py", "--init", "tests/linux/init-smoke", "--out",
-                 os.path.join(LINUX, "initrd-smoke.gz")]):
+                ["scripts/mkinitramfs.py", "--init", "tests/linux/init-boot", "--out",
+                 os.path.join(LINUX, "initrd-boot.gz")]):
         if subprocess.run([sys.executable] + cmd, cwd=ROOT).returncode:
             return 1
     times = {"pvx": [], "xen": []}

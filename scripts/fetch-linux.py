@@ -5,9 +5,14 @@ installed on the machine.
 
     build/linux/vmlinuz   the bzImage as a GRUB user would pass it (pvx
                           unpacks its xz payload itself)
+    build/linux/modules/  the /dev/xen driver modules Debian builds as
+                          modules (evtchn, gntdev, gntalloc, privcmd, xenfs)
+                          and what they depend on, uncompressed, with
+                          `order`: their names in a valid load order
 
 The package is the one linux-image-amd64 currently depends on.  Idempotent.
 """
+import lzma
 import os
 import re
 import shutil
@@ -16,6 +21,10 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "build", "linux")
+# Bumped whenever what we keep from the package changes, to refetch.
+LAYOUT = "modules-1"
+# The dom0 drivers behind /dev/xen/{evtchn,gntdev,gntalloc,privcmd} and xenfs.
+WANTED = ("xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs")
 
 
 def run(cmd, **kw):
@@ -27,6 +36,46 @@ def run(cmd, **kw):
                  "package registries reachable?")
 
 
+def modinfo_depends(data):
+    """The depends= field of a module's .modinfo (what depmod reads)."""
+    m = re.search(rb"(?:^|\0)depends=([^\0]*)", data)
+    return [d for d in m.group(1).decode().split(",") if d] if m else []
+
+
+def keep_modules(moddir, out):
+    """Copy WANTED and their dependencies (uncompressed) to out, and write
+    out/order, dependencies first.  Built-in drivers are simply absent."""
+    found = {}
+    for dirpath, _, files in os.walk(moddir):
+        for f in files:
+            m = re.fullmatch(r"(.+)\.ko(\.xz)?", f)
+            if m:
+                found[m.group(1).replace("_", "-")] = os.path.join(dirpath, f)
+    os.makedirs(out)
+    order = []
+
+    def add(name, seen=()):
+        name = name.replace("_", "-")
+        if name in order or name not in found:
+            return
+        if name in seen:
+            sys.exit(f"fetch-linux: module dependency loop at {name}")
+        path = found[name]
+        data = open(path, "rb").read()
+        if path.endswith(".xz"):
+            data = lzma.decompress(data)
+        for dep in modinfo_depends(data):
+            add(dep, seen + (name,))
+        with open(os.path.join(out, name + ".ko"), "wb") as f:
+            f.write(data)
+        order.append(name)
+
+    for name in WANTED:
+        add(name)
+    with open(os.path.join(out, "order"), "w") as f:
+        f.write("".join(n + "\n" for n in order))
+
+
 def main():
     deps = run(["apt-cache", "depends", "linux-image-amd64"])
     m = re.search(r"Depends: (linux-image-[0-9][^\s]*-amd64)", deps)
@@ -34,7 +83,7 @@ def main():
         sys.exit("fetch-linux: cannot tell which kernel linux-image-amd64 depends on")
     pkg = m.group(1)
     stamp = os.path.join(OUT, "stamp")
-    if os.path.exists(stamp) and open(stamp).read().strip() == pkg:
+    if os.path.exists(stamp) and open(stamp).read().split() == [pkg, LAYOUT]:
         return 0
     shutil.rmtree(OUT, ignore_errors=True)
     os.makedirs(OUT)
@@ -47,10 +96,11 @@ def main():
     shutil.copy(vmlinuz, os.path.join(OUT, "vmlinuz"))
     if open(vmlinuz, "rb").read(0x206)[0x202:0x206] != b"HdrS":
         sys.exit("fetch-linux: the kernel is not a bzImage")
+    keep_modules(os.path.join(OUT, "root", "lib", "modules"), os.path.join(OUT, "modules"))
     os.remove(os.path.join(OUT, deb))
-    shutil.rmtree(os.path.join(OUT, "root"))  # the modules are not needed
+    shutil.rmtree(os.path.join(OUT, "root"))
     with open(stamp, "w") as f:
-        f.write(pkg + "\n")
+        f.write(f"{pkg} {LAYOUT}\n")
     print(f"fetch-linux: {pkg} unpacked into build/linux")
     return 0
 

@@ -3,7 +3,7 @@
 # Idempotent: only missing packages are installed; sudo only when not root.
 set -eu
 
-PACKAGES="build-essential gcc make python3 cpio qemu-system-x86 grub-pc-bin \
+PACKAGES="build-essential gcc libc6-dev make python3 cpio qemu-system-x86 grub-pc-bin \
 grub-common xorriso mtools libcmocka-dev libxen-dev clang clang-format \
 libclang-rt-14-dev valgrind busybox-static xz-utils lz4 zstd"
 

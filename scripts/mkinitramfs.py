@@ -1,11 +1,18 @@
 #!/usr/bin/env python3
 """Build a gzip-compressed initramfs (cpio "newc") from Debian's busybox-static.
 
-    mkinitramfs.py --init FILE --out build/linux/initrd.gz [--add SRC:DEST ...]
+    mkinitramfs.py --init FILE --out build/linux/initrd.gz [--dom0] [--add SRC:DEST ...]
 
 The archive holds /bin/busybox, an applet symlink for every command busybox
-offers, /dev, /proc, /sys, /tmp, and FILE as /init.  Written with the
-standard library only, so the build needs no cpio tool.
+offers, /dev, /proc, /sys, /tmp, and FILE as /init, plus each --add file
+(mode 0755; missing parent directories are added, since the kernel's
+unpacker does not create them).  Written with the standard library only, so
+the build needs no cpio tool.
+
+--dom0 adds what a pvx dom0 runs (built beforehand by `make`): the static
+xenstored and xenstore tool (with xenstore-* links), pvx-dom0-check, the
+/dev/xen driver modules kept by fetch-linux.py in /lib/modules/pvx, and
+tests/linux/dom0-up.sh as /etc/dom0-up.sh.
 """
 import argparse
 import gzip
@@ -13,6 +20,28 @@ import os
 import shutil
 import subprocess
 import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+XS_LINKS = ("read", "write", "ls", "rm", "exists", "chmod", "watch", "list")
+
+
+def dom0_files():
+    """(SRC, DEST) for --dom0; exits naming what is missing."""
+    b = os.path.join(ROOT, "build")
+    files = [(f"{b}/xenstore/static/xenstored", "bin/xenstored"),
+             (f"{b}/xenstore/static/xenstore", "bin/xenstore"),
+             (f"{b}/dom0-tools/pvx-dom0-check", "bin/pvx-dom0-check"),
+             (f"{ROOT}/tests/linux/dom0-up.sh", "etc/dom0-up.sh"),
+             (f"{b}/linux/modules/order", "lib/modules/pvx/order")]
+    order = f"{b}/linux/modules/order"
+    if os.path.exists(order):
+        files += [(f"{b}/linux/modules/{m}.ko", f"lib/modules/pvx/{m}.ko")
+                  for m in open(order).read().split()]
+    missing = [src for src, _ in files if not os.path.exists(src)]
+    if missing:
+        sys.exit("mkinitramfs: missing " + ", ".join(missing) +
+                 " (run make, and scripts/fetch-linux.py)")
+    return files
 
 
 class Cpio:
@@ -39,7 +68,10 @@ def main():
     ap.add_argument("--init", required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--add", action="append", default=[], help="SRC:DEST extra file")
+    ap.add_argument("--dom0", action="store_true", help="add pvx's dom0 tools and modules")
     args = ap.parse_args()
+    if args.dom0:
+        args.add = [f"{s}:{d}" for s, d in dom0_files()] + args.add
     busybox = shutil.which("busybox") or "/bin/busybox"
     if not os.path.exists(busybox):
         sys.exit("mkinitramfs: busybox not found: run scripts/install-deps.sh (busybox-static)")
@@ -52,9 +84,20 @@ def main():
         if a != "busybox":
             c.add(f"bin/{a}", 0o120777, b"busybox")
     c.add("init", 0o100755, open(args.init, "rb").read())
+    dirs = {"bin", "sbin", "dev", "proc", "sys", "tmp", "etc", "run", "usr", "usr/bin"}
     for spec in args.add:
         src, dest = spec.split(":", 1)
-        c.add(dest.lstrip("/"), 0o100755, open(src, "rb").read())
+        dest = dest.strip("/")
+        parts = dest.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in dirs:
+                c.add(d, 0o40755)
+                dirs.add(d)
+        c.add(dest, 0o100755, open(src, "rb").read())
+    if args.dom0:
+        for n in XS_LINKS:
+            c.add(f"bin/xenstore-{n}", 0o120777, b"xenstore")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     with gzip.open(args.out, "wb", compresslevel=6) as f:
         f.write(c.finish())

@@ -174,9 +174,9 @@ struct xsd_domain {
 /*
  * A domain backend gives an introduced domain its connection.  The
  * standalone backend (xsd_socket.c) opens a Unix socket per domain; a ring
- * backend (future xsd_ring.c: map the xenstore_domain_interface page at
- * gfn, bind evtchn via /dev/xen/evtchn, create one xsd_conn with ring
- * transport ops) plugs in here without touching request handling.
+ * backend for guests (map the xenstore_domain_interface page through its
+ * grant, bind evtchn via /dev/xen/evtchn, one xsd_conn with xsd_ring.c's
+ * transport) plugs in here without touching request handling.
  */
 struct xsd_domain_backend {
     const char *name;
@@ -346,6 +346,11 @@ void xsd_socket_reap(void);
 int xsd_poll_add(struct xsd_pollable *p, uint32_t events);
 int xsd_poll_mod(struct xsd_pollable *p, uint32_t events);
 void xsd_poll_del(struct xsd_pollable *p);
+
+/* ---- xsd_ring.c: the shared-ring transport (dom0's kernel xenbus) ------ */
+int xsd_ring_dom0_attach(void);
+ssize_t xsd_ring_take(struct xenstore_domain_interface *intf, void *buf, size_t len);
+ssize_t xsd_ring_put(struct xenstore_domain_interface *intf, const void *buf, size_t len);
 
 /* ---- xsd_memtransport.c: in-memory transport for unit tests and fuzzing */
 struct xsd_conn *xsd_mem_conn(struct xsd_domain *d);

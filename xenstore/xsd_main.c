@@ -24,6 +24,8 @@ static void usage(FILE *f)
                "  -d, --domain-dir DIR      where standalone mode creates domain-<id> sockets\n"
                "                            (default: the socket's directory)\n"
                "      --standalone          no hypervisor: domains connect over sockets (default)\n"
+               "      --dom0-ring           also serve dom0's kernel xenbus over its store ring\n"
+               "                            (/dev/xen/xenbus_backend, /dev/xen/evtchn)\n"
                "  -P, --pid-file FILE       write the daemon's pid to FILE once listening\n"
                "  -L, --log-file FILE       log there instead of stderr\n"
                "  -V, --verbose             trace every request\n"
@@ -71,19 +73,21 @@ static void signal_event(struct xsd_pollable *p, uint32_t events)
 int main(int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"socket", 1, NULL, 's'},       {"domain-dir", 1, NULL, 'd'},
-        {"standalone", 0, NULL, 'X'},   {"pid-file", 1, NULL, 'P'},
-        {"log-file", 1, NULL, 'L'},     {"verbose", 0, NULL, 'V'},
-        {"keep-orphans", 0, NULL, 'K'}, {"entry-nb", 1, NULL, 'E'},
-        {"entry-size", 1, NULL, 'S'},   {"watch-nb", 1, NULL, 'W'},
-        {"transaction", 1, NULL, 't'},  {"perm-nb", 1, NULL, 'A'},
-        {"path-max", 1, NULL, 'M'},     {"quota", 1, NULL, 'Q'},
-        {"help", 0, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"socket", 1, NULL, 's'},     {"domain-dir", 1, NULL, 'd'},
+        {"standalone", 0, NULL, 'X'}, {"dom0-ring", 0, NULL, 'R'},
+        {"pid-file", 1, NULL, 'P'},   {"log-file", 1, NULL, 'L'},
+        {"verbose", 0, NULL, 'V'},    {"keep-orphans", 0, NULL, 'K'},
+        {"entry-nb", 1, NULL, 'E'},   {"entry-size", 1, NULL, 'S'},
+        {"watch-nb", 1, NULL, 'W'},   {"transaction", 1, NULL, 't'},
+        {"perm-nb", 1, NULL, 'A'},    {"path-max", 1, NULL, 'M'},
+        {"quota", 1, NULL, 'Q'},      {"help", 0, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     char sockbuf[4096], dirbuf[4096];
     const char *sock = NULL, *ddir = NULL, *pidfile = NULL;
     struct xsd_pollable sigp;
     sigset_t mask;
+    bool dom0_ring = false;
     int opt, ret = 1;
 
     xsd_quota_defaults(&xsd.quota);
@@ -98,6 +102,9 @@ int main(int argc, char **argv)
             ddir = optarg;
             break;
         case 'X':
+            break;
+        case 'R':
+            dom0_ring = true;
             break;
         case 'P':
             pidfile = optarg;
@@ -183,6 +190,8 @@ int main(int argc, char **argv)
     if (xsd_socket_listen(sock))
         goto out;
     xsd_log("listening on %s (standalone; domain sockets in %s)", sock, ddir);
+    if (dom0_ring && xsd_ring_dom0_attach())
+        goto out;
     if (pidfile) {
         FILE *f = fopen(pidfile, "w");
 

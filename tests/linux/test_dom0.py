@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Debian's stock Linux kernel (its vmlinuz, as GRUB users pass it) as dom0
-on pvx, in QEMU: boot to a busybox
-/init, which reports and powers off.  Checks the kernel's own view (Xen PV
-detected, hvc0 console, /init reached, /sys/hypervisor) and that pvx ends
+on pvx, in QEMU: boot to a busybox /init (tests/linux/init-smoke), which
+checks dom0's user space and powers off.  Checks the kernel's own view (Xen
+PV detected, hvc0 console, /init reached, /sys/hypervisor), the /dev/xen
+drivers loaded from Debian's modules, each "pvx-dom0: check NAME PASS" line
+of the init (privcmd, evtchn, gntalloc/gntdev, xenstore through pvx's
+xenstored on its socket and on dom0's own xenbus ring), and that pvx ends
 with dom0's poweroff as its exit status.  A dom0 oops or panic fails it, and
 the console tail is printed.
 """
@@ -16,17 +19,26 @@ import qemu_harness as qh  # noqa: E402
 
 LINUX = os.path.join(ROOT, "build", "linux")
 CMDLINE = "console=hvc0 earlyprintk=xen acpi=off nopvspin xen.fifo_events=0"
+DOM0_CHECKS = (
+    "privcmd-xen-version", "privcmd-bad-hypercall",            # dom0-tools/check_privcmd.c
+    "evtchn-bind", "evtchn-bind-event", "evtchn-notify", "evtchn-notify-back",      # dom0-tools/check_evtchn.c
+    "gnt-alloc", "gnt-map", "gnt-shared-data", "gnt-bogus-ref",  # dom0-tools/check_gnt.c
+    "xenstore-write", "xenstore-read", "xenstore-watch",       # tests/linux/init-smoke
+    "xenstore-kernel-ring", "xenstore-kernel-ring-write", "xenstore-ls",
+)
 
 
 def main():
     for cmd in (["scripts/fetch-linux.py"],
-                ["scripts/mkinitramfs.py", "--init", "tests/linux/init-smoke",
+                ["scripts/mkinitramfs.py", "--dom0", "--init", "tests/linux/init-smoke",
                  "--out", os.path.join(LINUX, "initrd-smoke.gz")]):
         r = subprocess.run([sys.executable] + cmd, cwd=ROOT)
         if r.returncode:
             print("0 passed, 1 failed")
             return 1
-    r = qh.boot(kernel=os.path.join(ROOT, "build", "hypervisor", "pvx"), append="dom0_mem=256M",
+    # PVX_BINARY: test another build of pvx (e.g. a clean checkout's) with this dom0.
+    pvx = os.environ.get("PVX_BINARY") or os.path.join(ROOT, "build", "hypervisor", "pvx")
+    r = qh.boot(kernel=pvx, append="dom0_mem=256M",
                 memory="512M", timeout=300,
                 modules=[f"{LINUX}/vmlinuz linux {CMDLINE}", f"{LINUX}/initrd-smoke.gz initrd"])
     checks = [
@@ -40,16 +52,31 @@ def main():
         ("init runs", r"^pvx-dom0: init reached"),
         ("user space runs", r"^pvx-dom0: uname Linux 6\.1\."),
         ("/sys/hypervisor says xen", r"^pvx-dom0: hypervisor type xen"),
+    ]
+    modules = open(os.path.join(LINUX, "modules", "order")).read().split()
+    checks += [(f"module {m} loads", rf"^pvx-dom0: module {m} loaded") for m in modules]
+    checks += [
+        ("xenstored starts", r"^pvx-dom0: xenstored started"),
+        ("xenstored serves dom0's xenbus ring", r"xenstored: .*dom0 ring: serving dom0's xenbus"),
+    ]
+    # Each must print "pvx-dom0: check NAME PASS"; a FAIL line or none fails.
+    checks += [(f"dom0 check {n}", rf"^pvx-dom0: check {n} PASS") for n in DOM0_CHECKS]
+    checks += [
+        ("init completes", r"^pvx-dom0: done"),
         ("dom0 powers off", r"domain 0 \(dom0\): shut down \(poweroff\)"),
     ]
     passed = failed = 0
     for name, pat in checks:
-        if r.search(pat):
+        m = r.search(pat)
+        if m:
             print(f"PASS {name}")
             passed += 1
         else:
             print(f"FAIL {name}: missing /{pat}/")
             failed += 1
+    for line in r.output.splitlines():
+        if line.startswith("pvx-dom0: check ") and " FAIL " in line:
+            print(f"  {line}")
     for name, pat in (("no oops", r"Oops|BUG:|general protection fault"),
                       ("no panic", r"Kernel panic|PANIC")):
         if r.search(pat):

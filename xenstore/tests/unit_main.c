@@ -795,6 +795,47 @@ static void test_bad_messages(void **state)
     other = NULL;
 }
 
+/* The shared ring: wrap-around, full and empty rings, and indices the guest
+ * has corrupted (never read or written outside the ring). */
+static void test_ring(void **state)
+{
+    static struct xenstore_domain_interface intf;
+    char in[XENSTORE_RING_SIZE + 8], out[XENSTORE_RING_SIZE + 8];
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(in); i++)
+        in[i] = (char)(i * 7 + 1);
+    /* Requests straddling the end of the ring come out in order. */
+    intf.req_cons = intf.req_prod = 0xfffffff0u;
+    memcpy(intf.req + XENSTORE_RING_SIZE - 16, in, 16);
+    memcpy(intf.req, in + 16, 16);
+    intf.req_prod += 32;
+    assert_int_equal(xsd_ring_take(&intf, out, 20), 20);
+    assert_int_equal(xsd_ring_take(&intf, out + 20, sizeof(out)), 12);
+    assert_memory_equal(out, in, 32);
+    assert_int_equal(intf.req_cons, intf.req_prod);
+    assert_int_equal(xsd_ring_take(&intf, out, sizeof(out)), 0);
+    /* Responses fill the ring exactly, then nothing more fits. */
+    intf.rsp_cons = intf.rsp_prod = 1000;
+    assert_int_equal(xsd_ring_put(&intf, in, sizeof(in)), XENSTORE_RING_SIZE);
+    assert_int_equal(xsd_ring_put(&intf, in, 1), 0);
+    assert_int_equal(intf.rsp[MASK_XENSTORE_IDX(1000)], in[0]);
+    assert_int_equal(intf.rsp[MASK_XENSTORE_IDX(1000 + XENSTORE_RING_SIZE - 1)],
+                     in[XENSTORE_RING_SIZE - 1]);
+    intf.rsp_cons += 10;
+    assert_int_equal(xsd_ring_put(&intf, in, sizeof(in)), 10);
+    /* Corrupt indices: more outstanding than the ring holds, either way. */
+    intf.req_cons = 5;
+    intf.req_prod = 5 + XENSTORE_RING_SIZE + 1;
+    assert_int_equal(xsd_ring_take(&intf, out, sizeof(out)), -EIO);
+    intf.req_prod = 4;
+    assert_int_equal(xsd_ring_take(&intf, out, sizeof(out)), -EIO);
+    assert_int_equal(intf.req_cons, 5);
+    intf.rsp_cons = intf.rsp_prod + 1;
+    assert_int_equal(xsd_ring_put(&intf, in, 1), -EIO);
+}
+
 static void test_control(void **state)
 {
     char buf[128];
@@ -838,6 +879,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_outstanding_and_output, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_messages, setup, teardown),
         cmocka_unit_test_setup_teardown(test_control, setup, teardown),
+        cmocka_unit_test(test_ring),
     };
 
     return cmocka_run_group_tests_name("xenstored", tests, NULL, NULL);

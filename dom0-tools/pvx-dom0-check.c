@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * pvx-dom0-check [privcmd|evtchn|gnt|all]: run the named /dev/xen checks
+ * (all by default); the exit status is the number of failed checks.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "check.h"
+
+int check_report(const char *name, bool ok, const char *fmt, ...)
+{
+    va_list ap;
+
+    printf("pvx-dom0: check %s %s ", name, ok ? "PASS" : "FAIL");
+    va_start(ap, fmt);
+    vprintf(fmt, ap);
+    va_end(ap);
+    putchar('\n');
+    fflush(stdout);
+    return ok ? 0 : 1;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        int (*fn)(void);
+    } checks[] = {{"privcmd", check_privcmd}, {"evtchn", check_evtchn}, {"gnt", check_gnt}};
+    const char *want = argc > 1 ? argv[1] : "all";
+    int failed = 0, ran = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+        if (strcmp(want, "all") && strcmp(want, checks[i].name))
+            continue;
+        failed += checks[i].fn();
+        ran++;
+    }
+    if (!ran) {
+        fprintf(stderr, "usage: pvx-dom0-check [privcmd|evtchn|gnt|all]\n");
+        return 2;
+    }
+    return failed;
+}
