@@ -24,7 +24,7 @@ DOM0_CHECKS = (
     "evtchn-bind", "evtchn-bind-event", "evtchn-notify", "evtchn-notify-back",      # dom0-tools/check_evtchn.c
     "gnt-alloc", "gnt-map", "gnt-shared-data", "gnt-bogus-ref",  # dom0-tools/check_gnt.c
     "xenstore-write", "xenstore-read", "xenstore-watch",       # tests/linux/init-smoke
-    "xenstore-kernel-ring", "xenstore-kernel-ring-write", "xenstore-ls",
+    "xenstore-kernel-ring", "xenstore-kernel-ring-write", "xenstore-kernel-nodes", "xenstore-ls",
 )
 
 
