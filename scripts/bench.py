@@ -14,7 +14,12 @@ across runs (the spread), and the ratio pvx/Xen; then the wall time from
 QEMU's start to the guest's first console line for each hypervisor.
 
 pvx boots like scripts/testguest-run.py boots it (build/hypervisor/pvx,
-command line "dom0_mem=32M"); Xen with that script's command line for Xen.
+command line "dom0_mem=32M"), plus one domU running the guest's `benchpeer`
+mode (the other end of the cross-domain rows: event-channel ping-pong and
+the switch between domains; it stays blocked during the other rows); Xen
+with that script's command line for Xen.  Xen has no toolstack here, so
+those two rows have no Xen counterpart; the grant and loopback rows use a
+domain granting to and binding to itself, which both can run.
 The accelerator is TCG unless PVX_ACCEL says otherwise (Xen cannot boot
 under this machine's nested KVM).  --write-doc replaces the generated part
 of the "Hypercall and trap microbenchmarks" section of docs/benchmarks.md.
@@ -39,7 +44,7 @@ import qemu_harness as qh  # noqa: E402
 
 # The same command lines scripts/testguest-run.py and tests/suites.d/4[01]-*
 # use for each hypervisor.
-PVX_APPEND = "dom0_mem=32M"
+PVX_APPEND = "dom0_mem=32M domU=peer,mem=16M,kernel=1"
 XEN_APPEND = ("console=com1 com1=115200,8n1 dom0_mem=32M,max:32M dom0_max_vcpus=1 "
               "loglvl=all guest_loglvl=all noreboot=false sync_console")
 # The configurations booted, in order: pvx, Xen, and optionally Xen with
@@ -65,8 +70,18 @@ OPS = [
     ("page_fault_bounce", "page fault bounced to guest kernel"),
     ("user_syscall_roundtrip", "user syscall -> kernel -> iret"),
     ("user_int80_iret_roundtrip", "user int $0x80 -> kernel -> iret"),
-    ("context_switch", "context switch (vCPUs/domains)"),
+    ("grant_map_unmap_self", "grant map + unmap, one page (own grant)"),
+    ("grant_copy_64m_4k_self", "grant copy 64 MiB, 4 KiB per call"),
+    ("grant_copy_64m_batched_self", "grant copy 64 MiB, 16 x 4 KiB per call"),
+    ("evtchn_loopback_roundtrip", "evtchn interdomain loopback round trip"),
+    ("evtchn_xdom_pingpong", "evtchn ping-pong with another domain"),
+    ("context_switch", "switch to another domain and back"),
 ]
+# Rows that need a second domain: measured on pvx only.
+PVX_ONLY = {"evtchn_xdom_pingpong", "context_switch"}
+# Rows whose sample moves COPY_BYTES: also shown as throughput.
+COPY_ROWS = {"grant_copy_64m_4k_self", "grant_copy_64m_batched_self"}
+COPY_BYTES = 64 << 20
 
 DOC = os.path.join(ROOT, "docs", "benchmarks.md")
 SECTION = "## Hypercall and trap microbenchmarks"
@@ -83,8 +98,10 @@ def boot_once(hv, args):
     append = PVX_APPEND if hv == "pvx" else XEN_APPEND
     if hv == "xen2":
         append += " " + args.xen_extra_append
-    module = f"{args.guest} bench iters={args.iters}"
-    r = qh.boot(kernel=kernel, modules=[module], append=append, memory=args.memory,
+    modules = [f"{args.guest} bench iters={args.iters}"]
+    if hv == "pvx":
+        modules = [modules[0] + " peer=1", f"{args.guest} benchpeer peer=0"]
+    r = qh.boot(kernel=kernel, modules=modules, append=append, memory=args.memory,
                 cpu=args.cpu, timeout=args.timeout, first_line=FIRST_LINE, stop_on=SUMMARY)
     res = {"ok": {}, "na": {}, "first": r.first_line_at, "elapsed": r.elapsed,
            "timed_out": r.timed_out, "output": r.output, "tsc_khz": None}
@@ -160,6 +177,11 @@ def render(rows, results, args):
                 notes.append(f"{r['desc']}: pvx: {r['pvx_na'] or 'no result'}; "
                              f"Xen: {r['xen_na'] or 'no result'}")
             continue
+        if r["op"] in PVX_ONLY and r["xen"] is None:
+            out.append(f"{r['desc']:<{w}}  {fmt_cycles(r['pvx']):>12} "
+                       f"{fmt_range(r['pvx_runs']):>7}  {'(no Xen counterpart)':>29}")
+            notes.append(f"{r['desc']}: pvx only ({r['xen_na'] or 'no Xen result'})")
+            continue
         ratio = f"{r['ratio']:.2f}" if r["ratio"] is not None else "-"
         line = (f"{r['desc']:<{w}}  {fmt_cycles(r['pvx']):>12} {fmt_range(r['pvx_runs']):>7}  "
                 f"{fmt_cycles(r['xen']):>12} {fmt_range(r['xen_runs']):>7}  {ratio:>7}")
@@ -188,11 +210,19 @@ def render(rows, results, args):
                    "its command line, for reference; pvx/Xen is the comparison that counts")
     out.append(f"cycles: rdtsc deltas in the guest, median of {args.iters} samples per run "
                f"after 10 warm-up rounds; each figure is the median over {args.runs} runs, "
-               "spread = half the range of the run medians")
+               "spread = half the range of the run medians; a grant copy sample moves all "
+               "64 MiB, at most 5 samples per run")
     tsc = [b["tsc_khz"] for hv in HYPERVISORS for b in results[hv] if b["tsc_khz"]]
     if tsc:
         out.append(f"TSC {statistics.median(tsc) / 1000:.0f} MHz as the guest sees it "
                    f"(1000 cycles = {1e6 / statistics.median(tsc):.2f} us)")
+    if tsc:
+        hz = statistics.median(tsc) * 1000
+        for r in rows:
+            if r["op"] in COPY_ROWS:
+                rates = [f"{NAMES[hv]} {COPY_BYTES / (r[hv] / hz) / 2**20:,.0f} MiB/s"
+                         for hv in HYPERVISORS if r[hv]]
+                out.append(f"{r['desc']}: {', '.join(rates)}")
     for n in notes:
         out.append("note: " + n)
     return "\n".join(out)
@@ -242,7 +272,7 @@ def write_doc(table, info, args):
         f"Linux {info['kernel']}, load average {info['load']} at the start, shared with "
         f"other jobs); {info['qemu']}; accelerator **{info['accel'].upper()}**; guest CPU "
         f"model {info['cpu']}, {info['memory']} of RAM, one CPU; dom0 32 MiB "
-        "on both hypervisors.",
+        "on both hypervisors (pvx also runs a 16 MiB benchpeer domU).",
         "",
         "```",
         table,

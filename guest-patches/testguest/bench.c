@@ -19,7 +19,7 @@
 #include "traps.h"
 #include <public/callback.h>
 #include <public/event_channel.h>
-#include <public/vcpu.h>
+#include <public/sched.h>
 
 #define MAX_SAMPLES 2001
 #define WARMUP      10
@@ -287,17 +287,197 @@ static const char *collect_user_int80(unsigned long n)
     return user_rounds(7, n);
 }
 
-/* --- context switch ------------------------------------------------------ */
+/* --- grants and events (self on both hypervisors, cross-domain on pvx) --- */
 
+/*
+ * Xen has no toolstack here and so no second domain, but a domain may grant
+ * to itself and bind an interdomain channel to itself: those rows run on
+ * both.  The rows needing another domain use a `benchpeer` domU (pvx only).
+ */
+#define SELF_MAP_REF  30
+#define SELF_COPY_REF 31
+#define COPY_TOTAL    (64UL << 20)
+#define COPY_DESTS    16 /* destination frames, cycled */
+#define COPY_BATCH    16 /* copies per hypercall in the batched row */
+#define COPY_SAMPLES  5  /* one sample moves 64 MiB: a few are enough */
+
+static long bench_peer = -1;
+static unsigned peer_port, loop_port[2];
+static volatile u32 *peer_mode;
+static volatile u64 *peer_spins;
+static grant_handle_t self_handle;
+static gnttab_copy_t copy_ops[COPY_BATCH];
+static unsigned long copy_dest[COPY_DESTS];
+
+static const char *setup_self_grant(void)
+{
+    long rc;
+
+    if (!(si->flags & SIF_INITDOMAIN))
+        return why("granting to ourselves needs our domain id: run as dom0");
+    if ((rc = xd_gt_setup()) != 0)
+        return why("GNTTABOP_setup_table failed (%ld)", rc);
+    return NULL;
+}
+
+static void op_grant_map_unmap(void)
+{
+    int16_t st;
+
+    xd_map(0, SELF_MAP_REF, XD_VA(20), false, &st, &self_handle);
+    xd_unmap(XD_VA(20), self_handle, &st);
+}
+
+static const char *setup_grant_map(void)
+{
+    const char *err = setup_self_grant();
+    int16_t st, st2;
+    long rc;
+
+    if (err)
+        return err;
+    xd_grant(SELF_MAP_REF, 0, page_alloc(), false);
+    rc = xd_map(0, SELF_MAP_REF, XD_VA(20), false, &st, &self_handle);
+    if (rc || st)
+        return why("map_grant_ref of our own grant failed (rc %ld, status %d)", rc, st);
+    rc = xd_unmap(XD_VA(20), self_handle, &st2);
+    if (rc || st2)
+        return why("unmap_grant_ref failed (rc %ld, status %d)", rc, st2);
+    return NULL;
+}
+
+/* 64 MiB from our own grant into our own frames, `batch` 4 KiB copies per call. */
+static bool copy_64m(unsigned batch)
+{
+    unsigned long calls = COPY_TOTAL / PAGE_SIZE / batch, k = 0;
+
+    for (unsigned long c = 0; c < calls; c++) {
+        for (unsigned i = 0; i < batch; i++, k++)
+            copy_ops[i].dest.u.gmfn = copy_dest[k % COPY_DESTS];
+        if (hc_grant_table_op(GNTTABOP_copy, copy_ops, batch) || copy_ops[0].status)
+            return false;
+    }
+    return true;
+}
+
+static const char *collect_copy(unsigned long n, unsigned batch)
+{
+    const char *err = setup_self_grant();
+    static void *src;
+
+    if (err)
+        return err;
+    if (!src) {
+        src = page_alloc();
+        for (int i = 0; i < COPY_DESTS; i++)
+            copy_dest[i] = va_to_mfn(page_alloc());
+        xd_grant(SELF_COPY_REF, 0, src, true);
+    }
+    for (unsigned i = 0; i < COPY_BATCH; i++) {
+        xd_copy_ptr(&copy_ops[i].source, true, 0, SELF_COPY_REF, 0);
+        xd_copy_ptr(&copy_ops[i].dest, false, DOMID_SELF, copy_dest[0], 0);
+        copy_ops[i].len = PAGE_SIZE;
+        copy_ops[i].flags = GNTCOPY_source_gref;
+    }
+    if (!copy_64m(batch))
+        return why("GNTTABOP_copy failed (status %d)", copy_ops[0].status);
+    for (unsigned long k = 0; k < n; k++) {
+        u64 t0 = rdtsc();
+
+        copy_64m(batch);
+        samples[k] = rdtsc() - t0;
+    }
+    return NULL;
+}
+
+static const char *collect_copy_4k(unsigned long n)
+{
+    return collect_copy(n, 1);
+}
+
+static const char *collect_copy_batched(unsigned long n)
+{
+    return collect_copy(n, COPY_BATCH);
+}
+
+static const char *setup_loopback(void)
+{
+    struct evtchn_alloc_unbound a = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    struct evtchn_bind_interdomain b = {.remote_dom = DOMID_SELF};
+    long rc;
+
+    if ((rc = hc_event_channel_op(EVTCHNOP_alloc_unbound, &a)) != 0)
+        return why("EVTCHNOP_alloc_unbound failed (%ld)", rc);
+    b.remote_port = a.port;
+    if ((rc = hc_event_channel_op(EVTCHNOP_bind_interdomain, &b)) != 0)
+        return why("EVTCHNOP_bind_interdomain to ourselves failed (%ld)", rc);
+    loop_port[0] = a.port;
+    loop_port[1] = b.local_port;
+    evtchn_unmask_port(loop_port[0]);
+    evtchn_unmask_port(loop_port[1]);
+    return NULL;
+}
+
+/* A message each way through the loopback channel, each seen by the upcall. */
+static void op_loopback(void)
+{
+    for (int i = 0; i < 2; i++) {
+        unsigned n = evt_count[loop_port[i ^ 1]];
+
+        xd_send(loop_port[i]);
+        while (evt_count[loop_port[i ^ 1]] == n)
+            __asm__ volatile("pause");
+    }
+}
+
+static const char *no_peer(void)
+{
+    return why("no Xen counterpart: needs a second domain (pvx: a benchpeer domU; "
+               "Xen has no toolstack here to start one)");
+}
+
+static const char *setup_pingpong(void)
+{
+    if (bench_peer < 0)
+        return no_peer();
+    *peer_mode = 0; /* echo */
+    return NULL;
+}
+
+/* Ping the peer domain and block until its answer's upcall ran. */
+static void op_pingpong(void)
+{
+    unsigned n = evt_count[peer_port];
+
+    xd_send(peer_port);
+    while (evt_count[peer_port] == n)
+        hc_sched_op(SCHEDOP_block, 0);
+}
+
+/* One SCHEDOP_yield that runs the peer (spinning on yield) and comes back:
+ * two switches between domains. */
 static const char *collect_ctxsw(unsigned long n)
 {
-    long rc = hc_vcpu_op(VCPUOP_is_up, 1, 0);
+    unsigned long missed = 0;
 
-    if (rc < 0)
-        return why("only one vCPU (VCPUOP_is_up(1) = %ld) and no other domain to switch to", rc);
-    return why("vCPU 1 exists (is_up = %ld), but the test guest does not bring up secondary "
-               "vCPUs yet",
-               rc);
+    if (bench_peer < 0)
+        return no_peer();
+    *peer_mode = 1; /* spin */
+    xd_send(peer_port);
+    for (int w = 0; w < WARMUP; w++)
+        hc_sched_op(SCHEDOP_yield, 0);
+    for (unsigned long k = 0; k < n; k++) {
+        u64 s = *peer_spins, t0 = rdtsc();
+
+        hc_sched_op(SCHEDOP_yield, 0);
+        samples[k] = rdtsc() - t0;
+        missed += *peer_spins == s;
+    }
+    *peer_mode = 0;
+    xd_send(peer_port);
+    if (missed)
+        return why("SCHEDOP_yield came back %lu of %lu times without running the peer", missed, n);
+    return NULL;
 }
 
 static const struct bench_op ops[] = {
@@ -310,6 +490,11 @@ static const struct bench_op ops[] = {
     {"page_fault_bounce", NULL, op_pagefault, NULL},
     {"user_syscall_roundtrip", NULL, NULL, collect_user_syscall},
     {"user_int80_iret_roundtrip", NULL, NULL, collect_user_int80},
+    {"grant_map_unmap_self", setup_grant_map, op_grant_map_unmap, NULL},
+    {"grant_copy_64m_4k_self", NULL, NULL, collect_copy_4k},
+    {"grant_copy_64m_batched_self", NULL, NULL, collect_copy_batched},
+    {"evtchn_loopback_roundtrip", setup_loopback, op_loopback, NULL},
+    {"evtchn_xdom_pingpong", setup_pingpong, op_pingpong, NULL},
     {"context_switch", NULL, NULL, collect_ctxsw},
 };
 
@@ -325,17 +510,29 @@ static void sort(u64 *a, unsigned n)
     }
 }
 
-void bench_run(unsigned long iters)
+void bench_run(unsigned long all_iters, long peer)
 {
-    if (iters < 1)
-        iters = 1;
-    if (iters > MAX_SAMPLES)
-        iters = MAX_SAMPLES;
-    printk("note: bench: %lu iterations per operation, tsc %lu kHz\n", iters, tsc_khz());
+    if (all_iters < 1)
+        all_iters = 1;
+    if (all_iters > MAX_SAMPLES)
+        all_iters = MAX_SAMPLES;
+    /* Meet the peer first, so that its boot does not overlap any timing. */
+    if (peer >= 0) {
+        long rc = xd_bench_attach((domid_t)peer, &peer_port, &peer_mode, &peer_spins);
+
+        if (rc)
+            printk("note: bench: no benchpeer in domain %ld (%ld)\n", peer, rc);
+        else
+            bench_peer = peer;
+    }
+    printk("note: bench: %lu iterations per operation, tsc %lu kHz\n", all_iters, tsc_khz());
     for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
         const struct bench_op *op = &ops[i];
         const char *err = op->setup ? op->setup() : NULL;
+        unsigned long iters = all_iters;
 
+        if (op->collect == collect_copy_4k || op->collect == collect_copy_batched)
+            iters = iters < COPY_SAMPLES ? iters : COPY_SAMPLES;
         if (!err && op->collect) {
             err = op->collect(iters);
         } else if (!err) {

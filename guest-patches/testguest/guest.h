@@ -10,6 +10,7 @@
 #include "lib.h"
 #include "hypercall.h"
 #include <public/xen.h>
+#include <public/grant_table.h>
 
 #define VIRT_BASE 0xffffffff80000000UL
 
@@ -148,9 +149,29 @@ void t_misc(void);
 void t_emul(void);
 void t_user(void);
 void t_hostile(void);
+void t_xgrant(void);
 void t_fuzz(unsigned long seed, unsigned long count);
 
-/* bench.c: the `bench` mode. */
-void bench_run(unsigned long iters);
+/* bench.c: the `bench` mode (peer: a domain running `benchpeer`, or -1). */
+void bench_run(unsigned long iters, long peer);
+
+/* xdom.c: grants and events between domains (t_xdom.c, bench.c). */
+#define XD_GT_VA (SCRATCH_BASE + 2048 * PAGE_SIZE)         /* our grant table frame */
+#define XD_VA(n) (SCRATCH_BASE + (2056 + (n)) * PAGE_SIZE) /* others' pages mapped here */
+long xd_gt_setup(void);                                    /* one frame, mapped RW */
+volatile grant_entry_v1_t *xd_gte(grant_ref_t ref);
+void xd_grant(grant_ref_t ref, domid_t to, const void *page, bool readonly);
+u16 xd_cmpxchg_flags(grant_ref_t ref, u16 expect, u16 val); /* returns the old flags */
+bool xd_end_access(grant_ref_t ref);                        /* revoke, as Linux does */
+long xd_map(domid_t dom, grant_ref_t ref, unsigned long va, bool readonly, int16_t *status,
+            grant_handle_t *handle);
+long xd_unmap(unsigned long va, grant_handle_t handle, int16_t *status);
+void xd_copy_ptr(struct gnttab_copy_ptr *p, bool by_ref, domid_t dom, unsigned long ref_or_frame,
+                 u16 offset);
+/* Map dom's ref at va, retrying (yield) until granted or ms elapse: 0 or the error. */
+long xd_attach(domid_t dom, grant_ref_t ref, unsigned long va, unsigned long ms,
+               grant_handle_t *handle);
+bool xd_wait_event(unsigned port, unsigned seen, unsigned long ms); /* false: timed out */
+long xd_send(unsigned port);
 
 #endif

@@ -8,6 +8,9 @@
  *   domu[=NAME]       checks as an unprivileged boot-time domain (t_domains.c)
  *   idle=MS           stay up MS milliseconds, then power off
  *   spin=A:B          burn CPU from A to B ms of system time, report the count
+ *   xdom=a|b|c        grants and events between domUs (t_xdom.c; peer=N third=N)
+ *   reap=N            dom0: wait for N domain shutdowns (at most idle=MS), power off
+ *   benchpeer         the other domain of bench's cross-domain rows (peer=N)
  * Options: hypercall=syscall|page (transport for the checks), seed=N and
  * fuzz=N (random-hypercall fuzz seed and call count), only=g1+g2 (groups; ',' also works
  * where the loader allows it).
@@ -43,6 +46,7 @@ static const struct test_group groups[] = {
     {"memory", t_memory},       {"grant", t_grant},
     {"misc", t_misc},           {"emul", t_emul},
     {"user", t_user},           {"hostile", t_hostile},
+    {"xgrant", t_xgrant},
 };
 
 /* Find `key=` in the command line; returns the value or NULL. */
@@ -122,9 +126,36 @@ static void mode_suite(void)
     }
 }
 
+/* A domain id option (peer=N, third=N), -1 when absent. */
+static long opt_domid(const char *key)
+{
+    const char *v = opt(key);
+
+    return v && *v >= '0' && *v <= '9' ? (long)parse_ulong(v, NULL) : -1;
+}
+
 static void mode_bench(void)
 {
-    bench_run(opt_iters);
+    bench_run(opt_iters, opt_domid("peer"));
+}
+
+static void mode_xdom_run(void)
+{
+    const char *v = opt("xdom");
+
+    mode_xdom(v ? v : "", opt_domid("peer"), opt_domid("third"));
+}
+
+static void mode_reap_run(void)
+{
+    const char *v = opt("reap"), *idle = opt("idle");
+
+    mode_reap(v ? parse_ulong(v, NULL) : 1, idle ? parse_ulong(idle, NULL) : 60000);
+}
+
+static void mode_benchpeer_run(void)
+{
+    mode_benchpeer(opt_domid("peer"));
 }
 
 static void mode_domu_run(void)
@@ -162,8 +193,10 @@ static const struct {
     const char *name;
     void (*run)(void);
 } modes[] = {
-    {"suite", mode_suite},   {"bench", mode_bench},   {"domu", mode_domu_run},
-    {"idle", mode_idle_run}, {"spin", mode_spin_run},
+    {"suite", mode_suite},   {"bench", mode_bench},
+    {"domu", mode_domu_run}, {"idle", mode_idle_run},
+    {"spin", mode_spin_run}, {"xdom", mode_xdom_run},
+    {"reap", mode_reap_run}, {"benchpeer", mode_benchpeer_run},
 };
 
 void guest_main(start_info_t *start);

@@ -64,5 +64,10 @@ struct test_group {
 void mode_domu(const char *name);
 void mode_idle(unsigned long ms);
 void mode_spin(unsigned long from_ms, unsigned long to_ms);
+/* t_xdom.c */
+void mode_xdom(const char *role, long peer, long third);
+void mode_reap(unsigned long count, unsigned long ms);
+void mode_benchpeer(long peer);
+long xd_bench_attach(u16 peer, unsigned *port, volatile u32 **mode, volatile u64 **spins);
 
 #endif

@@ -2,8 +2,11 @@
 """Several domains at once on pvx: boot-time domUs (the `domU=` option)
 beside dom0, each with a console ring pvx services, scheduled together on
 one CPU; density (100 domUs in a 1 GiB machine, pvx's own memory per
-domain); and bad descriptions or a misbehaving domU that must not stop the
-others.  The guests are the PV test guest in its `domu` and `idle` modes.
+domain); bad descriptions or a misbehaving domU that must not stop the
+others; and grants and event channels between domUs, with every hostile
+case (docs/testguest.md, "Several domains").  The guests are the PV test
+guest in its `domu`, `idle`, `spin`, `xdom` and `reap` modes.  Arguments
+name cases to run (`cross_domain`, `fairness`, ...); default all.
 """
 import os
 import re
@@ -94,6 +97,55 @@ def case_misbehaving_domu():
     check("pvx survives and dom0 powers off", r.status == 0, r, f"status {r.status}")
 
 
+# The guest-side checks of the cross-domain run (t_xdom.c) that must each have
+# passed: a run that skipped one (a guest stopping early) fails here.
+XDOM_CHECKS = {
+    1: ["a.mailbox_busy_rw", "a.ro_map_sets_reading", "a.rw_map_sets_reading_writing",
+        "a.revoke_busy_cmpxchg_fails", "a.revoke_busy_end_access_fails",
+        "a.busy_entry_stays_busy", "a.sees_peer_writes", "a.ro_unmap_clears_busy",
+        "a.rw_unmap_clears_busy", "a.revoke_after_unmap", "a.third_entry_untouched",
+        "a.copy_in_by_gref_arrived", "a.copy_leaves_entry_idle", "a.pings_answered",
+        "a.close_bound_port", "a.other_port_still_unbound_for_third", "a.mailbox_unmapped_idle"],
+    2: ["b.map_ro_reads_granter_data", "b.map_ro_not_writable", "b.rw_reads_granter_writes",
+        "b.rw_mapping_survives_revoke_attempt", "b.unmap_rw", "b.unmap_twice",
+        "b.map_not_granted_to_us", "b.map_never_granted", "b.map_ref_beyond_table",
+        "b.map_ro_grant_writable", "b.map_no_such_domain", "b.map_revoked_ref",
+        "b.copy_to_gref", "b.copy_from_gref_data", "b.copy_foreign_frame",
+        "b.copy_into_ro_grant", "b.copy_across_page", "b.copy_stale_ref",
+        "b.ping_pong_round_trips", "b.peer_close_seen", "b.send_after_peer_closed",
+        "b.bind_port_offered_to_third", "b.bind_port_bound_to_hypervisor",
+        "b.alloc_unbound_in_other_domain", "b.status_of_other_domain", "b.domctl_unprivileged",
+        "b.sysctl_unprivileged", "b.dead_peer_page_intact", "b.unmap_dead_peer_page",
+        "b.unmap_mailbox"],
+    3: ["c.peer_mapped_rw"],
+}
+
+
+def case_cross_domain():
+    # a (d1) grants to b (d2); c (d3) grants to b and crashes while b has its
+    # page mapped; dom0 waits for the three shutdowns (VIRQ_DOM_EXC).
+    r = boot([f"{GUEST} reap=3 idle=90000", f"{GUEST} xdom=a peer=2 third=3",
+              f"{GUEST} xdom=b peer=1 third=3", f"{GUEST} xdom=c peer=2"],
+             "dom0_mem=32M domU=a,mem=16M,kernel=1 domU=b,mem=16M,kernel=2 "
+             "domU=c,mem=16M,kernel=3", timeout=240)
+    for dom, names in XDOM_CHECKS.items():
+        passed = set(re.findall(rf"^\(d{dom}\) PASS xdom\.(\S+)$", r.output, re.M))
+        failed = re.findall(rf"^\(d{dom}\) FAIL xdom\.(.*)$", r.output, re.M)
+        for f in failed:
+            print(f"  d{dom} FAIL {f}")
+        missing = [n for n in names if n not in passed]
+        summary = r.search(rf"^\(d{dom}\) (\d+) passed, (\d+) failed$")
+        check(f"cross-domain d{dom}: {len(names)} key checks passed, no failures",
+              not missing and not failed and summary is not None and summary.group(2) == "0", r,
+              f"missing {missing[:6]}, {len(failed)} failed")
+    check("a and b end cleanly", bool(r.search(r"domain 1 \(a\): shut down \(poweroff\)")) and
+          bool(r.search(r"domain 2 \(b\): shut down \(poweroff\)")), r, "no clean shutdown")
+    check("c crashed (on purpose) with its page mapped by b",
+          bool(r.search(r"domain 3 \(c\): shut down \(crash\)")), r, "no crash")
+    check("dom0 saw the shutdowns and powers off with status 0", r.status == 0, r,
+          f"status {r.status}")
+
+
 def spin_counts(domus, append):
     """Run spinning domUs over the same window of system time; their loop
     counts are their CPU shares."""
@@ -145,9 +197,12 @@ def main():
             print("0 passed, 1 failed")
             return 1
     print(f"accelerator: {qh.accelerator()}")
-    for case in (case_two_domus, case_bad_descriptions, case_misbehaving_domu, case_fairness,
-                 case_density):
-        case()
+    cases = (case_two_domus, case_bad_descriptions, case_misbehaving_domu, case_cross_domain,
+             case_fairness, case_density)
+    # Optional arguments pick cases by name (e.g. `cross_domain`).
+    for case in cases:
+        if len(sys.argv) < 2 or case.__name__[len("case_"):] in sys.argv[1:]:
+            case()
     passed = sum(results)
     print(f"{passed} passed, {len(results) - passed} failed")
     return 0 if passed == len(results) else 1

@@ -1,6 +1,7 @@
 #!/bin/sh
 # timeout: 900
-# Several domains at once: boot-time domUs, console rings, density, bad input.
+# Several domains at once: boot-time domUs, console rings, grants and event
+# channels between domains (and their hostile cases), density, bad input.
 # The guests run under TCG unless PVX_ACCEL says otherwise (see 40-testguest-pvx.sh).
 cd "$(dirname "$0")/../.." || exit 1
 : "${PVX_ACCEL:=tcg}"
