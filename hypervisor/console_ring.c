@@ -4,7 +4,8 @@
  * pvx services each domain's xencons_interface ring itself: it drains the
  * guest's output (on the guest's event, and from a poll for guests that
  * write before they notify), prints it tagged with the domain, and raises
- * the ring's event so a guest waiting for space carries on.
+ * the ring's event so a guest waiting for space carries on.  Serial input
+ * switched to a domain (console.c) goes into the ring's `in` half.
  */
 #include <pvx/arch.h>
 #include <pvx/console.h>
@@ -17,8 +18,25 @@
 
 #define MAX_RING_DOMAINS 256
 
-static struct domain *ring_domains[MAX_RING_DOMAINS];
+static struct ring_slot {
+    struct domain *d;
+    uint64_t in_dropped; /* input bytes that found the ring full */
+} slots[MAX_RING_DOMAINS];
 static unsigned int nr_ring_domains;
+
+/* Only a domain that still runs (paused included) takes input or output. */
+static bool ring_live(const struct domain *d)
+{
+    return d->state == DOMAIN_RUNNING;
+}
+
+static struct ring_slot *slot_of(const struct domain *d)
+{
+    for (unsigned int i = 0; i < nr_ring_domains; i++)
+        if (slots[i].d == d)
+            return &slots[i];
+    return NULL;
+}
 
 static void drain(struct domain *d)
 {
@@ -57,8 +75,69 @@ static void ring_notified(struct domain *d, uint32_t port)
 void console_rings_poll(void)
 {
     for (unsigned int i = 0; i < nr_ring_domains; i++)
-        if (ring_domains[i]->state == DOMAIN_RUNNING)
-            drain(ring_domains[i]);
+        if (ring_live(slots[i].d))
+            drain(slots[i].d);
+}
+
+struct domain *console_ring_find(domid_t id)
+{
+    for (unsigned int i = 0; i < nr_ring_domains; i++)
+        if (slots[i].d->domain_id == id && ring_live(slots[i].d))
+            return slots[i].d;
+    return NULL;
+}
+
+struct domain *console_ring_next(domid_t after)
+{
+    struct domain *best = NULL;
+
+    /* By id, not by slot: detaching reorders the slots. */
+    for (unsigned int i = 0; i < nr_ring_domains; i++) {
+        struct domain *d = slots[i].d;
+
+        if (d->domain_id > after && ring_live(d) && (!best || d->domain_id < best->domain_id))
+            best = d;
+    }
+    return best;
+}
+
+size_t console_ring_input(struct domain *d, const char *buf, size_t len)
+{
+    struct ring_slot *slot = slot_of(d);
+    struct xencons_interface *ring;
+    uint32_t cons, prod, used;
+    size_t space, n;
+
+    if (!slot || !ring_live(d))
+        return 0;
+    ring = arch_maddr_to_virt(d->console_mfn << PAGE_SHIFT);
+    /* in_cons is the guest's: read it once and trust nothing about it (a
+     * corrupt one leaves no space, so pvx never writes past what it read). */
+    cons = *(volatile uint32_t *)&ring->in_cons;
+    prod = ring->in_prod;
+    used = prod - cons;
+    space = used <= sizeof(ring->in) ? sizeof(ring->in) - used : 0;
+    n = MIN(len, space);
+    for (size_t i = 0; i < n; i++)
+        ring->in[prod++ & (sizeof(ring->in) - 1)] = buf[i];
+    __asm__ volatile("" ::: "memory"); /* the bytes before the index that publishes them */
+    ring->in_prod = prod;
+    if (n < len) {
+        /* Typing faster than the guest reads: drop and count, never overrun. */
+        if (!slot->in_dropped)
+            printk("(pvx) d%u's console input ring is full: input dropped\n", d->domain_id);
+        slot->in_dropped += len - n;
+    }
+    if (n)
+        evtchn_port_set_pending(d, d->console_port);
+    return n;
+}
+
+uint64_t console_ring_input_dropped(const struct domain *d)
+{
+    const struct ring_slot *slot = slot_of(d);
+
+    return slot ? slot->in_dropped : 0;
 }
 
 int console_ring_attach(struct domain *d, mfn_t mfn)
@@ -78,6 +157,19 @@ int console_ring_attach(struct domain *d, mfn_t mfn)
     }
     d->console_mfn = mfn;
     d->console_port = (uint32_t)port;
-    ring_domains[nr_ring_domains++] = d;
+    slots[nr_ring_domains++] = (struct ring_slot){.d = d};
     return 0;
+}
+
+void console_ring_detach(struct domain *d)
+{
+    for (unsigned int i = 0; i < nr_ring_domains; i++) {
+        if (slots[i].d != d)
+            continue;
+        slots[i] = slots[--nr_ring_domains];
+        put_page_and_type(mfn_to_page(d->console_mfn)); /* the ring's writable reference */
+        d->console_mfn = 0;
+        d->console_port = 0;
+        return;
+    }
 }

@@ -56,8 +56,9 @@ def accelerator():
 
 
 class BootResult:
-    def __init__(self, output, returncode, timed_out, elapsed, first_line_at):
+    def __init__(self, output, returncode, timed_out, elapsed, first_line_at, inputs_sent=0):
         self.output = output
+        self.inputs_sent = inputs_sent  # how many of boot()'s `inputs` were typed
         self.returncode = returncode
         self.timed_out = timed_out
         self.elapsed = elapsed
@@ -94,17 +95,24 @@ def qemu_command(kernel=None, modules=(), append=None, iso=None, memory="256M", 
     return cmd + list(extra)
 
 
-def boot(timeout=60, first_line=None, stop_on=None, echo=False, **kw):
+def boot(timeout=60, first_line=None, stop_on=None, echo=False, inputs=(), **kw):
     """Run QEMU until it exits or `timeout` seconds pass.
 
     first_line: regex; BootResult.first_line_at records when it appeared.
     stop_on: regex; once a line matches, QEMU is stopped (for guests that
     never power off).
+    inputs: [(regex, bytes)] typed on the serial line in order: each waits
+    until its regex matches a line printed since the previous bytes were
+    typed (b"" waits without typing).  QEMU paces what it reads to the UART's
+    FIFO, so nothing typed is lost.
     """
     cmd = qemu_command(**kw)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+                            stdin=subprocess.PIPE if inputs else subprocess.DEVNULL,
+                            start_new_session=True)
+    steps = [(re.compile(p, re.M), data) for p, data in inputs]
+    sent, typed_at = 0, 0  # steps done; where the output stood when bytes were last typed
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     chunks, pending = [], b""
@@ -132,6 +140,20 @@ def boot(timeout=60, first_line=None, stop_on=None, echo=False, **kw):
             sys.stdout.write(data.decode("utf-8", "replace"))
             sys.stdout.flush()
         pending += data
+        while sent < len(steps):
+            done = b"".join(chunks)
+            done = done[typed_at:done.rfind(b"\n") + 1].decode("utf-8", "replace")
+            pattern, keys = steps[sent]
+            if not pattern.search(done.replace("\r\n", "\n")):
+                break
+            if keys:
+                try:
+                    os.write(proc.stdin.fileno(), keys)
+                except OSError:
+                    pass  # QEMU is gone; the result will say so
+                whole = b"".join(chunks)
+                typed_at = whole.rfind(b"\n") + 1  # from the start of the line in progress
+            sent += 1
         *lines, pending = pending.split(b"\n")
         for raw in lines:
             line = raw.decode("utf-8", "replace")
@@ -147,9 +169,12 @@ def boot(timeout=60, first_line=None, stop_on=None, echo=False, **kw):
         except ProcessLookupError:
             pass
     rc = proc.wait()
+    if proc.stdin:
+        proc.stdin.close()
     elapsed = time.monotonic() - start
     out = b"".join(chunks).decode("utf-8", "replace").replace("\r\n", "\n")
-    return BootResult(out, None if (timed_out or stopped) else rc, timed_out, elapsed, first_at)
+    return BootResult(out, None if (timed_out or stopped) else rc, timed_out, elapsed, first_at,
+                      sent)
 
 
 def main():

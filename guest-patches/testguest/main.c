@@ -8,6 +8,7 @@
  *   domu[=NAME]       checks as an unprivileged boot-time domain (t_domains.c)
  *   idle=MS           stay up MS milliseconds, then power off
  *   spin=A:B          burn CPU from A to B ms of system time, report the count
+ *   coninput          report each line of console input received (t_coninput.c)
  *   xdom=a|b|c        grants and events between domUs (t_xdom.c; peer=N third=N)
  *   reap=N            dom0: wait for N domain shutdowns (at most idle=MS), power off
  *   benchpeer         the other domain of bench's cross-domain rows (peer=N)
@@ -193,10 +194,11 @@ static const struct {
     const char *name;
     void (*run)(void);
 } modes[] = {
-    {"suite", mode_suite},   {"bench", mode_bench},
-    {"domu", mode_domu_run}, {"idle", mode_idle_run},
-    {"spin", mode_spin_run}, {"xdom", mode_xdom_run},
-    {"reap", mode_reap_run}, {"benchpeer", mode_benchpeer_run},
+    {"suite", mode_suite},       {"bench", mode_bench},
+    {"domu", mode_domu_run},     {"idle", mode_idle_run},
+    {"spin", mode_spin_run},     {"xdom", mode_xdom_run},
+    {"reap", mode_reap_run},     {"benchpeer", mode_benchpeer_run},
+    {"coninput", mode_coninput},
 };
 
 void guest_main(start_info_t *start);

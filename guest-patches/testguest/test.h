@@ -64,6 +64,7 @@ struct test_group {
 void mode_domu(const char *name);
 void mode_idle(unsigned long ms);
 void mode_spin(unsigned long from_ms, unsigned long to_ms);
+void mode_coninput(void); /* t_coninput.c */
 /* t_xdom.c */
 void mode_xdom(const char *role, long peer, long third);
 void mode_reap(unsigned long count, unsigned long ms);
