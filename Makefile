@@ -53,7 +53,7 @@ iso: hypervisor
 # PVX_CMDLINE.
 DEMO ?= linux
 PVX_CMDLINE ?=
-LINUX_CMDLINE ?= console=hvc0 earlyprintk=xen acpi=off nopvspin xen.fifo_events=0
+LINUX_CMDLINE ?= console=hvc0 earlyprintk=xen
 run: all
 ifeq ($(DEMO),testguest)
 	@$(PYTHON) scripts/run-demo.py --cmdline "dom0_mem=64M $(PVX_CMDLINE)" \

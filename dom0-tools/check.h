@@ -18,5 +18,6 @@ int check_report(const char *name, bool ok, const char *fmt, ...)
 int check_privcmd(void);
 int check_evtchn(void);
 int check_gnt(void);
+int check_foreign(void);
 
 #endif /* PVX_DOM0_CHECK_H */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pvx-dom0-check [privcmd|evtchn|gnt|all]: run the named /dev/xen checks
+ * pvx-dom0-check [privcmd|evtchn|gnt|foreign|all]: run the named /dev/xen checks
  * (all by default); the exit status is the number of failed checks.
  */
 #include <stdarg.h>
@@ -27,7 +27,7 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(void);
-    } checks[] = {{"privcmd", check_privcmd}, {"evtchn", check_evtchn}, {"gnt", check_gnt}};
+    } checks[] = {{"privcmd", check_privcmd}, {"evtchn", check_evtchn}, {"gnt", check_gnt}, {"foreign", check_foreign}};
     const char *want = argc > 1 ? argv[1] : "all";
     int failed = 0, ran = 0;
     size_t i;
@@ -39,7 +39,7 @@ int main(int argc, char **argv)
         ran++;
     }
     if (!ran) {
-        fprintf(stderr, "usage: pvx-dom0-check [privcmd|evtchn|gnt|all]\n");
+        fprintf(stderr, "usage: pvx-dom0-check [privcmd|evtchn|gnt|foreign|all]\n");
         return 2;
     }
     return failed;

@@ -20,6 +20,19 @@ struct pvx_privcmd_hypercall {
 };
 #define PVX_IOCTL_PRIVCMD_HYPERCALL _IOC(_IOC_NONE, 'P', 0, sizeof(struct pvx_privcmd_hypercall))
 
+/* Map frames of domain dom at addr (inside an mmap of privcmd), one per
+ * entry of arr; err[i] receives each frame's result (0 or -errno). */
+struct pvx_privcmd_mmapbatch_v2 {
+    uint32_t num;
+    uint16_t dom;
+    uint16_t _pad;
+    uint64_t addr;
+    const uint64_t *arr;
+    int *err;
+};
+#define PVX_IOCTL_PRIVCMD_MMAPBATCH_V2                                                             \
+    _IOC(_IOC_NONE, 'P', 4, sizeof(struct pvx_privcmd_mmapbatch_v2))
+
 /* ---- /dev/xen/evtchn: each bind returns the new local port ---------------- */
 
 struct pvx_evtchn_bind_interdomain {

@@ -10,6 +10,7 @@
 #include <pvx/domain.h>
 #include <pvx/errno.h>
 #include <pvx/event.h>
+#include <pvx/grant_table.h>
 #include <pvx/lib.h>
 #include <pvx/mm.h>
 #include <pvx/sched.h>
@@ -18,6 +19,24 @@
 #include <public/sched.h>
 
 static struct domain *domain_list;
+
+struct domain *domain_lookup_any(domid_t id)
+{
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->domain_id == id)
+            return d;
+    return NULL;
+}
+
+struct domain *domain_next(domid_t id)
+{
+    struct domain *best = NULL;
+
+    for (struct domain *d = domain_list; d; d = d->next_in_list)
+        if (d->domain_id >= id && (!best || d->domain_id < best->domain_id))
+            best = d;
+    return best;
+}
 
 struct domain *domain_lookup(domid_t id)
 {
@@ -46,8 +65,51 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->domain = d;
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     v->vcpu_info->evtchn_upcall_mask = 1; /* events start masked */
+    arch_init_vcpu_fpu(v);
     sched_init_vcpu(v);
     return v;
+}
+
+static void vcpu_free(struct vcpu *v)
+{
+    stop_timer(&v->singleshot_timer);
+    stop_timer(&v->periodic_timer);
+    stop_timer(&v->poll_timer);
+    sched_remove_vcpu(v);
+    xfree(v);
+}
+
+/* Undo a domain_create() that failed half-way (nothing else knows d). */
+static void domain_free_partial(struct domain *d)
+{
+    for (unsigned int i = 0; i < MAX_VCPUS_PER_DOMAIN; i++)
+        if (d->vcpus[i])
+            vcpu_free(d->vcpus[i]);
+    evtchn_domain_destroy(d);
+    if (d->shared_info) {
+        struct page_info *pg = mfn_to_page(d->shared_info_mfn);
+
+        pg->owner = NULL;
+        free_pages(pg, 0);
+    }
+    sched_destroy_domain(d);
+    xfree(d);
+}
+
+int domain_set_max_vcpus(struct domain *d, unsigned int n)
+{
+    if (n == 0 || n > MAX_VCPUS_PER_DOMAIN || n < d->max_vcpus)
+        return -EINVAL;
+    for (unsigned int i = d->max_vcpus; i < n; i++) {
+        d->vcpus[i] = vcpu_create(d, i);
+        if (!d->vcpus[i])
+            return -ENOMEM;
+        /* A vCPU added to a paused domain stays paused with it. */
+        for (unsigned int p = 0; p < d->ctl_pause_count; p++)
+            vcpu_pause_nosync(d->vcpus[i]);
+        d->max_vcpus = i + 1;
+    }
+    return 0;
 }
 
 struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus, bool privileged)
@@ -55,7 +117,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     struct domain *d = NULL;
     struct page_info *si;
 
-    if (max_vcpus == 0 || max_vcpus > MAX_VCPUS_PER_DOMAIN || domain_lookup(id))
+    if (max_vcpus == 0 || max_vcpus > MAX_VCPUS_PER_DOMAIN || domain_lookup_any(id))
         return NULL;
     d = xzalloc(struct domain);
     if (!d)
@@ -87,10 +149,117 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     return d;
 
 fail:
-    /* Creation happens at boot or for the control domain; a partial domain
-     * is not reachable yet, so leak-free teardown can wait for destroy. */
     printk("domain %u (%s): out of memory while creating it\n", id, name);
+    domain_free_partial(d);
     return NULL;
+}
+
+/* ---- toolstack pause ---- */
+
+void domain_pause_by_ctl(struct domain *d)
+{
+    d->ctl_pause_count++;
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        vcpu_pause_nosync(d->vcpus[i]);
+}
+
+int domain_unpause_by_ctl(struct domain *d)
+{
+    if (!d->ctl_pause_count)
+        return -EINVAL;
+    d->ctl_pause_count--;
+    d->has_run = true;
+    for (unsigned int i = 0; i < d->max_vcpus; i++)
+        vcpu_unpause(d->vcpus[i]);
+    return 0;
+}
+
+/* ---- destruction ---- */
+
+static void domain_unlink_and_free(struct domain *d)
+{
+    for (struct domain **pp = &domain_list; *pp; pp = &(*pp)->next_in_list) {
+        if (*pp == d) {
+            *pp = d->next_in_list;
+            break;
+        }
+    }
+    printk("domain %u (%s): destroyed, all its memory returned\n", d->domain_id, d->name);
+    domain_free_partial(d);
+}
+
+static void free_domain_frame(struct domain *d, struct page_info *pg)
+{
+    set_gpfn_from_mfn(page_to_mfn(pg), INVALID_M2P_ENTRY);
+    pg->owner = NULL;
+    pg->type_info = 0;
+    free_pages(pg, 0);
+    d->tot_pages--;
+}
+
+static bool reap(struct domain *d, struct page_info *pg)
+{
+    if (!d || d->state != DOMAIN_DYING || (pg->count_info & (PGC_count_mask | PGC_free)) ||
+        (pg->type_info & PGT_count_mask))
+        return false;
+    free_domain_frame(d, pg);
+    return true;
+}
+
+bool domain_reap_page(struct page_info *pg)
+{
+    struct domain *d = pg->owner;
+
+    if (!reap(d, pg))
+        return false;
+    if (!d->tot_pages)
+        domain_unlink_and_free(d);
+    return true;
+}
+
+void domain_destroy(struct domain *d)
+{
+    uint64_t kept = 0;
+
+    ASSERT(d != current->domain);
+    if (d->state == DOMAIN_DYING)
+        return;
+    d->state = DOMAIN_DYING;
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        vcpu_pause_nosync(d->vcpus[i]);
+        stop_timer(&d->vcpus[i]->poll_timer);
+    }
+    sched_domain_changed(d);
+    console_ring_detach(d);
+    evtchn_domain_destroy(d); /* peers see their ends close */
+    arch_domain_teardown(d);
+    grant_table_domain_destroy(d);
+
+    /* Every frame d still owns goes back, unless another domain holds a
+     * reference (a grant or foreign mapping): those are freed by the last
+     * put.  shared_info is one of them now. */
+    d->shared_info = NULL;
+    d->tot_pages = 0;
+    for (mfn_t mfn = 0; mfn < max_page; mfn++) {
+        struct page_info *pg = mfn_to_page(mfn);
+
+        if (pg->owner == d && !(pg->count_info & (PGC_free | PGC_reserved | PGC_xen_heap)))
+            d->tot_pages++;
+    }
+    for (mfn_t mfn = 0; mfn < max_page && d->tot_pages; mfn++) {
+        struct page_info *pg = mfn_to_page(mfn);
+
+        if (pg->owner == d && !(pg->count_info & (PGC_free | PGC_reserved | PGC_xen_heap)) &&
+            !reap(d, pg))
+            kept++;
+    }
+    send_global_virq(VIRQ_DOM_EXC);
+    if (kept) {
+        printk("domain %u (%s): dying; %llu frame(s) still mapped by other domains\n", d->domain_id,
+               d->name, (unsigned long long)kept);
+        return;
+    }
+    domain_unlink_and_free(d);
 }
 
 struct page_info *domain_alloc_page(struct domain *d)
@@ -139,7 +308,7 @@ bool page_owned_by(const struct page_info *pg, const struct domain *d)
     return pg->owner == d && !(pg->count_info & (PGC_free | PGC_reserved | PGC_xen_heap));
 }
 
-static uint64_t domain_cpu_time(const struct domain *d)
+uint64_t domain_cpu_time(const struct domain *d)
 {
     uint64_t t = 0;
 

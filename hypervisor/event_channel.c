@@ -7,7 +7,7 @@
  * or UNBOUND (allocated, waiting for the named remote domain to bind it),
  * or bound: INTERDOMAIN (to a port of another domain or of the same one),
  * VIRQ (to a virtual IRQ on one vCPU), IPI (to one of the domain's own
- * vCPUs) or PIRQ (not yet).  The bit layout of pending/mask/selector is
+ * vCPUs) or PIRQ (the hardware domain's legacy lines, pirq.c).  The bit layout of pending/mask/selector is
  * the 2-level ABI's and lives in event_2l.c.
  *
  * Error codes follow Xen's for every path, including the order in which
@@ -15,7 +15,7 @@
  * Xen 4.17 and current Xen differ (a domain other than the handler binding
  * a global VIRQ: accepted by 4.17, -EBUSY now) pvx follows current Xen.
  * pvx answers -ENOSYS to EVTCHNOP_init_control (no FIFO ABI; guests fall
- * back to 2-level) and -EPERM to bind_pirq (no PIRQ permissions yet).
+ * back to 2-level); bind_pirq is the hardware domain's only (-EPERM).
  * A guest names other domains only through DOMID_SELF or an id; acting on
  * another domain's ports (alloc_unbound, status, reset) needs the control
  * domain.
@@ -32,6 +32,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
+#include <pvx/pirq.h>
 #include <pvx/mm.h>
 #include <public/event_channel.h>
 
@@ -289,9 +290,23 @@ static int evtchn_bind_ipi(struct evtchn_bind_ipi *b)
 
 static int evtchn_bind_pirq(struct evtchn_bind_pirq *b)
 {
-    /* No domain holds physical IRQ permission yet: Xen's answer for a PV
-     * domain without access to the IRQ. */
-    return -EPERM;
+    struct domain *d = current->domain;
+    struct evtchn *chn;
+    int port, rc;
+
+    /* A domain without the IRQ: Xen's answer is -EPERM. */
+    if (!d->is_privileged)
+        return -EPERM;
+    port = get_free_port(d);
+    if (port < 0)
+        return port;
+    rc = pirq_bind(d, b->pirq, (uint32_t)port);
+    if (rc)
+        return rc;
+    chn = port_claim(d, (uint32_t)port, ECS_PIRQ);
+    chn->u.pirq = b->pirq;
+    b->port = (uint32_t)port;
+    return 0;
 }
 
 /* The VIRQ's entry in virq_to_port lives on vCPU 0 unless it is per-vCPU. */
@@ -363,8 +378,10 @@ static int evtchn_close(struct domain *d, uint32_t port)
     case ECS_INTERDOMAIN:
         unbind_peer(d, port);
         break;
+    case ECS_PIRQ:
+        pirq_unbind(d, chn->u.pirq);
+        break;
     default:
-        /* PIRQ ports cannot be created yet. */
         ASSERT_UNREACHABLE();
     }
     port_free(d, port);

@@ -39,8 +39,9 @@ static grant_handle_t get_handle(struct grant_table *lgt)
         unsigned int c = lgt->maptrack_limit / GNTTAB_MAPTRACK_CHUNK;
 
         /* Grow a chunk at a time: most domains map nothing. */
-        if (c == GNTTAB_MAPTRACK_CHUNKS)
-            return MAPTRACK_NONE;
+        if (c == GNTTAB_MAPTRACK_CHUNKS || (lgt->domain && lgt->domain->max_maptrack_chunks &&
+                                            c >= lgt->domain->max_maptrack_chunks))
+            return MAPTRACK_NONE; /* the domain's limit (domctl createdomain) */
         lgt->maptrack[c] = xzalloc_array(struct maptrack, GNTTAB_MAPTRACK_CHUNK);
         if (!lgt->maptrack[c])
             return MAPTRACK_NONE;

@@ -180,13 +180,18 @@ static int16_t grow(struct domain *d, unsigned int nr_frames)
 {
     struct grant_table *gt = grant_table_of(d);
 
-    if (!gt || nr_frames > GNTTAB_MAX_FRAMES)
+    if (!gt || nr_frames > GNTTAB_MAX_FRAMES ||
+        (d->max_grant_frames && nr_frames > d->max_grant_frames))
         return GNTST_general_error;
     while (gt->nr_frames < nr_frames) {
         struct page_info *pg = domain_alloc_shared_page(d);
 
         if (!pg)
             return GNTST_general_error;
+        /* The table's own reference: the owner's mappings of the frame may
+         * go first (a dying domain's last put frees a frame), but the frame
+         * is the table's until free_table(). */
+        BUG_ON(!get_page(pg, d));
         memset(arch_maddr_to_virt(page_to_mfn(pg) << PAGE_SHIFT), 0, PAGE_SIZE);
         set_gpfn_from_mfn(page_to_mfn(pg), INVALID_M2P_ENTRY);
         gt->frames[gt->nr_frames++] = page_to_mfn(pg);
@@ -200,6 +205,10 @@ static void free_table(struct grant_table *gt)
     for (unsigned int i = 0; i < gt->nr_frames; i++) {
         struct page_info *pg = mfn_to_page(gt->frames[i]);
 
+        /* Drop the table's reference by hand: put_page() would hand the
+         * frame to its dying owner's reaper, and it is freed here. */
+        BUG_ON(!(pg->count_info & PGC_count_mask));
+        pg->count_info--;
         if ((pg->count_info & PGC_count_mask) || (pg->type_info & PGT_count_mask)) {
             /* Still mapped (granted onwards, or tables not torn down):
              * leaking it is safe, freeing it is not. */
@@ -239,7 +248,10 @@ void grant_table_domain_destroy(struct domain *d)
         return;
     }
     /* Others still map d's grants: their handles keep the table (and the
-     * busy bits in its frames) until they unmap or die. */
+     * busy bits in its frames) until they unmap or die.  Its frames are no
+     * longer d's, so d's own teardown leaves them to free_table(). */
+    for (unsigned int i = 0; i < gt->nr_frames; i++)
+        mfn_to_page(gt->frames[i])->owner = NULL;
     printk("d%u: grant table kept for %lu mapping(s) by other domains\n", d->domain_id, gt->users);
 }
 

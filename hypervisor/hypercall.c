@@ -6,6 +6,7 @@
  */
 #include <pvx/arch.h>
 #include <pvx/domain.h>
+#include <pvx/domctl.h>
 #include <pvx/guest_access.h>
 #include <pvx/errno.h>
 #include <pvx/hypercall.h>
@@ -43,6 +44,8 @@ static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
     HC(callback_op, 2),
     HC(event_channel_op, 2),
     HC(physdev_op, 2),
+    HC_PRIV(sysctl, 1),
+    HC_PRIV(domctl, 1),
 };
 /* clang-format on */
 

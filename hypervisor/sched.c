@@ -110,6 +110,24 @@ void sched_init_vcpu(struct vcpu *v)
     csched_add_vcpu(&v->csched, &v->domain->csched, cpu, v);
 }
 
+void sched_remove_vcpu(struct vcpu *v)
+{
+    for (unsigned int i = 0; i < nr_all_vcpus; i++) {
+        if (all_vcpus[i] != v)
+            continue;
+        all_vcpus[i] = all_vcpus[--nr_all_vcpus];
+        break;
+    }
+    if (v->csched.added)
+        csched_remove_vcpu(&v->csched);
+}
+
+void sched_destroy_domain(struct domain *d)
+{
+    if (d->csched.owner) /* added by sched_init_domain */
+        csched_remove_dom(&d->csched);
+}
+
 /* Should the running vCPU give way?  The slice timer, a wake-up that
  * preempts, or a yield said so. */
 bool sched_should_switch(struct vcpu *v)
@@ -195,8 +213,8 @@ void schedule(void)
         arch_cpu_idle(); /* an interrupt may wake a vCPU */
         arch_local_irq_save();
     }
-    if (next != prev)
-        next->last_run_start = NOW();
+    /* prev's time was accounted up to now above, even if it runs on. */
+    next->last_run_start = NOW();
     arch_run_vcpu(next);
 }
 
@@ -447,11 +465,48 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
         return 0;
     }
     case VCPUOP_initialise: {
-        static struct vcpu_guest_context ctxt;
+        static struct vcpu_guest_context ctxt; /* too big for the stack; one CPU */
+        int rc;
 
+        /* Xen reads the context before looking at the vCPU. */
         if (copy_from_guest(&ctxt, arg, sizeof(ctxt)))
             return -EFAULT;
-        return v->online ? -EEXIST : -ENOSYS; /* secondary vCPUs come with SMP guests */
+        if (v->initialised)
+            return -EEXIST;
+        rc = arch_set_vcpu_context(v, &ctxt);
+        if (!rc)
+            v->initialised = true;
+        return rc;
+    }
+    case VCPUOP_up:
+        if (!v->initialised)
+            return -EINVAL;
+        if (!v->online) {
+            v->online = true;
+            if (v->periodic_period)
+                set_timer(&v->periodic_timer, NOW() + v->periodic_period);
+            sched_update(v);
+        }
+        return 0;
+    case VCPUOP_down: {
+        bool others_up = false;
+
+        for (unsigned int i = 0; i < d->max_vcpus; i++)
+            others_up |= i != vcpuid && d->vcpus[i]->online;
+        if (!others_up) {
+            /* The last vCPU going down stops the domain, as on Xen. */
+            domain_shutdown(d, SHUTDOWN_poweroff);
+            return 0;
+        }
+        if (v->online) {
+            v->online = false;
+            stop_timer(&v->periodic_timer);
+            stop_timer(&v->singleshot_timer);
+            sched_update(v);
+            if (v == cur)
+                need_resched[arch_smp_processor_id()] = true;
+        }
+        return 0;
     }
     default:
         return -ENOSYS;

@@ -149,8 +149,8 @@ static int parse_domu(const char *value)
             bd.cap = (unsigned int)v;
         else if (!strcmp(field, "count") && v >= 1 && v <= MAX_BOOT_DOMAINS)
             count = (unsigned int)v;
-        else if (!strcmp(field, "vcpus") && v == 1)
-            bd.vcpus = 1; /* guests with several vCPUs come with SMP support */
+        else if (!strcmp(field, "vcpus") && v >= 1 && v <= MAX_VCPUS_PER_DOMAIN)
+            bd.vcpus = (unsigned int)v; /* vCPU 0 starts; the guest brings up the others */
         else
             return -EINVAL;
     }
@@ -167,6 +167,10 @@ static int parse_domu(const char *value)
     return 0;
 }
 custom_param("domU", parse_domu);
+
+/* As Xen's option: dom0's vCPUs (it starts on vCPU 0 and brings up the rest). */
+static unsigned int opt_dom0_max_vcpus = 1;
+uint_param("dom0_max_vcpus", opt_dom0_max_vcpus);
 
 static void start_boot_domains(const struct bootinfo *bi)
 {
@@ -224,7 +228,12 @@ static void start_dom0(const struct bootinfo *bi)
     m2p_init();
     wallclock_init();
     sched_init();
-    d0 = domain_create(0, "dom0", 1, true);
+    if (opt_dom0_max_vcpus < 1 || opt_dom0_max_vcpus > MAX_VCPUS_PER_DOMAIN) {
+        printk("dom0_max_vcpus=%u: out of range 1-%u; using 1\n", opt_dom0_max_vcpus,
+               MAX_VCPUS_PER_DOMAIN);
+        opt_dom0_max_vcpus = 1;
+    }
+    d0 = domain_create(0, "dom0", opt_dom0_max_vcpus, true);
     if (!d0)
         panic("cannot create dom0");
     if (pv_build_domain(d0, kernel, initrd, args ? args + 1 : "", 0))

@@ -17,7 +17,7 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import qemu_harness as qh  # noqa: E402
 
 LINUX = os.path.join(ROOT, "build", "linux")
-CMDLINE = "console=hvc0 earlyprintk=xen acpi=off nopvspin xen.fifo_events=0"
+CMDLINE = "console=hvc0 earlyprintk=xen"
 XEN_APPEND = ("console=com1 com1=115200,8n1 dom0_mem=256M,max:256M dom0_max_vcpus=1 "
               "noreboot=false")
 INIT = r"pvx-dom0: init reached"

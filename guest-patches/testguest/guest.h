@@ -142,6 +142,8 @@ void t_events(void);
 void t_time(void);
 void t_sched(void);
 void t_vcpu(void);
+void t_domctl(void);
+void t_smp(void);
 void t_seg(void);
 void t_memory(void);
 void t_grant(void);

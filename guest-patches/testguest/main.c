@@ -47,6 +47,7 @@ static const struct test_group groups[] = {
     {"memory", t_memory},       {"grant", t_grant},
     {"misc", t_misc},           {"emul", t_emul},
     {"user", t_user},           {"hostile", t_hostile},
+    {"domctl", t_domctl},       {"smp", t_smp},
     {"xgrant", t_xgrant},
 };
 

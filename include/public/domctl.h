@@ -49,7 +49,8 @@
  *   flags                IN  PVX_DOMCTL_CDF_*
  *   max_pages            IN  memory limit in pages (0: none yet, see max_mem)
  *   max_grant_frames     IN  grant table size limit in frames (0: default)
- *   max_maptrack_frames  IN  grant mappings it may hold, in frames (0: default)
+ *   max_maptrack_frames  IN  grant mappings it may hold, in units of 128
+ *                            (0: default, 1024 mappings; at most 8)
  *   max_evtchn_port      IN  highest event channel port (0: default)
  *   handle               IN  UUID reported by getdomaininfo
  *   name                 IN  NUL-terminated name (console tags, logs)

@@ -43,6 +43,9 @@ run() {
 
 run pvx-suite --transports --guest-args "suite"
 run pvx-fuzz --guest-args "only=fuzz seed=41 fuzz=20000"
+# A second vCPU (VCPUOP_initialise/up/down, per-vCPU FPU state) and the
+# toolstack interface with room to build a domain.
+run pvx-smp --append "dom0_mem=32M dom0_max_vcpus=2" --guest-args "suite only=smp+domctl"
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -2,6 +2,7 @@
 /* Fakes of domain.c, sched.c, guest_access and xmalloc for the event channel tests. */
 #include "harness.h"
 #include "event_harness.h"
+#include <asm/irq.h>
 
 #include <pvx/errno.h>
 #include <pvx/event.h>
@@ -217,4 +218,24 @@ long eh_op(unsigned int cmd, void *arg, size_t size)
     rc = do_event_channel_op(cmd, EH_GUEST_BASE, 0, 0, 0);
     memcpy(arg, eh_guest_mem, size);
     return rc;
+}
+
+/* ---- asm/irq.h: a fake 8259 pair ---- */
+
+uint16_t eh_irq_masked = 0xffff;
+
+bool arch_irq_guest_usable(unsigned int irq)
+{
+    return irq < NR_LEGACY_IRQS && irq != 0 && irq != 2 && irq != 4;
+}
+
+void arch_irq_mask(unsigned int irq)
+{
+    eh_irq_masked |= (uint16_t)(1u << irq);
+}
+
+void arch_irq_unmask(unsigned int irq)
+{
+    assert_true(arch_irq_guest_usable(irq));
+    eh_irq_masked &= (uint16_t) ~(1u << irq);
 }

@@ -34,4 +34,8 @@ void eh_clear_kicks(void);
  * guest buffer; the guest's copy is copied back into *arg afterwards. */
 long eh_op(unsigned int cmd, void *arg, size_t size);
 
+/* The fake legacy interrupt controller behind asm/irq.h: lines 0, 2 and 4
+ * are the hypervisor's; eh_irq_masked has a bit per masked line. */
+extern uint16_t eh_irq_masked;
+
 #endif

@@ -30,6 +30,7 @@ static int preempt_calls;
 
 void pvmm_setup(void)
 {
+    pvmm_reaped = 0;
     harness_phys_init(PVMM_PHYS_BYTES);
     free(frame_table);
     frame_table = calloc(PVMM_NR_FRAMES, sizeof(struct page_info));
@@ -145,6 +146,20 @@ struct domain *domain_lookup(domid_t id)
     if (id == pvmm_other.domain_id)
         return &pvmm_other;
     return NULL;
+}
+
+/* A dying domain's frame losing its last reference: counted, then freed as
+ * domain.c would. */
+unsigned int pvmm_reaped;
+
+bool domain_reap_page(struct page_info *pg)
+{
+    if (!pg->owner || pg->owner->state != DOMAIN_DYING || (pg->count_info & PGC_count_mask) ||
+        (pg->type_info & PGT_count_mask))
+        return false;
+    pvmm_reaped++;
+    pg->owner = NULL;
+    return true;
 }
 
 /* ---- pvx/guest_access.h: the window is the whole guest address space ---- */

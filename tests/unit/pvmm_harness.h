@@ -31,6 +31,7 @@ extern uint64_t pvmm_last_invlpg;
 extern uint64_t pvmm_m2p[PVMM_NR_FRAMES];
 /* hypercall_preempt_check() turns true after this many calls (-1: never). */
 extern int pvmm_preempt_after;
+extern unsigned int pvmm_reaped; /* domain_reap_page() calls that freed a frame */
 extern unsigned int pvmm_continuations;
 extern uint64_t pvmm_cont_args[6]; /* nr, a1..a5 of the last continuation */
 #define PVMM_CONTINUATION_RC 0x5151

@@ -16,6 +16,9 @@
 #include <pvx/event.h>
 #include <pvx/hypercall.h>
 #include <public/event_channel.h>
+#include <public/physdev.h>
+#include <pvx/pirq.h>
+#include <asm/irq.h>
 
 static struct domain *d0, *d1, *d2;
 
@@ -942,7 +945,7 @@ static void test_misc_ops(void **state)
     assert_int_equal(eh_op(EVTCHNOP_set_priority, &sp, sizeof(sp)), -ENOSYS);
     sp.port = 5000;
     assert_int_equal(eh_op(EVTCHNOP_set_priority, &sp, sizeof(sp)), -EINVAL);
-    assert_int_equal(eh_op(EVTCHNOP_bind_pirq, &bp, sizeof(bp)), -EPERM);
+    assert_int_equal(eh_op(EVTCHNOP_bind_pirq, &bp, sizeof(bp)), -EPERM); /* a domU */
     /* The cmd is a 32-bit int in the ABI: upper register bits are ignored. */
     {
         uint32_t port = p;
@@ -952,6 +955,105 @@ static void test_misc_ops(void **state)
                          0);
         assert_true(pending(d1, p));
     }
+}
+
+/* ---- PIRQs (pirq.c): the hardware domain's legacy lines ---- */
+
+static long bind_pirq(uint32_t pirq, uint32_t *port)
+{
+    struct evtchn_bind_pirq b = {.pirq = pirq, .port = 0xdead};
+    long rc = eh_op(EVTCHNOP_bind_pirq, &b, sizeof(b));
+
+    *port = b.port;
+    return rc;
+}
+
+static void test_pirq_lifecycle(void **state)
+{
+    uint32_t port, other, flags;
+
+    (void)state;
+    eh_irq_masked = 0xffff;
+    as(d0);
+    /* Lines the hypervisor drives, and numbers beyond the controller. */
+    assert_int_equal(bind_pirq(0, &other), -EINVAL);
+    assert_int_equal(bind_pirq(4, &other), -EINVAL);
+    assert_int_equal(bind_pirq(16, &other), -EINVAL);
+    assert_int_equal(bind_pirq(0xffffffff, &other), -EINVAL);
+    assert_int_equal(eh_irq_masked, 0xffff);
+    assert_int_equal(d0->evtchn.active_ports, 0);
+
+    /* Binding unmasks the line; a second binding is refused. */
+    assert_int_equal(bind_pirq(3, &port), 0);
+    assert_true(port != 0);
+    assert_false(eh_irq_masked & (1u << 3));
+    assert_int_equal(bind_pirq(3, &other), -EEXIST);
+    assert_int_equal(pirq_status(d0, 3, &flags), 0);
+    assert_int_equal(flags, XENIRQSTAT_needs_eoi);
+
+    /* An interrupt: the port goes pending; the line stays masked (as the
+     * arch code left it) until the EOI, which only the binder may give. */
+    arch_irq_mask(3);
+    pirq_raise(3);
+    assert_true(pending(d0, port));
+    assert_true(eh_irq_masked & (1u << 3));
+    assert_int_equal(pirq_eoi(d1, 3), -EINVAL);
+    assert_true(eh_irq_masked & (1u << 3));
+    assert_int_equal(pirq_eoi(d0, 3), 0);
+    assert_false(eh_irq_masked & (1u << 3));
+    /* An EOI with nothing in flight leaves the line as it is. */
+    assert_int_equal(pirq_eoi(d0, 3), 0);
+    assert_int_equal(pirq_eoi(d0, 5), -EINVAL); /* not bound */
+    assert_int_equal(pirq_count(3), 1);
+
+    /* status reports the PIRQ; closing the port masks the line again. */
+    {
+        struct evtchn_status st = {.dom = DOMID_SELF, .port = port};
+
+        assert_int_equal(eh_op(EVTCHNOP_status, &st, sizeof(st)), 0);
+        assert_int_equal(st.status, EVTCHNSTAT_pirq);
+        assert_int_equal(st.u.pirq, 3);
+    }
+    assert_int_equal(ev_close(port), 0);
+    assert_true(eh_irq_masked & (1u << 3));
+    pirq_raise(3); /* nobody bound: nothing pending, nothing unmasked */
+    assert_false(pending(d0, port));
+    assert_true(eh_irq_masked & (1u << 3));
+    assert_int_equal(bind_pirq(3, &port), 0); /* free again */
+    assert_int_equal(ev_close(port), 0);
+}
+
+static void test_pirq_refusals(void **state)
+{
+    struct physdev_map_pirq m = {
+        .domid = DOMID_SELF, .type = MAP_PIRQ_TYPE_GSI, .index = 9, .pirq = -1};
+    uint32_t flags;
+
+    (void)state;
+    /* Only the hardware domain has PIRQs. */
+    assert_int_equal(pirq_map(d1, &m), -EPERM);
+    assert_int_equal(pirq_status(d1, 9, &flags), -EINVAL);
+    assert_int_equal(pirq_setup_gsi(d1, 9), -EPERM);
+    /* dom0: identity GSI mappings for its lines only. */
+    assert_int_equal(pirq_map(d0, &m), 0);
+    assert_int_equal(m.pirq, 9);
+    m.pirq = 7;
+    assert_int_equal(pirq_map(d0, &m), -EINVAL); /* PIRQ must equal the GSI */
+    m.pirq = -1;
+    m.index = 2;
+    assert_int_equal(pirq_map(d0, &m), -EINVAL); /* the cascade is not a device line */
+    m.index = -5;
+    assert_int_equal(pirq_map(d0, &m), -EINVAL);
+    m.index = 9;
+    m.type = MAP_PIRQ_TYPE_MSI;
+    assert_int_equal(pirq_map(d0, &m), -EOPNOTSUPP);
+    m.type = MAP_PIRQ_TYPE_GSI;
+    m.domid = 1;
+    assert_int_equal(pirq_map(d0, &m), -EPERM); /* no passthrough to domUs */
+    assert_int_equal(pirq_setup_gsi(d0, 4), -EINVAL);
+    assert_int_equal(pirq_setup_gsi(d0, 10), 0);
+    assert_int_equal(pirq_unmap(d0, DOMID_SELF, 9), 0);
+    assert_int_equal(pirq_unmap(d0, DOMID_SELF, -1), -EINVAL);
 }
 
 /* ---- domain destruction ---- */
@@ -1196,6 +1298,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_guest_pointers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_out_fault, setup, teardown),
         cmocka_unit_test_setup_teardown(test_misc_ops, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pirq_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_pirq_refusals, setup, teardown),
         cmocka_unit_test_setup_teardown(test_domain_close_all, setup, teardown),
         cmocka_unit_test_setup_teardown(test_peer_dying_before_cleanup, setup, teardown),
         cmocka_unit_test_setup_teardown(test_init_failure, setup, teardown),

@@ -735,6 +735,29 @@ static void test_granter_destroyed_while_mapped(void **state)
     assert_true(frame_table[tframe].count_info & PGC_free);
 }
 
+/*
+ * Destruction tears down the granter's page tables before its grant table:
+ * its own mapping of a table frame goes first, and its last put must not
+ * free a frame the table still holds (free_table() frees it, once).
+ */
+static void test_table_frame_outlives_owner_mapping(void **state)
+{
+    struct grant_table *gt = pvmm_other.grant_table;
+    mfn_t tframe = gt->frames[0];
+    struct page_info *pg = &frame_table[tframe];
+
+    (void)state;
+    assert_true(get_page(pg, &pvmm_other)); /* the granter maps its table frame */
+    pvmm_other.state = DOMAIN_DYING;
+    put_page(pg); /* ...and loses that mapping with its page tables */
+    assert_false(pg->count_info & PGC_free);
+    assert_int_equal(pvmm_refs(tframe), 1); /* the table's own reference */
+    assert_ptr_equal(pg->owner, &pvmm_other);
+    grant_table_domain_destroy(&pvmm_other);
+    assert_true(pg->count_info & PGC_free);
+    pvmm_other.state = DOMAIN_RUNNING;
+}
+
 static void test_mapper_destroyed(void **state)
 {
     struct gnttab_map_grant_ref a, b;
@@ -775,6 +798,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_copy_while_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_granter_destroyed_while_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapper_destroyed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_frame_outlives_owner_mapping, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("grant", tests, NULL, NULL);

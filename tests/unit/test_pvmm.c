@@ -478,6 +478,49 @@ static void test_machphys_update(void **state)
     assert_int_equal(pvmm_m2p[pvmm_other.shared_info_mfn], INVALID_M2P_ENTRY);
 }
 
+/* The control domain maps another domain's frame through mmu_update with
+ * that domain as the owner (a builder, privcmd); the mapping holds a
+ * reference on the foreign frame, which a dying owner cannot free until the
+ * mapping goes. */
+static void test_privileged_foreign_mapping(void **state)
+{
+    mfn_t theirs = pvmm_alloc(&pvmm_other);
+    struct mmu_update req = {ma(t.l1, 7), pvmm_pte(theirs, P | RW | US)};
+    uint64_t list;
+
+    (void)state;
+    assert_int_equal(pv_pin_table(&pvmm_dom, t.l4, PGT_l4_page_table), 0);
+    list = pvmm_guest_put(ARG0, &req, sizeof(req));
+    /* Without the privilege: refused, nothing taken. */
+    assert_int_equal(do_mmu_update(list, 1, 0, pvmm_other.domain_id, 0), -EPERM);
+    assert_int_equal(pvmm_refs(theirs), 0);
+    /* Naming themselves as the owner of a frame that is not theirs fails. */
+    pvmm_dom.is_privileged = true;
+    req.val = pvmm_pte(t.data[0], P | US);
+    list = pvmm_guest_put(ARG0, &req, sizeof(req));
+    assert_int_equal(do_mmu_update(list, 1, 0, pvmm_other.domain_id, 0), -EBUSY);
+    /* Upper-level entries never name foreign frames. */
+    req = (struct mmu_update){ma(t.l2, 9), pvmm_pte(theirs, P | RW | US)};
+    list = pvmm_guest_put(ARG0, &req, sizeof(req));
+    assert_int_equal(do_mmu_update(list, 1, 0, pvmm_other.domain_id, 0), -EINVAL);
+    /* The real thing: an L1 entry mapping their frame writable. */
+    req = (struct mmu_update){ma(t.l1, 7), pvmm_pte(theirs, P | RW | US)};
+    list = pvmm_guest_put(ARG0, &req, sizeof(req));
+    assert_int_equal(do_mmu_update(list, 1, 0, pvmm_other.domain_id, 0), 0);
+    assert_int_equal(pvmm_refs(theirs), 1);
+    assert_int_equal(pvmm_trefs(theirs), 1);
+    /* The owner dies: the frame survives while mapped, is reaped on unmap. */
+    pvmm_other.state = DOMAIN_DYING;
+    assert_int_equal(pvmm_reaped, 0);
+    req.val = 0;
+    list = pvmm_guest_put(ARG0, &req, sizeof(req));
+    assert_int_equal(do_mmu_update(list, 1, 0, DOMID_SELF, 0), 0);
+    assert_int_equal(pvmm_refs(theirs), 0);
+    assert_int_equal(pvmm_reaped, 1);
+    pvmm_other.state = DOMAIN_RUNNING;
+    pvmm_dom.is_privileged = false;
+}
+
 static void test_foreigndom(void **state)
 {
     struct mmu_update req = {ma(t.data[0], 0), 0};
@@ -752,6 +795,7 @@ int main(void)
         cmocka_unit_test_setup(test_mmu_update_preemption, setup),
         cmocka_unit_test_setup(test_machphys_update, setup),
         cmocka_unit_test_setup(test_foreigndom, setup),
+        cmocka_unit_test_setup(test_privileged_foreign_mapping, setup),
         cmocka_unit_test_setup(test_baseptr, setup),
         cmocka_unit_test_setup(test_mmuext_misc_commands, setup),
         cmocka_unit_test_setup(test_set_ldt, setup),

@@ -98,7 +98,7 @@ bool arch_iomem_mappable(const struct domain *d, mfn_t mfn)
 
     uint32_t a, b, c, dx;
 
-    if (!d->is_privileged)
+    if (!d->is_privileged && !rangeset_contains(&d->iomem_caps, mfn, mfn))
         return false;
     /* Nothing beyond the CPU's physical address width exists. */
     cpuid_count(0x80000008, 0, &a, &b, &c, &dx);

@@ -254,7 +254,7 @@ void update_vcpu_system_time(struct vcpu *v)
 {
     struct vcpu_time_info *t = &v->vcpu_info->time;
     struct shared_info *si = v->domain->shared_info;
-    uint64_t tsc = rdtsc();
+    uint64_t tsc = rdtsc(), wc;
 
     /* Odd version: readers retry until it is even and unchanged. */
     t->version = (t->version + 1) | 1;
@@ -272,9 +272,15 @@ void update_vcpu_system_time(struct vcpu *v)
 
     si->wc_version = (si->wc_version + 1) | 1;
     __asm__ volatile("" ::: "memory");
-    si->wc_sec = (uint32_t)boot_wallclock_sec;
-    si->wc_sec_hi = (uint32_t)(boot_wallclock_sec >> 32);
+    wc = boot_wallclock_sec + (uint64_t)v->domain->time_offset_seconds;
+    si->wc_sec = (uint32_t)wc;
+    si->wc_sec_hi = (uint32_t)(wc >> 32);
     si->wc_nsec = 0;
     __asm__ volatile("" ::: "memory");
     si->wc_version++;
+}
+
+uint32_t arch_cpu_khz(void)
+{
+    return (uint32_t)(tsc_hz / 1000);
 }

@@ -6,6 +6,7 @@
  * and a symbolized backtrace, then stops the machine cleanly.
  */
 #include <asm/apic.h>
+#include <asm/irq.h>
 #include <asm/current.h>
 #include <asm/processor.h>
 #include <asm/extable.h>
@@ -135,6 +136,12 @@ void do_trap(struct cpu_user_regs *regs)
     }
     if (v == APIC_SPURIOUS_VECTOR)
         return;
+    if (v >= PIC_VECTOR_BASE && v < PIC_VECTOR_BASE + NR_LEGACY_IRQS) {
+        arch_irq_dispatch(v); /* dom0's device interrupt: a PIRQ event */
+        if (regs_from_guest(regs))
+            arch_exit_to_guest(regs);
+        return;
+    }
     if (regs_from_guest(regs)) {
         pv_do_trap(regs);
         return;
@@ -145,10 +152,8 @@ void do_trap(struct cpu_user_regs *regs)
         return;
     }
     if (v >= 32) {
-        /* Masked legacy PIC lines may still deliver a spurious IRQ7/15. */
         printk("pvx: unexpected interrupt vector %u ignored\n", v);
-        if (v >= PIC_VECTOR_BASE + 16)
-            apic_eoi(); /* legacy PIC lines are masked and need no APIC EOI */
+        apic_eoi();
         return;
     }
     fatal_trap(regs);

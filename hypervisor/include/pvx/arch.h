@@ -48,6 +48,9 @@ void arch_timer_program(uint64_t deadline);
 void *arch_maddr_to_virt(paddr_t ma);
 paddr_t arch_virt_to_maddr(const void *va);
 
+/** arch_cpu_khz() - the calibrated cycle-counter frequency. */
+uint32_t arch_cpu_khz(void);
+
 /** arch_local_irq_*(): interrupt enable state of this CPU. */
 unsigned long arch_local_irq_save(void);
 void arch_local_irq_restore(unsigned long flags);
@@ -89,6 +92,7 @@ bool arch_serial_getc(char *c);
 void __noreturn start_pvx(void);
 
 struct vcpu;
+struct vcpu_guest_context;
 /** arch_dump_guest_state() - log a vCPU's registers (for domain crashes). */
 void arch_dump_guest_state(struct vcpu *v);
 
@@ -111,5 +115,19 @@ void arch_set_current(struct vcpu *v);
  * of d for a hypervisor mapping (registered vcpu_info); false if refused. */
 bool arch_get_writable_page(struct page_info *pg, struct domain *d);
 
+/** arch_init_vcpu_fpu() - give a new vCPU the x87/SSE reset state. */
+void arch_init_vcpu_fpu(struct vcpu *v);
+/**
+ * arch_set_vcpu_context() - load a vcpu_guest_context into @v, which is not
+ * running (VCPUOP_initialise, domctl setvcpucontext).  Every field is
+ * checked before anything changes, except that new page tables and GDT are
+ * taken in that order (a failure in the later leaves the earlier in place).
+ */
+int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c);
+/** arch_get_vcpu_context() - the state of @v (not running) as a context. */
+void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c);
+/** arch_domain_teardown() - drop every reference @d's vCPUs and page
+ * tables hold (descriptor frames, vcpu_info pages, pins, base pointers). */
+void arch_domain_teardown(struct domain *d);
 /** arch_send_nmi() - make v take its NMI callback on its next entry. */
 void arch_send_nmi(struct vcpu *v);

@@ -17,6 +17,7 @@
 #include <asm/domain.h>
 #include <pvx/event.h>
 #include <pvx/sched_credit.h>
+#include <pvx/rangeset.h>
 #include <pvx/timer.h>
 #include <pvx/types.h>
 #include <public/xen.h>
@@ -25,6 +26,7 @@
 #define DOMAIN_NAME_MAX      32
 
 struct domain;
+struct page_info;
 
 struct vcpu {
     unsigned int vcpu_id;
@@ -36,8 +38,9 @@ struct vcpu {
     bool vcpu_info_registered;
 
     /* Scheduling state (sched.c). */
-    bool online;  /* VCPUOP_up / initialised */
-    bool blocked; /* SCHEDOP_block: waits for an event */
+    bool initialised; /* has a context (built, VCPUOP_initialise, setvcpucontext) */
+    bool online;      /* up (VCPUOP_up/down): runs when not blocked or paused */
+    bool blocked;     /* SCHEDOP_block: waits for an event */
     unsigned int pause_count;
     uint64_t cpu_time; /* ns spent running */
     uint64_t last_run_start;
@@ -83,6 +86,17 @@ struct domain {
 
     uint64_t vm_assist; /* VMASST_TYPE_* bits enabled */
 
+    /* Toolstack control (domctl.c). */
+    unsigned int ctl_pause_count;     /* pausedomain nesting; a created domain starts at 1 */
+    bool has_run;                     /* unpaused at least once: max_vcpus is fixed */
+    bool io_capable;                  /* PVX_DOMCTL_CDF_io: may be given I/O ranges */
+    uint8_t handle[16];               /* the toolstack's UUID */
+    int64_t time_offset_seconds;      /* added to the wall clock it sees */
+    unsigned int max_grant_frames;    /* 0: GNTTAB_MAX_FRAMES */
+    unsigned int max_maptrack_chunks; /* 0: GNTTAB_MAPTRACK_CHUNKS */
+    struct rangeset ioport_caps;      /* I/O ports a domU may use (ioport_permission) */
+    struct rangeset iomem_caps;       /* machine frames a domU may map (iomem_permission) */
+
     struct evtchn_domain evtchn;
     struct csched_dom csched; /* weight and cap (sched_credit.c) */
     struct grant_table *grant_table;
@@ -104,6 +118,25 @@ struct vcpu *current_vcpu(void);
 #define current (current_vcpu())
 
 struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpus, bool privileged);
+/* Take d apart (domctl destroydomain): its vCPUs stop for good, its event
+ * channels close (peers are told), its grant mappings and page tables are
+ * dropped and its memory goes back to the allocator.  Frames other domains
+ * still map through grants stay allocated until they unmap; until then d
+ * lingers as a dying domain, visible to getdomaininfo, its id not reused. */
+void domain_destroy(struct domain *d);
+/* Free a dying domain's frame once nothing references it (mm.c calls this
+ * when the last reference goes); true if it was freed. */
+bool domain_reap_page(struct page_info *pg);
+/* Grow d's vCPUs to n (domctl max_vcpus); new ones start offline. */
+int domain_set_max_vcpus(struct domain *d, unsigned int n);
+/* The existing domain (dying ones included) with the lowest id >= id. */
+struct domain *domain_next(domid_t id);
+/* Any domain with this id, dying ones included (ids of those are taken). */
+struct domain *domain_lookup_any(domid_t id);
+/* Toolstack pause and unpause (nesting); -EINVAL unpausing a running one. */
+void domain_pause_by_ctl(struct domain *d);
+int domain_unpause_by_ctl(struct domain *d);
+uint64_t domain_cpu_time(const struct domain *d);
 struct domain *domain_lookup(domid_t id);
 /* Resolve DOMID_SELF or an id; privileged callers may name others. */
 struct domain *domain_lookup_for(struct domain *caller, domid_t id);

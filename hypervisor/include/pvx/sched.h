@@ -16,6 +16,9 @@ struct domain;
 void sched_init(void);                    /* once, before the first domain */
 void sched_init_domain(struct domain *d); /* a new domain (before its vCPUs) */
 void sched_init_vcpu(struct vcpu *v);
+/* Forget v / d for good (domain destruction); v must not be running. */
+void sched_remove_vcpu(struct vcpu *v);
+void sched_destroy_domain(struct domain *d); /* after all its vCPUs */
 /* The domain's state changed (shutdown, crash): re-evaluate its vCPUs. */
 void sched_domain_changed(struct domain *d);
 /* Stop v from running (it may be running now: takes effect on exit). */

@@ -20,8 +20,6 @@
 #include <public/callback.h>
 #include <public/xen.h>
 
-#define X86_EFLAGS_USER_SETTABLE 0x00244dd5ULL /* CF PF AF ZF SF TF DF OF NT AC ID (no IF/IOPL) */
-
 /* The guest's entry points must be guest addresses pvx may jump to. */
 static bool guest_code_ok(uint64_t addr)
 {

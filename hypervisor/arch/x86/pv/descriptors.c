@@ -67,32 +67,31 @@ void pv_load_guest_gdt(struct vcpu *v, bool changed)
     gdt_loaded_ents = v->arch.gdt_ents;
 }
 
+static void release_ldt(struct vcpu *v);
+
 static void release_frames(const mfn_t *frames, unsigned int n)
 {
     for (unsigned int i = 0; i < n; i++)
         put_page_and_type(mfn_to_page(frames[i]));
 }
 
-long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+/* Install a new GDT of entries descriptors on frames (a vCPU's own
+ * set_gdt, or its initial context from VCPUOP_initialise/setvcpucontext). */
+int pv_set_gdt(struct vcpu *v, const uint64_t *frames_in, uint64_t entries)
 {
-    struct vcpu *v = current;
     struct domain *d = v->domain;
     unsigned int nr = (unsigned int)((entries + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE);
     unsigned int old_ents = v->arch.gdt_ents, old_nr;
     mfn_t frames[MAX_GDT_FRAMES], old[MAX_GDT_FRAMES];
     unsigned int taken = 0;
-    long rc = 0;
+    int rc = 0;
 
     if (entries > FIRST_RESERVED_GDT_ENTRY)
         return -EINVAL;
     for (; taken < nr; taken++) {
-        uint64_t mfn;
+        uint64_t mfn = frames_in[taken];
         uint64_t *desc;
 
-        if (copy_from_guest(&mfn, frame_list + taken * sizeof(mfn), sizeof(mfn))) {
-            rc = -EFAULT;
-            goto out;
-        }
         if (mfn >= max_page || get_page_and_type(mfn_to_page(mfn), d, PGT_seg_desc_page)) {
             rc = -EINVAL;
             goto out;
@@ -112,13 +111,38 @@ long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4,
     memcpy(old, v->arch.gdt_frames, old_nr * sizeof(mfn_t));
     memcpy(v->arch.gdt_frames, frames, nr * sizeof(mfn_t));
     v->arch.gdt_ents = (unsigned int)entries;
-    pv_load_guest_gdt(v, true);
+    if (v == current)
+        pv_load_guest_gdt(v, true);
+    else if (gdt_owner == v)
+        gdt_owner = NULL; /* reload when it next runs */
     release_frames(old, old_nr);
     return 0;
 
 out:
     release_frames(frames, taken);
     return rc;
+}
+
+long do_set_gdt(uint64_t frame_list, uint64_t entries, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    uint64_t frames[MAX_GDT_FRAMES];
+    unsigned int nr = (unsigned int)((entries + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE);
+
+    if (entries > FIRST_RESERVED_GDT_ENTRY)
+        return -EINVAL;
+    if (copy_from_guest(frames, frame_list, nr * sizeof(frames[0])))
+        return -EFAULT;
+    return pv_set_gdt(current, frames, entries);
+}
+
+void pv_release_descriptors(struct vcpu *v)
+{
+    release_frames(v->arch.gdt_frames,
+                   (v->arch.gdt_ents + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE);
+    v->arch.gdt_ents = 0;
+    if (gdt_owner == v)
+        gdt_owner = NULL;
+    release_ldt(v);
 }
 
 long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a4, uint64_t a5)

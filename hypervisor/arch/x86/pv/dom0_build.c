@@ -173,10 +173,8 @@ static mfn_t build_page_tables(struct builder *b)
     return b->p2m[pt_pfn];
 }
 
-static void write_hypercall_page(struct builder *b)
+void pv_fill_hypercall_page(uint8_t *p)
 {
-    uint8_t *p = pfn_ptr(b, va_to_pfn(b, b->k->hypercall_page));
-
     memset(p, 0xcc, PAGE_SIZE);
     for (unsigned int i = 0; i < PAGE_SIZE / 32; i++) {
         uint8_t *s = p + i * 32;
@@ -196,6 +194,11 @@ static void write_hypercall_page(struct builder *b)
         *s++ = 0x59;              /* pop %rcx */
         *s++ = 0xc3;              /* ret */
     }
+}
+
+static void write_hypercall_page(struct builder *b)
+{
+    pv_fill_hypercall_page(pfn_ptr(b, va_to_pfn(b, b->k->hypercall_page)));
 }
 
 static void write_start_info(struct builder *b, const struct boot_module *initrd,
@@ -305,6 +308,7 @@ static void init_vcpu0(struct vcpu *v, const struct pv_kernel_info *k, const str
     v->arch.kernel_mode = true;
     v->arch.kernel_ss = FLAT_RING3_SS64;
     v->arch.kernel_sp = r->rsp;
+    v->initialised = true;
     v->online = true;
 }
 

@@ -130,11 +130,20 @@ static bool io_permitted(const struct vcpu *v, uint16_t port, unsigned int size)
     return !((((uint32_t)bits[1] << 8 | bits[0]) >> (port & 7)) & ((1u << size) - 1));
 }
 
+/* dom0 reaches every port pvx does not drive itself; a domU only those the
+ * toolstack granted it (domctl ioport_permission). */
+static bool port_allowed(const struct domain *d, uint16_t port, unsigned int size)
+{
+    if (port_owned_by_pvx(port) || port_owned_by_pvx((uint16_t)(port + size - 1)))
+        return false;
+    return d->is_privileged || rangeset_contains(&d->ioport_caps, port, port + size - 1);
+}
+
 static uint32_t port_in(const struct vcpu *v, uint16_t port, unsigned int size)
 {
     uint32_t val = 0;
 
-    if (!v->domain->is_privileged || port_owned_by_pvx(port))
+    if (!port_allowed(v->domain, port, size))
         return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
     if (size == 1)
         val = inb(port);
@@ -147,7 +156,7 @@ static uint32_t port_in(const struct vcpu *v, uint16_t port, unsigned int size)
 
 static void port_out(const struct vcpu *v, uint16_t port, unsigned int size, uint32_t val)
 {
-    if (!v->domain->is_privileged || port_owned_by_pvx(port))
+    if (!port_allowed(v->domain, port, size))
         return;
     if (size == 1)
         outb(port, (uint8_t)val);

@@ -6,6 +6,7 @@
 #include <asm/pv/traps.h>
 #include <pvx/arch.h>
 #include <pvx/domain.h>
+#include <pvx/pirq.h>
 #include <pvx/errno.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
@@ -67,6 +68,64 @@ long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_
         v->arch.iobmp = guest_handle_addr(op.bitmap);
         v->arch.iobmp_ports = op.nr_ports;
         return 0;
+    }
+    case PHYSDEVOP_map_pirq: {
+        struct physdev_map_pirq op;
+        long rc;
+
+        if (copy_from_guest(&op, arg, sizeof(op)))
+            return -EFAULT;
+        rc = pirq_map(v->domain, &op);
+        if (!rc && copy_to_guest(arg, &op, sizeof(op)))
+            rc = -EFAULT;
+        return rc;
+    }
+    case PHYSDEVOP_unmap_pirq: {
+        struct physdev_unmap_pirq op;
+
+        if (copy_from_guest(&op, arg, sizeof(op)))
+            return -EFAULT;
+        return pirq_unmap(v->domain, op.domid, op.pirq);
+    }
+    case PHYSDEVOP_alloc_irq_vector: {
+        struct physdev_irq op;
+        long rc;
+
+        /* The vector is pvx's business; as on Xen dom0 gets the IRQ back. */
+        if (copy_from_guest(&op, arg, sizeof(op)))
+            return -EFAULT;
+        rc = pirq_setup_gsi(v->domain, (int)op.irq);
+        op.vector = op.irq;
+        if (!rc && copy_to_guest(arg, &op, sizeof(op)))
+            rc = -EFAULT;
+        return rc;
+    }
+    case PHYSDEVOP_setup_gsi: {
+        struct physdev_setup_gsi op;
+
+        /* The 8259's trigger modes are the firmware's (ELCR); pvx only
+         * checks that the line is one dom0 may have. */
+        if (copy_from_guest(&op, arg, sizeof(op)))
+            return -EFAULT;
+        return pirq_setup_gsi(v->domain, op.gsi);
+    }
+    case PHYSDEVOP_eoi: {
+        struct physdev_eoi op;
+
+        if (copy_from_guest(&op, arg, sizeof(op)))
+            return -EFAULT;
+        return pirq_eoi(v->domain, op.irq);
+    }
+    case PHYSDEVOP_irq_status_query: {
+        struct physdev_irq_status_query op;
+        long rc;
+
+        if (copy_from_guest(&op, arg, sizeof(op)))
+            return -EFAULT;
+        rc = pirq_status(v->domain, op.irq, &op.flags);
+        if (!rc && copy_to_guest(arg, &op, sizeof(op)))
+            rc = -EFAULT;
+        return rc;
     }
     default:
         return -ENOSYS;

@@ -2,9 +2,11 @@
 /*
  * The PV MMU hypercalls: mmu_update, mmuext_op and update_va_mapping.
  *
- * All three act on the calling domain's own frames (foreign page owners are
- * refused the way Xen refuses them to a domain without rights over the
- * other).  The batched calls stop at the first failing element and return
+ * All three act on the calling domain's own frames.  The control domain
+ * may name another domain as the owner of the frames (mmu_update: L1
+ * entries mapping them and M2P updates; mmuext_op: pinning its tables), to
+ * build and inspect it; anyone else is refused as Xen refuses a domain
+ * without rights over the other.  The batched calls stop at the first failing element and return
  * its error; *done counts the elements that succeeded.  A long batch yields
  * through a continuation: the guest re-issues the call with the rest of the
  * array and MMU_UPDATE_PREEMPTED in count, and done keeps accumulating.
@@ -31,21 +33,25 @@ static bool guest_addr_ok(uint64_t va)
 /*
  * The owner of the frames a batch refers to.  DOMID_SELF is the caller;
  * naming oneself by number is refused with -ESRCH as Xen does; any other
- * existing domain (and DOMID_IO/DOMID_XEN) is a foreign owner, which this
- * caller may not act on (-EPERM, reported by the callers where Xen does).
+ * existing domain (and DOMID_IO/DOMID_XEN) is a foreign owner.  *owner is
+ * the domain whose frames the batch may use: the caller, the named domain
+ * for a privileged caller, or NULL when the caller may not act on it
+ * (-EPERM, reported by the elements that use it, where Xen does).
  */
-static int resolve_pg_owner(struct domain *d, uint64_t foreigndom, bool *foreign)
+static int resolve_pg_owner(struct domain *d, uint64_t foreigndom, struct domain **owner)
 {
     domid_t id = (domid_t)foreigndom; /* as Xen, which takes a domid_t */
+    struct domain *t;
 
-    *foreign = false;
+    *owner = d;
     if (id == DOMID_SELF)
         return 0;
     if (id == d->domain_id)
         return -ESRCH;
-    if (id != DOMID_IO && id != DOMID_XEN && !domain_lookup(id))
+    t = domain_lookup(id);
+    if (id != DOMID_IO && id != DOMID_XEN && !t)
         return -ESRCH;
-    *foreign = true;
+    *owner = d->is_privileged ? t : NULL;
     return 0;
 }
 
@@ -66,10 +72,10 @@ static int read_vcpumask(struct domain *d, uint64_t bmap)
  * Run a batch of count elements of size bytes at list, one fn call each.
  * Returns the first error, 0, or the continuation's value.
  */
-typedef int (*batch_fn_t)(struct vcpu *v, void *elem, bool foreign);
+typedef int (*batch_fn_t)(struct vcpu *v, void *elem, struct domain *pg_owner);
 
 static long run_batch(unsigned int nr, uint64_t list, uint64_t count64, uint64_t pdone,
-                      uint64_t foreigndom, size_t size, batch_fn_t fn, bool foreign)
+                      uint64_t foreigndom, size_t size, batch_fn_t fn, struct domain *pg_owner)
 {
     uint64_t elem[3]; /* large enough for either element type */
     unsigned int count = (unsigned int)count64, done = 0, i;
@@ -95,7 +101,7 @@ static long run_batch(unsigned int nr, uint64_t list, uint64_t count64, uint64_t
             rc = -EFAULT;
             break;
         }
-        rc = fn(current, elem, foreign);
+        rc = fn(current, elem, pg_owner);
         if (rc)
             break;
     }
@@ -109,8 +115,10 @@ static long run_batch(unsigned int nr, uint64_t list, uint64_t count64, uint64_t
 
 /* ---- mmu_update ---- */
 
-/* A normal update of the 8-byte entry at machine address ma. */
-static int pt_update(struct domain *d, uint64_t ma, uint64_t val, bool preserve_ad)
+/* A normal update of the 8-byte entry at machine address ma, in one of
+ * d's tables; an L1 entry may map a frame of pg_owner's. */
+static int pt_update(struct domain *d, uint64_t ma, uint64_t val, bool preserve_ad,
+                     struct domain *pg_owner)
 {
     struct page_info *pg = pv_get_page_from_mfn(ma >> PAGE_SHIFT, d);
     unsigned int slot = (ma & ~PAGE_MASK) / sizeof(pte_t);
@@ -121,7 +129,12 @@ static int pt_update(struct domain *d, uint64_t ma, uint64_t val, bool preserve_
         return -EINVAL;
     t = pg->type_info;
     if (pgt_level(t) && (t & PGT_validated) && (t & PGT_count_mask)) {
-        rc = pv_mod_pt_entry(d, pg, slot, val, preserve_ad);
+        if (pg_owner != d && pgt_level(t) != 1)
+            rc = -EINVAL; /* foreign frames appear only in L1 entries */
+        else
+            rc = pv_mod_pt_entry_foreign(d, pg, slot, val, preserve_ad, pg_owner);
+    } else if (pg_owner != d) {
+        rc = -EINVAL; /* a plain store names no frame of anyone's */
     } else if (!get_page_type(pg, PGT_writable_page)) {
         /* Not a page table: a plain store, as through a writable mapping. */
         pte_t *p = arch_maddr_to_virt(ma & ~(uint64_t)(sizeof(pte_t) - 1));
@@ -147,7 +160,7 @@ static int machphys_update(struct domain *d, uint64_t ma, uint64_t pfn)
     return 0;
 }
 
-static int mmu_update_one(struct vcpu *v, void *elem, bool foreign)
+static int mmu_update_one(struct vcpu *v, void *elem, struct domain *pg_owner)
 {
     const struct mmu_update *req = elem;
     unsigned int cmd = req->ptr & (sizeof(pte_t) - 1);
@@ -157,13 +170,13 @@ static int mmu_update_one(struct vcpu *v, void *elem, bool foreign)
     case MMU_NORMAL_PT_UPDATE:
     case MMU_PT_UPDATE_PRESERVE_AD:
     case MMU_PT_UPDATE_NO_TRANSLATE:
-        if (foreign)
+        if (!pg_owner)
             return -EPERM;
-        return pt_update(v->domain, ma, req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD);
+        return pt_update(v->domain, ma, req->val, cmd == MMU_PT_UPDATE_PRESERVE_AD, pg_owner);
     case MMU_MACHPHYS_UPDATE:
-        if (foreign)
+        if (!pg_owner)
             return -EPERM;
-        return machphys_update(v->domain, ma, req->val);
+        return machphys_update(pg_owner, ma, req->val);
     default:
         return -ENOSYS; /* includes a ptr that is only 4-byte aligned */
     }
@@ -174,7 +187,7 @@ long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done, uint64_t foreig
 {
     struct domain *d = current->domain;
     uint64_t pt_dom = (foreigndom >> 16) & 0xffff;
-    bool foreign;
+    struct domain *pg_owner;
     int rc;
 
     /* The upper half names the page tables' owner (plus one); only the
@@ -184,11 +197,11 @@ long do_mmu_update(uint64_t reqs, uint64_t count, uint64_t done, uint64_t foreig
             return -ESRCH;
         return -EPERM;
     }
-    rc = resolve_pg_owner(d, foreigndom, &foreign);
+    rc = resolve_pg_owner(d, foreigndom, &pg_owner);
     if (rc)
         return rc;
     return run_batch(__HYPERVISOR_mmu_update, reqs, count, done, foreigndom,
-                     sizeof(struct mmu_update), mmu_update_one, foreign);
+                     sizeof(struct mmu_update), mmu_update_one, pg_owner);
 }
 
 /* ---- mmuext_op ---- */
@@ -294,21 +307,27 @@ static int flush_op(struct vcpu *v, const struct mmuext_op *op)
     return 0;
 }
 
-static int mmuext_one(struct vcpu *v, void *elem, bool foreign)
+static int mmuext_one(struct vcpu *v, void *elem, struct domain *pg_owner)
 {
     const struct mmuext_op *op = elem;
     struct domain *d = v->domain;
 
-    ASSERT(!foreign);
     switch (op->cmd) {
     case MMUEXT_PIN_L1_TABLE:
     case MMUEXT_PIN_L2_TABLE:
     case MMUEXT_PIN_L3_TABLE:
     case MMUEXT_PIN_L4_TABLE:
-        return pv_pin_table(d, op->arg1.mfn,
+        /* A domain builder pins the tables it wrote for its guest. */
+        return pv_pin_table(pg_owner, op->arg1.mfn,
                             (uint64_t)(op->cmd - MMUEXT_PIN_L1_TABLE + 1) << PGT_type_shift);
     case MMUEXT_UNPIN_TABLE:
-        return pv_unpin_table(d, op->arg1.mfn);
+        return pv_unpin_table(pg_owner, op->arg1.mfn);
+    default:
+        break;
+    }
+    if (pg_owner != d)
+        return -EPERM; /* everything else acts on the caller itself */
+    switch (op->cmd) {
     case MMUEXT_NEW_BASEPTR:
         return new_baseptr(v, op->arg1.mfn);
     case MMUEXT_NEW_USER_BASEPTR:
@@ -343,16 +362,16 @@ static int mmuext_one(struct vcpu *v, void *elem, bool foreign)
 long do_mmuext_op(uint64_t ops, uint64_t count, uint64_t done, uint64_t foreigndom, uint64_t unused)
 {
     struct domain *d = current->domain;
-    bool foreign;
+    struct domain *pg_owner;
     int rc;
 
-    rc = resolve_pg_owner(d, foreigndom, &foreign);
+    rc = resolve_pg_owner(d, foreigndom, &pg_owner);
     if (rc)
         return rc;
-    if (foreign)
+    if (!pg_owner)
         return -EPERM;
     return run_batch(__HYPERVISOR_mmuext_op, ops, count, done, foreigndom, sizeof(struct mmuext_op),
-                     mmuext_one, false);
+                     mmuext_one, pg_owner);
 }
 
 /* ---- update_va_mapping ---- */

@@ -132,6 +132,10 @@ void put_page(struct page_info *pg)
 {
     BUG_ON(!(pg->count_info & PGC_count_mask));
     pg->count_info--;
+    /* The last reference to a frame of a destroyed domain frees it. */
+    if (unlikely(!(pg->count_info & PGC_count_mask)) && pg->owner &&
+        pg->owner->state == DOMAIN_DYING)
+        domain_reap_page(pg);
 }
 
 struct page_info *pv_get_page_from_mfn(mfn_t mfn, struct domain *d)
@@ -146,7 +150,9 @@ struct page_info *pv_get_page_from_mfn(mfn_t mfn, struct domain *d)
 
 /* ---- entries: checking and releasing ---- */
 
-static int get_page_from_l1e(pte_t e, struct domain *d)
+/* An L1 entry in a table of d's, naming a frame of pg_owner's (d itself,
+ * or for the control domain a foreign domain it builds or maps). */
+static int get_page_from_l1e(pte_t e, struct domain *d, struct domain *pg_owner)
 {
     mfn_t mfn = pte_mfn(e);
     struct page_info *pg;
@@ -160,7 +166,11 @@ static int get_page_from_l1e(pte_t e, struct domain *d)
     if (mfn >= max_page || (mfn_to_page(mfn)->count_info & PGC_reserved))
         return arch_iomem_mappable(d, mfn) ? 0 : -EPERM;
     pg = mfn_to_page(mfn);
-    if (!get_page(pg, d))
+    /* A table of the control domain's that is (re)validated may hold
+     * mappings of other domains' frames it made through mmu_update. */
+    if (!get_page(pg, pg_owner) &&
+        !(d->is_privileged && pg_owner == d && pg->owner && pg->owner != d &&
+          pg->owner->state != DOMAIN_DYING && get_page(pg, pg->owner)))
         return -EBUSY; /* free, pvx's heap (the M2P...) or another domain's */
     if ((e & _PAGE_RW) && get_page_type(pg, PGT_writable_page)) {
         put_page(pg);
@@ -242,10 +252,10 @@ static int get_page_from_upper(unsigned int level, pte_t e, struct domain *d)
     return rc;
 }
 
-static int get_entry_refs(unsigned int level, pte_t e, struct domain *d)
+static int get_entry_refs(unsigned int level, pte_t e, struct domain *d, struct domain *pg_owner)
 {
     if (level == 1)
-        return get_page_from_l1e(e, d);
+        return get_page_from_l1e(e, d, pg_owner);
     return get_page_from_upper(level, e, d);
 }
 
@@ -281,7 +291,7 @@ static int promote_table(struct page_info *pg, unsigned int level)
     for (i = 0; i < PT_ENTRIES; i++) {
         if (!is_guest_slot(level, i) || !(t[i] & _PAGE_PRESENT))
             continue;
-        rc = get_entry_refs(level, t[i], d);
+        rc = get_entry_refs(level, t[i], d, d);
         if (rc)
             break;
         t[i] = adjust_entry(level, t[i]);
@@ -410,6 +420,12 @@ void put_page_and_type(struct page_info *pg)
 int pv_mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot, pte_t nval,
                     bool preserve_ad)
 {
+    return pv_mod_pt_entry_foreign(d, table, slot, nval, preserve_ad, d);
+}
+
+int pv_mod_pt_entry_foreign(struct domain *d, struct page_info *table, unsigned int slot,
+                            pte_t nval, bool preserve_ad, struct domain *pg_owner)
+{
     unsigned int level = pgt_level(table->type_info);
     pte_t *t = map_frame(page_to_mfn(table));
     pte_t old;
@@ -422,7 +438,7 @@ int pv_mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot
     old = t[slot];
     if (nval & _PAGE_PRESENT) {
         /* New references first: the new entry may name the same frames. */
-        rc = get_entry_refs(level, nval, d);
+        rc = get_entry_refs(level, nval, d, pg_owner);
         if (rc)
             return rc;
         nval = adjust_entry(level, nval);

@@ -13,6 +13,10 @@ struct trap_bounce_entry {
 };
 
 struct arch_vcpu {
+    /* x87/SSE state (FXSAVE image), switched eagerly with the vCPU so no
+     * domain sees another's registers. */
+    uint8_t fpu[512] __attribute__((aligned(16)));
+
     /* The guest's registers while it is not running on a CPU. */
     struct cpu_user_regs user_regs;
 

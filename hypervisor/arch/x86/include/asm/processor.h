@@ -75,6 +75,11 @@ DEFINE_CR(3)
 DEFINE_CR(4)
 #undef DEFINE_CR
 
+static inline void clts(void)
+{
+    __asm__ volatile("clts" ::: "memory");
+}
+
 static inline void outb(uint16_t port, uint8_t v)
 {
     __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));

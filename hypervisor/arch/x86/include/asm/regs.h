@@ -30,7 +30,9 @@ static inline bool regs_from_guest(const struct cpu_user_regs *r)
 }
 #endif
 
-#define X86_EFLAGS_IF   0x200
-#define X86_EFLAGS_IOPL 0x3000
+#define X86_EFLAGS_IF 0x200
+/* Flags a guest may set for itself: CF PF AF ZF SF TF DF OF NT AC ID (not IF, IOPL). */
+#define X86_EFLAGS_USER_SETTABLE 0x00244dd5ULL
+#define X86_EFLAGS_IOPL          0x3000
 
 #endif

@@ -101,6 +101,9 @@ struct page_info *pv_get_page_from_mfn(mfn_t mfn, struct domain *d);
  */
 int pv_mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot, pte_t nval,
                     bool preserve_ad);
+/* As pv_mod_pt_entry(), with an L1 entry naming a frame of pg_owner's. */
+int pv_mod_pt_entry_foreign(struct domain *d, struct page_info *table, unsigned int slot,
+                            pte_t nval, bool preserve_ad, struct domain *pg_owner);
 /* The L1 page and slot that map va in v's kernel page tables (the walk a
  * guest kernel's own accesses take).  -EINVAL if va is not a guest address
  * or the walk does not reach a validated L1 page.  No reference is taken. */

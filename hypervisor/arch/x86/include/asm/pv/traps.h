@@ -26,6 +26,8 @@ struct vcpu;
 
 /* dom0_build.c */
 /* mem: bytes of RAM for the domain (0: dom0's automatic size). */
+/* Write the hypercall transfer page (a stub per hypercall) at p. */
+void pv_fill_hypercall_page(uint8_t *p);
 int pv_build_domain(struct domain *d, const struct boot_module *kernel,
                     const struct boot_module *initrd, const char *cmdline, uint64_t mem);
 
@@ -50,6 +52,10 @@ void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c
 
 /* descriptors.c */
 void pv_load_guest_gdt(struct vcpu *v, bool changed);
+/* Install frames as v's GDT (entries descriptors); -EINVAL if unusable. */
+int pv_set_gdt(struct vcpu *v, const uint64_t *frames, uint64_t entries);
+/* Drop v's GDT and LDT frame references (domain destruction). */
+void pv_release_descriptors(struct vcpu *v);
 void pv_load_guest_ldt(struct vcpu *v);
 
 /* context.c */
