@@ -189,6 +189,7 @@ void apic_timer_interrupt(void)
 /* ---- guest time ---- */
 
 static uint64_t boot_wallclock_sec; /* UTC seconds at system time 0 */
+static uint32_t boot_wallclock_nsec;
 
 static unsigned int cmos_read(unsigned int reg)
 {
@@ -275,9 +276,20 @@ void update_vcpu_system_time(struct vcpu *v)
     wc = boot_wallclock_sec + (uint64_t)v->domain->time_offset_seconds;
     si->wc_sec = (uint32_t)wc;
     si->wc_sec_hi = (uint32_t)(wc >> 32);
-    si->wc_nsec = 0;
+    si->wc_nsec = boot_wallclock_nsec;
     __asm__ volatile("" ::: "memory");
     si->wc_version++;
+}
+
+void arch_set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time)
+{
+    /* UTC at system time 0: what the control domain's clock says, minus the
+     * system time at which it said so. */
+    uint64_t ns = secs * 1000000000ULL + nsecs;
+
+    ns = ns > system_time ? ns - system_time : 0;
+    boot_wallclock_sec = ns / 1000000000ULL;
+    boot_wallclock_nsec = (uint32_t)(ns % 1000000000ULL);
 }
 
 uint32_t arch_cpu_khz(void)

@@ -48,6 +48,9 @@ void arch_timer_program(uint64_t deadline);
 void *arch_maddr_to_virt(paddr_t ma);
 paddr_t arch_virt_to_maddr(const void *va);
 
+/** arch_set_wallclock() - the UTC time was @secs.@nsecs at system time
+ * @system_time (ns): what guests' shared_info wall clocks say from now on. */
+void arch_set_wallclock(uint64_t secs, uint32_t nsecs, uint64_t system_time);
 /** arch_cpu_khz() - the calibrated cycle-counter frequency. */
 uint32_t arch_cpu_khz(void);
 
