@@ -10,7 +10,8 @@
  *   spin=A:B          burn CPU from A to B ms of system time, report the count
  *   coninput          report each line of console input received (t_coninput.c)
  *   xdom=a|b|c        grants and events between domUs (t_xdom.c; peer=N third=N)
- *   reap=N            dom0: wait for N domain shutdowns (at most idle=MS), power off
+ *   reap=N            dom0: wait for N domain shutdowns (at most idle=MS), power off;
+ *                     destroy=D: destroy domain D (domctl) once it has shut down
  *   benchpeer         the other domain of bench's cross-domain rows (peer=N)
  * Options: hypercall=syscall|page (transport for the checks), seed=N and
  * fuzz=N (random-hypercall fuzz seed and call count), only=g1+g2 (groups; ',' also works
@@ -152,7 +153,8 @@ static void mode_reap_run(void)
 {
     const char *v = opt("reap"), *idle = opt("idle");
 
-    mode_reap(v ? parse_ulong(v, NULL) : 1, idle ? parse_ulong(idle, NULL) : 60000);
+    mode_reap(v ? parse_ulong(v, NULL) : 1, idle ? parse_ulong(idle, NULL) : 60000,
+              opt_domid("destroy"));
 }
 
 static void mode_benchpeer_run(void)

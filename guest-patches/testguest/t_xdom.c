@@ -10,7 +10,9 @@
  *      fails
  *   b  the mapper: maps, writes, reads, copies, pings, and tries every
  *      hostile case against a (and c's page after c died)
- *   c  grants b a page, waits until b has it mapped, then crashes
+ *   c  grants b a page, waits until b has it mapped, then crashes; dom0
+ *      (`reap=N destroy=3`) then destroys it with domctl, and b goes on
+ *      using the page: the frame must outlive its owner until unmapped
  * a and b step through the test together with counters in the mailbox page.
  * Also `reap=N` (dom0: wait for N domain shutdowns, VIRQ_DOM_EXC, then power
  * off) and `benchpeer` (the other end of bench.c's cross-domain rows).
@@ -31,6 +33,7 @@
 #define XD_STALE_REF 14
 #define XD_COPY_REF  15
 #define XD_FREE_REF  20 /* never granted */
+#define XD_INFO_REF  11 /* c: its event port for b */
 #define XD_PINGS     100
 #define XD_WAIT_MS   20000 /* generous: four guests share one emulated CPU */
 
@@ -321,7 +324,9 @@ static void role_b(domid_t a, domid_t c)
     volatile u8 *cpage = (volatile u8 *)XD_VA(3);
     grant_handle_t hmb, hro, hrw, hst, hc;
     struct evtchn_status s;
-    unsigned lport = 0, seen, rtt;
+    struct gnttab_copy cp;
+    u32 *cinfo = page_alloc();
+    unsigned lport = 0, cport = 0, seen, rtt;
     bool c_mapped;
     int16_t st;
     u64 t;
@@ -330,6 +335,15 @@ static void role_b(domid_t a, domid_t c)
     c_mapped = xd_attach(c, XD_MBOX_REF, XD_VA(3), XD_WAIT_MS, &hc) == 0;
     CHECK("b.map_page_of_c", c_mapped);
     CHECK("b.page_of_c_contents", c_mapped && same(cpage, PAGE_SIZE, 0x3c));
+    /* c's port for us comes by copy; binding it lets us see c destroyed
+     * (its end closes, ours goes back to unbound). */
+    xd_copy_ptr(&cp.source, true, c, XD_INFO_REF, 0);
+    xd_copy_ptr(&cp.dest, false, DOMID_SELF, va_to_mfn(cinfo), 0);
+    cp.len = 8;
+    cp.flags = GNTCOPY_source_gref;
+    CHECK_RC("b.copy_info_of_c_rc", hc_grant_table_op(GNTTABOP_copy, &cp, 1), 0);
+    CHECK("b.copy_info_of_c", cp.status == GNTST_okay && cinfo[0] == XD_MAGIC);
+    CHECK_RC("b.bind_to_c", bind_interdomain(c, cinfo[1], &cport), 0);
 
     CHECK_RC("b.attach_mailbox", xd_attach(a, XD_MBOX_REF, XD_VA(0), XD_WAIT_MS, &hmb), 0);
     if (mb->magic != XD_MAGIC) {
@@ -419,6 +433,13 @@ static void role_b(domid_t a, domid_t c)
         CHECK("b.dead_peer_page_intact", same(cpage, PAGE_SIZE, 0x3c));
         fill(cpage, PAGE_SIZE, 0x77);
         CHECK("b.dead_peer_page_writable", same(cpage, PAGE_SIZE, 0x77));
+        /* dom0 destroys c: its ports close, the frame must stay ours. */
+        CHECK("b.c_destroyed_port_unbound",
+              WAIT_FOR(status_of(DOMID_SELF, cport, &s) == 0 && s.status == EVTCHNSTAT_unbound,
+                       XD_WAIT_MS));
+        CHECK("b.destroyed_peer_page_intact", same(cpage, PAGE_SIZE, 0x77));
+        fill(cpage, PAGE_SIZE, 0x78);
+        CHECK("b.destroyed_peer_page_writable", same(cpage, PAGE_SIZE, 0x78));
         CHECK_RC("b.unmap_dead_peer_page_rc", xd_unmap(XD_VA(3), hc, &st), 0);
         CHECK_EQ("b.unmap_dead_peer_page", st, GNTST_okay);
     }
@@ -432,13 +453,23 @@ static void role_b(domid_t a, domid_t c)
 static void role_c(domid_t b)
 {
     u8 *page = page_alloc();
+    u32 *info = page_alloc();
     struct sched_shutdown sd = {.reason = SHUTDOWN_crash};
+    struct evtchn_status s;
+    unsigned port = 0;
 
     fill(page, PAGE_SIZE, 0x3c);
     CHECK_RC("c.gt_setup", xd_gt_setup(), 0);
+    CHECK_RC("c.alloc_unbound", alloc_unbound(b, &port), 0);
+    info[0] = XD_MAGIC;
+    info[1] = port;
+    xd_grant(XD_INFO_REF, b, info, true);
     xd_grant(XD_MBOX_REF, b, page, false);
     CHECK("c.peer_mapped_rw",
           WAIT_FOR(xd_gte(XD_MBOX_REF)->flags == (GTF_permit_access | GTF_reading | GTF_writing),
+                   XD_WAIT_MS));
+    CHECK("c.peer_bound",
+          WAIT_FOR(status_of(DOMID_SELF, port, &s) == 0 && s.status == EVTCHNSTAT_interdomain,
                    XD_WAIT_MS));
     printk("%u passed, %u failed\n", tests_passed, tests_failed);
     printk("note: crashing on purpose with the page mapped by d%u\n", b);
@@ -596,21 +627,77 @@ void mode_xdom(const char *role, long peer, long third)
     }
 }
 
-void mode_reap(unsigned long count, unsigned long ms)
+static long domctl(u32 cmd, domid_t dom, struct pvx_domctl *op)
+{
+    memset(op, 0, sizeof(*op));
+    op->cmd = cmd;
+    op->interface_version = PVX_DOMCTL_INTERFACE_VERSION;
+    op->domain = dom;
+    return HC1(__HYPERVISOR_domctl, op);
+}
+
+/* Destroy domain `dom` once it has shut down; true when done (or failed). */
+static bool reap_destroy(domid_t dom)
+{
+    static struct pvx_domctl op;
+    long rc = domctl(PVX_DOMCTL_getdomaininfo, dom, &op);
+
+    if (rc || op.u.getdomaininfo.domain != dom) {
+        test_fail("dom0.destroy_shut_down_domain", "getdomaininfo(%u): rc %ld (%s)", dom, rc,
+                  errname(rc));
+        return true;
+    }
+    if (!(op.u.getdomaininfo.flags & PVX_DOMINF_shutdown))
+        return false;
+    CHECK_RC("dom0.destroy_shut_down_domain", domctl(PVX_DOMCTL_destroydomain, dom, &op), 0);
+    return true;
+}
+
+/* Domains 1..n all shut down or gone?  -1: no domctl (count events then). */
+static int all_down(unsigned long n)
+{
+    static struct pvx_domctl op;
+
+    for (unsigned long id = 1; id <= n; id++) {
+        long rc = domctl(PVX_DOMCTL_getdomaininfo, (domid_t)id, &op);
+
+        if (rc == -XEN_ENOSYS || rc == -XEN_EPERM)
+            return -1;
+        if (!rc && op.u.getdomaininfo.domain == id &&
+            !(op.u.getdomaininfo.flags & (PVX_DOMINF_shutdown | PVX_DOMINF_dying)))
+            return 0;
+    }
+    return 1;
+}
+
+void mode_reap(unsigned long count, unsigned long ms, long destroy)
 {
     struct evtchn_bind_virq bv = {.virq = VIRQ_DOM_EXC, .vcpu = 0};
     u64 deadline = system_time_ns() + ms * 1000000ULL;
     long rc = hc_event_channel_op(EVTCHNOP_bind_virq, &bv);
+    bool destroyed = destroy < 0;
 
+    current_group = "xdom";
     if (rc) {
-        printk("note: reap: cannot bind VIRQ_DOM_EXC (%ld)\n", rc);
+        test_fail("dom0.bind_dom_exc", "rc %ld (%s)", rc, errname(rc));
         return;
     }
     evtchn_unmask_port(bv.port);
-    /* Shutdowns close together may arrive as one event: the deadline ends
-     * the wait then. */
-    while (evt_count[bv.port] < count && system_time_ns() < deadline)
-        xd_wait_event(bv.port, evt_count[bv.port], (deadline - system_time_ns()) / 1000000 + 1);
+    while (system_time_ns() < deadline) {
+        unsigned seen = evt_count[bv.port];
+        int down;
+
+        if (!destroyed)
+            destroyed = reap_destroy((domid_t)destroy);
+        /* Without domctl, count the events (shutdowns close together may
+         * arrive as one: the deadline ends the wait then). */
+        down = all_down(count);
+        if (down > 0 || (down < 0 && seen >= count))
+            break;
+        xd_wait_event(bv.port, seen, (deadline - system_time_ns()) / 1000000 + 1);
+    }
+    if (!destroyed)
+        test_fail("dom0.destroy_shut_down_domain", "domain %ld never shut down", destroy);
     printk("note: reap: %u domain exception events\n", evt_count[bv.port]);
 }
 

@@ -67,7 +67,7 @@ void mode_spin(unsigned long from_ms, unsigned long to_ms);
 void mode_coninput(void); /* t_coninput.c */
 /* t_xdom.c */
 void mode_xdom(const char *role, long peer, long third);
-void mode_reap(unsigned long count, unsigned long ms);
+void mode_reap(unsigned long count, unsigned long ms, long destroy);
 void mode_benchpeer(long peer);
 long xd_bench_attach(u16 peer, unsigned *port, volatile u32 **mode, volatile u64 **spins);
 

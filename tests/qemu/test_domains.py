@@ -115,16 +115,17 @@ XDOM_CHECKS = {
         "b.ping_pong_round_trips", "b.peer_close_seen", "b.send_after_peer_closed",
         "b.bind_port_offered_to_third", "b.bind_port_bound_to_hypervisor",
         "b.alloc_unbound_in_other_domain", "b.status_of_other_domain", "b.domctl_unprivileged",
-        "b.sysctl_unprivileged", "b.dead_peer_page_intact", "b.unmap_dead_peer_page",
-        "b.unmap_mailbox"],
-    3: ["c.peer_mapped_rw"],
+        "b.sysctl_unprivileged", "b.dead_peer_page_intact", "b.c_destroyed_port_unbound",
+        "b.destroyed_peer_page_intact", "b.unmap_dead_peer_page", "b.unmap_mailbox"],
+    3: ["c.peer_mapped_rw", "c.peer_bound"],
 }
 
 
 def case_cross_domain():
     # a (d1) grants to b (d2); c (d3) grants to b and crashes while b has its
-    # page mapped; dom0 waits for the three shutdowns (VIRQ_DOM_EXC).
-    r = boot([f"{GUEST} reap=3 idle=90000", f"{GUEST} xdom=a peer=2 third=3",
+    # page mapped; dom0 waits for the three shutdowns (VIRQ_DOM_EXC) and
+    # destroys c (domctl) once it is down, under b's mapping.
+    r = boot([f"{GUEST} reap=3 destroy=3 idle=90000", f"{GUEST} xdom=a peer=2 third=3",
               f"{GUEST} xdom=b peer=1 third=3", f"{GUEST} xdom=c peer=2"],
              "dom0_mem=32M domU=a,mem=16M,kernel=1 domU=b,mem=16M,kernel=2 "
              "domU=c,mem=16M,kernel=3", timeout=240)
@@ -142,6 +143,8 @@ def case_cross_domain():
           bool(r.search(r"domain 2 \(b\): shut down \(poweroff\)")), r, "no clean shutdown")
     check("c crashed (on purpose) with its page mapped by b",
           bool(r.search(r"domain 3 \(c\): shut down \(crash\)")), r, "no crash")
+    check("dom0 destroyed the crashed domain",
+          bool(r.search(r"^PASS xdom\.dom0\.destroy_shut_down_domain$")), r, "no destroy")
     check("dom0 saw the shutdowns and powers off with status 0", r.status == 0, r,
           f"status {r.status}")
 
