@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """`make run`: boot the pvx demo in QEMU with its serial console on this
-terminal.  Press Ctrl-A then X to quit QEMU (Ctrl-A C toggles the monitor).
+terminal.  Press Ctrl-T then X to quit QEMU (Ctrl-T C toggles the monitor):
+QEMU's escape is moved off Ctrl-A, which pvx uses to switch console input
+between domains (three presses, as on Xen).
 """
 import argparse
 import os
@@ -23,12 +25,14 @@ def main():
         sys.exit("run-demo: build/hypervisor/pvx is missing: run `make` first")
     cmd = qh.qemu_command(kernel=kernel, append=args.cmdline.strip() or None,
                           modules=args.module, memory=args.memory)
-    # The serial line shares the terminal with QEMU's monitor (Ctrl-A C).
+    # The serial line shares the terminal with QEMU's monitor (Ctrl-T C);
+    # Ctrl-A stays pvx's (console input switching).
     cmd[cmd.index("-serial") + 1] = "mon:stdio"
     i = cmd.index("-monitor")
     del cmd[i:i + 2]
+    cmd += ["-echr", "0x14"]
     print(f"run-demo: booting pvx under QEMU ({qh.accelerator()}); "
-          "press Ctrl-A then X to quit.", flush=True)
+          "press Ctrl-T then X to quit.", flush=True)
     rc = subprocess.call(cmd)
     # pvx reports its exit status through isa-debug-exit: QEMU exits 2*status+1.
     status = rc >> 1 if rc % 2 == 1 else rc
