@@ -245,6 +245,22 @@ static void b_hostile_maps(domid_t a)
     CHECK("b.refused_maps_left_no_mapping", !(*pte_of(XD_VA(8), 1) & _PAGE_PRESENT));
 }
 
+/* a's frames are a's: without the grant, not even a read-only PTE. */
+static void b_hostile_frame_maps(domid_t a)
+{
+    /* The mailbox's frame number, from our grant mapping of it. */
+    unsigned long frame = (*pte_of(XD_VA(0), 1) & PTE_ADDR_MASK) >> PAGE_SHIFT;
+    mmu_update_t req;
+
+    /* Xen: get_page_from_l1e() finds another owner -> -EBUSY (as for the M2P). */
+    CHECK_RC("b.map_peer_frame_directly", map_frame(XD_VA(9), frame, PTE_KERN_RO), -XEN_EBUSY);
+    /* Naming a as the pages' owner needs privilege over a (xsm_mmu_update). */
+    req.ptr = pte_ma(XD_VA(9)) | MMU_NORMAL_PT_UPDATE;
+    req.val = ((u64)frame << PAGE_SHIFT) | PTE_KERN_RO;
+    CHECK_RC("b.mmu_update_foreign_owner", hc_mmu_update(&req, 1, NULL, a), -XEN_EPERM);
+    CHECK("b.refused_frame_maps_left_no_mapping", !(*pte_of(XD_VA(9), 1) & _PAGE_PRESENT));
+}
+
 static void b_copies(domid_t a)
 {
     u8 *mine = page_alloc(), *back = page_alloc();
@@ -329,6 +345,7 @@ static void role_b(domid_t a, domid_t c)
     unsigned lport = 0, cport = 0, seen, rtt;
     bool c_mapped;
     int16_t st;
+    long rc;
     u64 t;
 
     /* c's page first: c crashes as soon as it sees our mapping. */
@@ -345,7 +362,12 @@ static void role_b(domid_t a, domid_t c)
     CHECK("b.copy_info_of_c", cp.status == GNTST_okay && cinfo[0] == XD_MAGIC);
     CHECK_RC("b.bind_to_c", bind_interdomain(c, cinfo[1], &cport), 0);
 
-    CHECK_RC("b.attach_mailbox", xd_attach(a, XD_MBOX_REF, XD_VA(0), XD_WAIT_MS, &hmb), 0);
+    rc = xd_attach(a, XD_MBOX_REF, XD_VA(0), XD_WAIT_MS, &hmb);
+    if (rc) {
+        /* rc: a negative errno, or a GNTST_* status of the last try */
+        test_fail("b.attach_mailbox", "a never granted its mailbox (%ld)", rc);
+        return;
+    }
     if (mb->magic != XD_MAGIC) {
         test_fail("b.mailbox_magic", "0x%x", mb->magic);
         return;
@@ -387,6 +409,7 @@ static void role_b(domid_t a, domid_t c)
         CHECK_EQ("b.unmap_stale_candidate", st, GNTST_okay);
     }
     b_hostile_maps(a);
+    b_hostile_frame_maps(a);
     mb->b_step = 2;
 
     if (!WAIT_FOR(mb->a_step >= 2, XD_WAIT_MS)) {
