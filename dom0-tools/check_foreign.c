@@ -77,16 +77,15 @@ int check_foreign(void)
 
     privcmd_fd = open("/dev/xen/privcmd", O_RDWR | O_CLOEXEC);
     if (privcmd_fd < 0)
-        return check_report("foreign-create", false, "open /dev/xen/privcmd: %s",
-                            strerror(errno));
+        return check_report("foreign-create", false, "open /dev/xen/privcmd: %s", strerror(errno));
     before = free_pages();
     memset(&op.u, 0, sizeof(op.u));
     op.u.createdomain.max_vcpus = 1;
     op.u.createdomain.max_pages = 4;
     strcpy(op.u.createdomain.name, "privcmd-test");
     rc = domctl(&op, PVX_DOMCTL_createdomain, DOMID_INVALID);
-    failed += check_report("foreign-create", rc == 0 && op.domain > 0, "domctl createdomain: %ld, d%u",
-                           rc, op.domain);
+    failed += check_report("foreign-create", rc == 0 && op.domain > 0,
+                           "domctl createdomain: %ld, d%u", rc, op.domain);
     if (rc)
         goto out;
     dom = op.domain;
@@ -99,8 +98,8 @@ int check_foreign(void)
                            (unsigned long long)mfn);
 
     a = map_frame(dom, mfn, &err);
-    failed += check_report("foreign-map", a != MAP_FAILED, "MMAPBATCH_V2 of d%u's frame: %d",
-                           dom, err);
+    failed +=
+        check_report("foreign-map", a != MAP_FAILED, "MMAPBATCH_V2 of d%u's frame: %d", dom, err);
     b = map_frame(dom, mfn, &err);
     if (a != MAP_FAILED && b != MAP_FAILED) {
         strcpy(a, "written through one foreign mapping");
@@ -123,11 +122,10 @@ int check_foreign(void)
     rc = domctl(&op, PVX_DOMCTL_destroydomain, dom);
     failed += check_report("foreign-destroy", rc == 0, "destroydomain: %ld", rc);
     rc = domctl(&op, PVX_DOMCTL_getdomaininfo, dom);
-    failed += check_report("foreign-dying-while-mapped",
-                           rc == 0 && op.domain == dom &&
-                               (op.u.getdomaininfo.flags & PVX_DOMINF_dying),
-                           "getdomaininfo: %ld, d%u flags %#x", rc, op.domain,
-                           op.u.getdomaininfo.flags);
+    failed +=
+        check_report("foreign-dying-while-mapped",
+                     rc == 0 && op.domain == dom && (op.u.getdomaininfo.flags & PVX_DOMINF_dying),
+                     "getdomaininfo: %ld, d%u flags %#x", rc, op.domain, op.u.getdomaininfo.flags);
     if (a != MAP_FAILED)
         munmap(a, 4096);
     if (b != MAP_FAILED)

@@ -27,7 +27,10 @@ int main(int argc, char **argv)
     static const struct {
         const char *name;
         int (*fn)(void);
-    } checks[] = {{"privcmd", check_privcmd}, {"evtchn", check_evtchn}, {"gnt", check_gnt}, {"foreign", check_foreign}};
+    } checks[] = {{"privcmd", check_privcmd},
+                  {"evtchn", check_evtchn},
+                  {"gnt", check_gnt},
+                  {"foreign", check_foreign}};
     const char *want = argc > 1 ? argv[1] : "all";
     int failed = 0, ran = 0;
     size_t i;

@@ -279,8 +279,10 @@ struct page_info *domain_alloc_shared_page(struct domain *d)
 {
     struct page_info *pg = domain_alloc_page(d);
 
-    if (pg)
-        d->tot_pages--; /* pvx's pages shared with d are not d's memory */
+    if (pg) {
+        d->tot_pages--;                   /* pvx's pages shared with d are not d's memory */
+        pg->count_info |= PGC_pvx_shared; /* d may map it, never give it back */
+    }
     return pg;
 }
 
@@ -291,8 +293,8 @@ int domain_release_page(struct domain *d, mfn_t mfn)
     if (mfn >= max_page)
         return -EINVAL;
     pg = mfn_to_page(mfn);
-    if (!page_owned_by(pg, d) || mfn == d->shared_info_mfn)
-        return -EINVAL;
+    if (!page_owned_by(pg, d) || (pg->count_info & PGC_pvx_shared))
+        return -EINVAL; /* not d's to give: shared_info, grant-table frames */
     /* Still mapped or typed somewhere: the guest must drop it first. */
     if ((pg->count_info & PGC_count_mask) || (pg->type_info & ((1ULL << 48) - 1)))
         return -EBUSY;

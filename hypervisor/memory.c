@@ -171,6 +171,8 @@ long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t
     case XENMEM_decrease_reservation:
     case XENMEM_populate_physmap:
         return reservation(d, cmd, arg);
+    case XENMEM_exchange:
+        return memory_exchange(d, arg);
     case XENMEM_current_reservation:
     case XENMEM_maximum_reservation:
         return reservation_query(d, cmd, arg);

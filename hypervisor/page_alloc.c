@@ -102,7 +102,22 @@ void page_alloc_add_range(paddr_t start, paddr_t end)
     }
 }
 
-struct page_info *alloc_pages(unsigned int order)
+/* The first free block of order o or above whose start leaves room for
+ * 2^order frames below limit, or INVALID_MFN_32. */
+static uint32_t find_block(unsigned int order, uint64_t limit, unsigned int *found_order)
+{
+    for (unsigned int o = order; o <= MAX_ORDER; o++) {
+        for (uint32_t m = free_head[o]; m != INVALID_MFN_32; m = mfn_to_page(m)->next_free) {
+            if (m + (1ULL << order) <= limit) {
+                *found_order = o;
+                return m;
+            }
+        }
+    }
+    return INVALID_MFN_32;
+}
+
+struct page_info *alloc_pages_below(unsigned int order, uint64_t limit)
 {
     unsigned long flags;
     unsigned int o;
@@ -111,13 +126,11 @@ struct page_info *alloc_pages(unsigned int order)
     if (order > MAX_ORDER)
         return NULL;
     flags = arch_local_irq_save();
-    for (o = order; o <= MAX_ORDER && free_head[o] == INVALID_MFN_32; o++)
-        ;
-    if (o > MAX_ORDER) {
+    mfn = find_block(order, limit, &o);
+    if (mfn == INVALID_MFN_32) {
         arch_local_irq_restore(flags);
         return NULL;
     }
-    mfn = free_head[o];
     list_del(o, mfn);
     /* Split: give the upper halves back until the block is the right size. */
     while (o > order) {
@@ -135,6 +148,11 @@ struct page_info *alloc_pages(unsigned int order)
     free_count -= 1ULL << order;
     arch_local_irq_restore(flags);
     return mfn_to_page(mfn);
+}
+
+struct page_info *alloc_pages(unsigned int order)
+{
+    return alloc_pages_below(order, UINT64_MAX);
 }
 
 void free_pages(struct page_info *pg, unsigned int order)

@@ -122,6 +122,54 @@ void t_memory(void)
                  reservation(XENMEM_increase_reservation, mfns, 1, DOMID_SELF), 1);
         CHECK("increase_returns_mfn", mfns[0] != 0);
     }
+    /* exchange: two of our frames for one machine-contiguous extent of two
+     * below 4 GiB (what Linux's swiotlb asks for), mapped where they were. */
+    {
+        static struct xen_memory_exchange x;
+        static xen_pfn_t in[2], out[1];
+        u8 *a = page_alloc(), *b = page_alloc();
+        unsigned long pfn = va_to_pfn(a);
+        long before = hc_memory_op(XENMEM_current_reservation, &self);
+
+        memset(&x, 0, sizeof(x));
+        set_xen_guest_handle(x.in.extent_start, in);
+        set_xen_guest_handle(x.out.extent_start, out);
+        x.in.nr_extents = 2;
+        x.out.nr_extents = 1;
+        x.out.extent_order = 1;
+        x.out.mem_flags = XENMEMF_address_bits(32);
+        x.in.domid = x.out.domid = DOMID_SELF;
+        in[0] = 1UL << 40; /* not ours */
+        in[1] = va_to_mfn(b);
+        out[0] = pfn;
+        CHECK("exchange_not_ours", hc_memory_op(XENMEM_exchange, &x) < 0 && x.nr_exchanged == 0);
+        x.out.nr_extents = 2;
+        CHECK_RC("exchange_size_mismatch", hc_memory_op(XENMEM_exchange, &x), -XEN_EINVAL);
+        x.out.nr_extents = 1;
+        if (va_to_pfn(b) == pfn + 1) {
+            hc_update_va_mapping((unsigned long)a, 0, UVMF_INVLPG);
+            hc_update_va_mapping((unsigned long)b, 0, UVMF_INVLPG);
+            in[0] = va_to_mfn(b); /* the same frame twice */
+            CHECK("exchange_same_frame_twice",
+                  hc_memory_op(XENMEM_exchange, &x) < 0 && x.nr_exchanged == 0);
+            in[0] = va_to_mfn(a);
+            CHECK_RC("exchange", hc_memory_op(XENMEM_exchange, &x), 0);
+            CHECK_EQ("exchange_done", x.nr_exchanged, 2);
+            CHECK("exchange_contiguous_below_4g", out[0] < (1UL << 20) && !(out[0] & 1));
+            CHECK("exchange_sets_m2p", m2p(out[0]) == pfn && m2p(out[0] + 1) == pfn + 1);
+            CHECK_EQ("exchange_keeps_reservation", hc_memory_op(XENMEM_current_reservation, &self),
+                     before);
+            p2m[pfn] = out[0];
+            p2m[pfn + 1] = out[0] + 1;
+            hc_update_va_mapping((unsigned long)a, ((u64)out[0] << 12) | PTE_KERN_RW, UVMF_INVLPG);
+            hc_update_va_mapping((unsigned long)b, ((u64)(out[0] + 1) << 12) | PTE_KERN_RW,
+                                 UVMF_INVLPG);
+            CHECK("exchange_frames_zeroed", a[0] == 0 && b[PAGE_SIZE - 1] == 0);
+            a[0] = 1;
+            b[0] = 2;
+            CHECK("exchange_frames_usable", a[0] == 1 && b[0] == 2);
+        }
+    }
     CHECK_RC("reservation_bad_list",
              reservation(XENMEM_populate_physmap, (xen_pfn_t *)HV_ADDR_XEN, 1, DOMID_SELF), 0);
     CHECK_RC("unknown_cmd", hc_memory_op(99, 0), -XEN_ENOSYS);

@@ -56,6 +56,9 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t, uint64_t)
 long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
 /* memory.c */
 long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t, uint64_t, uint64_t);
+/* memory_exchange.c: XENMEM_exchange */
+struct domain;
+long memory_exchange(struct domain *caller, uint64_t arg);
 /* grant_table.c */
 long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count, uint64_t, uint64_t);
 /* arch/x86/pv/: traps, callbacks, descriptors, segments, physdev */

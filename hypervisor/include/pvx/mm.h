@@ -34,6 +34,7 @@ struct page_info {
 #define PGC_free_head  (1ULL << 62) /* first page of a free block */
 #define PGC_reserved   (1ULL << 61) /* never RAM for the allocator (hole, image, firmware) */
 #define PGC_xen_heap   (1ULL << 60) /* owned by the hypervisor */
+#define PGC_pvx_shared (1ULL << 59) /* pvx's page lent to its owner (shared_info, grant frames) */
 #define PGC_count_mask ((1ULL << 48) - 1)
 
 #define INVALID_MFN_32 0xffffffffu
@@ -65,6 +66,8 @@ uint64_t bootmem_free_bytes(void);
 void page_alloc_init(uint64_t nr_frames); /* frame_table must describe nr_frames */
 void page_alloc_add_range(paddr_t start, paddr_t end);
 struct page_info *alloc_pages(unsigned int order);
+/* The same, entirely below machine frame `limit` (DMA-able memory). */
+struct page_info *alloc_pages_below(unsigned int order, uint64_t limit);
 void free_pages(struct page_info *pg, unsigned int order);
 uint64_t page_alloc_free_pages(void);
 uint64_t page_alloc_total_pages(void);
