@@ -14,6 +14,7 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
+os.environ.setdefault("PVX_ACCEL", "tcg")  # Xen 4.17, the peer, needs it; same for both
 import qemu_harness as qh  # noqa: E402
 
 LINUX = os.path.join(ROOT, "build", "linux")
