@@ -61,6 +61,30 @@ def accelerator():
     return _accel_cache
 
 
+class Checks:
+    """The PASS/FAIL lines of a QEMU test script: each check prints one line
+    (a failure adds the tail of its boot's serial output) and summary()
+    prints the closing `N passed, N failed` the test runner reads."""
+
+    def __init__(self):
+        self.results = []
+
+    def check(self, name, ok, result=None, why="", tail=25):
+        self.results.append(bool(ok))
+        print(f"{'PASS' if ok else 'FAIL'} {name}{'' if ok else ': ' + why}")
+        if not ok and result is not None:
+            for line in result.tail(tail).splitlines():
+                print("  | " + line)
+        sys.stdout.flush()
+        return ok
+
+    def summary(self):
+        passed = sum(self.results)
+        failed = len(self.results) - passed
+        print(f"{passed} passed, {failed} failed")
+        return 1 if failed else 0
+
+
 class BootResult:
     def __init__(self, output, returncode, timed_out, elapsed, first_line_at, inputs_sent=0):
         self.output = output

@@ -17,7 +17,7 @@ PVX = os.path.join(ROOT, "build", "hypervisor", "pvx")
 EXIT_OK, EXIT_FAIL, EXIT_PANIC = 0, 1, 2
 TMP = tempfile.mkdtemp(prefix="pvx-boot-")
 
-results = []
+checks = qh.Checks()
 
 
 def check(name, result, expect=(), absent=(), status=None):
@@ -32,16 +32,8 @@ def check(name, result, expect=(), absent=(), status=None):
             problems.append(f"unexpected /{pat}/")
     if status is not None and result.status != status:
         problems.append(f"exit status {result.status}, expected {status}")
-    ok = not problems
-    results.append(ok)
-    if ok:
-        print(f"PASS {name} ({result.elapsed:.1f}s)")
-    else:
-        print(f"FAIL {name}: {'; '.join(problems)}")
-        print("  --- serial output (tail) ---")
-        for line in result.tail(30).splitlines():
-            print("  | " + line)
-    sys.stdout.flush()
+    checks.check(f"{name} ({result.elapsed:.1f}s)" if not problems else name, not problems, result,
+                 "; ".join(problems), tail=30)
 
 
 def module_file(name, data):
@@ -166,12 +158,14 @@ def main():
         print("0 passed, 1 failed")
         return 1
     print(f"accelerator: {qh.accelerator()}")
+    unknown = [n for n in sys.argv[1:] if n not in CASES]
+    if unknown:
+        print(f"unknown case(s) {', '.join(unknown)}; the cases are: {', '.join(CASES)}")
+        print("0 passed, 1 failed")
+        return 2
     for name in sys.argv[1:] or CASES:
         CASES[name]()
-    passed = sum(results)
-    failed = len(results) - passed
-    print(f"{passed} passed, {failed} failed")
-    return 1 if failed else 0
+    return checks.summary()
 
 
 if __name__ == "__main__":

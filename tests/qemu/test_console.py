@@ -18,16 +18,8 @@ import qemu_harness as qh  # noqa: E402
 PVX = os.path.join(ROOT, "build", "hypervisor", "pvx")
 GUEST = os.path.join(ROOT, "build", "testguest", "testguest")
 SWITCH = b"\x01\x01\x01"
-results = []
-
-
-def check(name, ok, result, why=""):
-    results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'} {name}{'' if ok else ': ' + why}")
-    if not ok:
-        for line in result.tail(25).splitlines():
-            print("  | " + line)
-    sys.stdout.flush()
+checks = qh.Checks()
+check = checks.check
 
 
 def got(output, dom):
@@ -84,9 +76,7 @@ def main():
             return 1
     print(f"accelerator: {qh.accelerator()}")
     case_switching()
-    passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if passed == len(results) else 1
+    return checks.summary()
 
 
 if __name__ == "__main__":

@@ -18,16 +18,8 @@ import qemu_harness as qh  # noqa: E402
 
 PVX = os.path.join(ROOT, "build", "hypervisor", "pvx")
 GUEST = os.path.join(ROOT, "build", "testguest", "testguest")
-results = []
-
-
-def check(name, ok, result, why=""):
-    results.append(ok)
-    print(f"{'PASS' if ok else 'FAIL'} {name}{'' if ok else ': ' + why}")
-    if not ok:
-        for line in result.tail(25).splitlines():
-            print("  | " + line)
-    sys.stdout.flush()
+checks = qh.Checks()
+check = checks.check
 
 
 def boot(modules, append, memory="256M", timeout=120, extra=()):
@@ -215,9 +207,7 @@ def main():
     for case in cases:
         if len(sys.argv) < 2 or case.__name__[len("case_"):] in sys.argv[1:]:
             case()
-    passed = sum(results)
-    print(f"{passed} passed, {len(results) - passed} failed")
-    return 0 if passed == len(results) else 1
+    return checks.summary()
 
 
 if __name__ == "__main__":

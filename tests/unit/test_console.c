@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Unit tests: hypervisor/console.c (log ring, console= option). */
 #include "harness.h"
+#include "timer_stub.h"
 
 #include <pvx/console.h>
 #include <pvx/event.h>
@@ -9,26 +10,7 @@
 #include <pvx/timer.h>
 
 /* Stand-ins for the timer, clock and event channels console.c uses. */
-static struct timer *armed;
 static unsigned int virqs_sent, rings_polled;
-
-void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu)
-{
-    t->fn = fn;
-    t->data = data;
-    t->cpu = cpu;
-}
-
-void set_timer(struct timer *t, uint64_t expires)
-{
-    t->expires = expires;
-    armed = t;
-}
-
-uint64_t now_ns(void)
-{
-    return 1000;
-}
 
 void console_rings_poll(void)
 {
@@ -122,15 +104,15 @@ static void test_console_input(void **state)
 
     assert_int_equal(parse_params("console=com1", __start_pvx_params, __stop_pvx_params), 0);
     console_input_start();
-    assert_non_null(armed);
+    assert_non_null(stub_armed_timer);
     /* Nothing typed: no event, nothing to read, the poll re-arms itself. */
-    armed->fn(armed->data);
+    stub_armed_timer->fn(stub_armed_timer->data);
     assert_int_equal(virqs_sent, 0);
     assert_int_equal(rings_polled, 1); /* the domU console rings ride on the same poll */
     assert_int_equal(console_input_read(out, sizeof(out)), 0);
     /* Typed bytes arrive in order, with one VIRQ_CONSOLE per poll. */
     harness_serial_input = "ls -l\r";
-    armed->fn(armed->data);
+    stub_armed_timer->fn(stub_armed_timer->data);
     assert_int_equal(virqs_sent, 1);
     assert_int_equal(console_input_read(out, 3), 3);
     assert_memory_equal(out, "ls ", 3);
@@ -140,7 +122,7 @@ static void test_console_input(void **state)
     memset(big, 'x', sizeof(big) - 1);
     big[0] = 'A';
     harness_serial_input = big;
-    armed->fn(armed->data);
+    stub_armed_timer->fn(stub_armed_timer->data);
     assert_int_equal(console_input_read(out, sizeof(out)), 1024);
     assert_int_equal(out[0], 'A');
 }

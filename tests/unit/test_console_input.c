@@ -6,6 +6,7 @@
  * harness's fake physical memory, so the tests read them as a guest would.
  */
 #include "harness.h"
+#include "timer_stub.h"
 
 #include <pvx/arch.h>
 #include <pvx/console.h>
@@ -25,26 +26,7 @@ static struct page_info frames[NR_FRAMES];
 struct page_info *frame_table = frames;
 uint64_t max_page = NR_FRAMES;
 
-static struct timer *armed;
 static unsigned int dom0_virqs;
-
-void init_timer(struct timer *t, void (*fn)(void *), void *data, unsigned int cpu)
-{
-    t->fn = fn;
-    t->data = data;
-    t->cpu = cpu;
-}
-
-void set_timer(struct timer *t, uint64_t expires)
-{
-    t->expires = expires;
-    armed = t;
-}
-
-uint64_t now_ns(void)
-{
-    return 1000;
-}
 
 void send_global_virq(unsigned int virq)
 {
@@ -108,7 +90,7 @@ static struct xencons_interface *ring_of(unsigned int id)
 static void type(const char *s)
 {
     harness_serial_input = s;
-    armed->fn(armed->data);
+    stub_armed_timer->fn(stub_armed_timer->data);
     assert_int_equal(*harness_serial_input, '\0');
 }
 
@@ -175,7 +157,7 @@ static int setup(void **state)
     assert_int_equal(console_ring_attach(&dom[3], 3), 0);
     log_pos = console_ring_written();
     console_input_start();
-    assert_non_null(armed);
+    assert_non_null(stub_armed_timer);
     return 0;
 }
 
