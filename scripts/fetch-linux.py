@@ -7,6 +7,7 @@ installed on the machine.
                           unpacks its xz payload itself)
     build/linux/modules/  the /dev/xen driver modules Debian builds as
                           modules (evtchn, gntdev, gntalloc, privcmd, xenfs)
+                          and the virtio PCI, disk and network drivers
                           and what they depend on, uncompressed, with
                           `order`: their names in a valid load order
 
@@ -22,9 +23,11 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "build", "linux")
 # Bumped whenever what we keep from the package changes, to refetch.
-LAYOUT = "modules-1"
-# The dom0 drivers behind /dev/xen/{evtchn,gntdev,gntalloc,privcmd} and xenfs.
-WANTED = ("xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs")
+LAYOUT = "modules-2"
+# The dom0 drivers behind /dev/xen/{evtchn,gntdev,gntalloc,privcmd} and xenfs,
+# and QEMU's virtio disk and network devices that dom0 drives.
+WANTED = ("xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs", "virtio-pci",
+          "virtio-blk", "virtio-net")
 
 
 def run(cmd, **kw):

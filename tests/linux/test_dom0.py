@@ -29,6 +29,7 @@ DOM0_CHECKS = (
     "foreign-not-its-frame", "foreign-destroy", "foreign-dying-while-mapped",
     "foreign-gone-after-unmap",                                # dom0-tools/check_foreign.c
     "pirq-com2",                                              # a device interrupt as a PIRQ
+    "virtio-blk-read", "virtio-blk-write", "virtio-interrupts", "virtio-net-ping",  # QEMU devices
 )
 
 
@@ -45,10 +46,16 @@ def main():
     com2 = os.path.join(LINUX, "com2.out")
     if os.path.exists(com2):
         os.unlink(com2)
+    disk = os.path.join(LINUX, "disk.img")
+    with open(disk, "wb") as f:
+        f.write(b"pvx disk pattern 8d6a31c".ljust(512, b"\0") + bytes(1024 * 1024 - 512))
     r = qh.boot(kernel=pvx, append="dom0_mem=256M",
                 memory="512M", timeout=300,
                 modules=[f"{LINUX}/vmlinuz linux {CMDLINE}", f"{LINUX}/initrd-smoke.gz initrd"],
-                extra=("-serial", f"file:{com2}"))
+                extra=("-serial", f"file:{com2}",
+                       "-drive", f"file={disk},if=none,id=disk0,format=raw",
+                       "-device", "virtio-blk-pci,drive=disk0",
+                       "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"))
     checks = [
         ("pvx unpacks the bzImage (xz) itself", r"domain 0: unpacked a \d+ KiB bzImage"),
         ("kernel starts on pvx", r"Linux version 6\.1\."),
@@ -93,6 +100,16 @@ def main():
         else:
             print(f"PASS {name}")
             passed += 1
+    # What dom0 wrote through virtio-blk reached the disk image.
+    with open(disk, "rb") as f:
+        f.seek(512)
+        written = f.read(40)
+    if written.startswith(b"written by dom0 through virtio-blk"):
+        print("PASS the disk image holds what dom0 wrote")
+        passed += 1
+    else:
+        print(f"FAIL the disk image holds what dom0 wrote: {written!r}")
+        failed += 1
     # What dom0's 8250 driver sent through COM2 reached the device.
     sent = open(com2, errors="replace").read() if os.path.exists(com2) else ""
     if "pvx-com2: line 8 of data" in sent:
