@@ -183,6 +183,18 @@ static void check_lifecycle(bool steady)
     dc.u.max_mem.max_pages = NEW_PAGES - 1;
     CHECK_RC("max_mem_below_tot", domctl(PVX_DOMCTL_max_mem, id), -XEN_EINVAL);
     CHECK("free_pages_dropped", free_pages() + NEW_PAGES <= free_before);
+    /* decrease_reservation naming it gives one frame back; ours are not its. */
+    set_xen_guest_handle(r.extent_start, &mfns[NEW_PAGES - 1]);
+    CHECK_RC("decrease_foreign", hc_memory_op(XENMEM_decrease_reservation, &r), 1);
+    CHECK_RC("info_after_decrease", info(id, &di), 0);
+    CHECK_EQ("tot_pages_after_decrease", di.tot_pages, NEW_PAGES - 1);
+    {
+        xen_pfn_t ours = cur_l4_mfn();
+
+        set_xen_guest_handle(r.extent_start, &ours);
+        CHECK_RC("decrease_foreign_not_its", hc_memory_op(XENMEM_decrease_reservation, &r), 0);
+    }
+    set_xen_guest_handle(r.extent_start, mfns);
 
     /* frame types: its pages are plain, ours are not its */
     {
