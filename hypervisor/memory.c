@@ -91,7 +91,7 @@ static long reservation(struct domain *caller, uint64_t cmd, uint64_t arg)
         return -EFAULT;
     d = domain_lookup_for(caller, r.domid);
     if (!d)
-        return -ESRCH;
+        return domain_lookup(r.domid) ? -EPERM : -ESRCH;
     if (r.extent_order != 0)
         return -EINVAL; /* superpage extents are not offered to PV guests */
     list = guest_handle_addr(r.extent_start);
@@ -136,7 +136,7 @@ static long reservation_query(struct domain *caller, uint64_t cmd, uint64_t arg)
         return -EFAULT;
     d = domain_lookup_for(caller, id);
     if (!d)
-        return -ESRCH;
+        return domain_lookup(id) ? -EPERM : -ESRCH; /* Xen: XSM_TARGET refuses with -EPERM */
     return (long)(cmd == XENMEM_current_reservation ? d->tot_pages : d->max_pages);
 }
 

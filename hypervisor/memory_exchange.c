@@ -152,7 +152,7 @@ long memory_exchange(struct domain *caller, uint64_t arg)
     }
     d = domain_lookup_for(caller, x.in.domid);
     if (!d)
-        return -ESRCH;
+        return domain_lookup(x.in.domid) ? -EPERM : -ESRCH;
 
     chunks = x.in.nr_extents / in_n;
     for (uint64_t c = x.nr_exchanged / in_n; c < chunks; c++) {

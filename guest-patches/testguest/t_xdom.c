@@ -22,6 +22,7 @@
 #include "traps.h"
 #include <public/domctl.h>
 #include <public/event_channel.h>
+#include <public/memory.h>
 #include <public/sched.h>
 #include <public/sysctl.h>
 
@@ -331,6 +332,25 @@ static void b_hostile_events(domid_t a, const struct xd_mbox *mb, domid_t third)
     ((struct pvx_sysctl *)ctl)->cmd = PVX_SYSCTL_physinfo;
     ((struct pvx_sysctl *)ctl)->interface_version = PVX_SYSCTL_INTERFACE_VERSION;
     CHECK_RC("b.sysctl_unprivileged", HC1(__HYPERVISOR_sysctl, ctl), -XEN_EPERM);
+
+    /* Another domain's memory: an existing one is not ours (-EPERM, Xen's
+     * XSM_TARGET answer), a missing one does not exist (-ESRCH). */
+    {
+        static xen_pfn_t frame;
+        static struct xen_memory_reservation r;
+        domid_t other = a;
+
+        CHECK_RC("b.current_reservation_of_other", hc_memory_op(XENMEM_current_reservation, &other),
+                 -XEN_EPERM);
+        other = 999;
+        CHECK_RC("b.current_reservation_of_missing",
+                 hc_memory_op(XENMEM_current_reservation, &other), -XEN_ESRCH);
+        memset(&r, 0, sizeof(r));
+        set_xen_guest_handle(r.extent_start, &frame);
+        r.nr_extents = 1;
+        r.domid = a;
+        CHECK_RC("b.populate_other_domain", hc_memory_op(XENMEM_populate_physmap, &r), -XEN_EPERM);
+    }
 }
 
 static void role_b(domid_t a, domid_t c)

@@ -116,7 +116,8 @@ XDOM_CHECKS = {
         "b.ping_pong_round_trips", "b.peer_close_seen", "b.send_after_peer_closed",
         "b.bind_port_offered_to_third", "b.bind_port_bound_to_hypervisor",
         "b.alloc_unbound_in_other_domain", "b.status_of_other_domain", "b.domctl_unprivileged",
-        "b.sysctl_unprivileged", "b.dead_peer_page_intact", "b.c_destroyed_port_unbound",
+        "b.sysctl_unprivileged", "b.current_reservation_of_other",
+        "b.current_reservation_of_missing", "b.populate_other_domain", "b.dead_peer_page_intact", "b.c_destroyed_port_unbound",
         "b.destroyed_peer_page_intact", "b.unmap_dead_peer_page", "b.unmap_mailbox"],
     3: ["c.peer_mapped_rw", "c.peer_bound"],
 }
