@@ -4,6 +4,10 @@
  * live in cpu_info.guest_regs (where its traps land); a vCPU that is not
  * running keeps them in v->arch.user_regs, together with the state the CPU
  * holds for it: page-table base, FS/GS bases, the TS bit.
+ *
+ * x87/SSE state moves only when another vCPU needs the registers: pvx itself
+ * never touches them, so they keep the last vCPU's state (fpu_owner) until
+ * a different one runs, and a vCPU rescheduled on its own CPU pays nothing.
  */
 #include <asm/current.h>
 #include <asm/processor.h>
@@ -18,12 +22,33 @@
 #include <asm/pv/mm.h>
 #include <public/xen.h>
 
+/* The vCPU whose x87/SSE state is in this CPU's registers (one CPU runs
+ * guests for now; per CPU with the multiprocessor host). */
+static struct vcpu *fpu_owner;
+
+/* Write the registers' state back to its owner's area, if v owns them. */
+static void fpu_sync(const struct vcpu *v)
+{
+    uint64_t cr0;
+
+    if (fpu_owner != v)
+        return;
+    cr0 = read_cr0();
+    clts(); /* the guest's TS must not fault pvx's own save */
+    __asm__ volatile("fxsaveq %0" : "=m"(fpu_owner->arch.fpu));
+    write_cr0(cr0);
+}
+
+/* v's state is about to change or go away: the registers no longer hold it. */
+static void fpu_forget(const struct vcpu *v)
+{
+    if (fpu_owner == v)
+        fpu_owner = NULL;
+}
+
 void arch_save_vcpu(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
-
-    clts(); /* the guest's TS must not fault pvx's own save */
-    __asm__ volatile("fxsaveq %0" : "=m"(v->arch.fpu));
 
     v->arch.user_regs = ci->guest_regs;
     /* In kernel mode GS_BASE is the kernel's and SHADOW_GS the user's. */
@@ -49,10 +74,14 @@ void arch_run_vcpu(struct vcpu *v)
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
-    clts();
-    __asm__ volatile("fxrstorq %0" : : "m"(v->arch.fpu));
-    if (v->arch.virtual_ts)
-        write_cr0(read_cr0() | X86_CR0_TS);
+    if (fpu_owner != v) {
+        clts();
+        if (fpu_owner)
+            __asm__ volatile("fxsaveq %0" : "=m"(fpu_owner->arch.fpu));
+        __asm__ volatile("fxrstorq %0" : : "m"(v->arch.fpu));
+        fpu_owner = v;
+    }
+    write_cr0(v->arch.virtual_ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
     ci->guest_regs = v->arch.user_regs;
     update_vcpu_system_time(v);
     /* Deliver whatever became pending while the vCPU was off the CPU. */
@@ -129,6 +158,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
     if (rc)
         return rc;
 
+    fpu_forget(v);
     if (c->flags & VGCF_i387_valid)
         memcpy(a->fpu, c->fpu_ctxt.x, sizeof(a->fpu));
     else
@@ -167,6 +197,7 @@ void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
     const struct arch_vcpu *a = &v->arch;
 
     ASSERT(v != current);
+    fpu_sync(v);
     memset(c, 0, sizeof(*c));
     memcpy(c->fpu_ctxt.x, a->fpu, sizeof(a->fpu));
     c->flags = VGCF_i387_valid | (a->kernel_mode ? VGCF_in_kernel : 0) |
@@ -209,6 +240,7 @@ void arch_domain_teardown(struct domain *d)
 
         if (!v)
             continue;
+        fpu_forget(v);
         pv_release_descriptors(v);
         if (v->vcpu_info_registered) {
             put_page_and_type(mfn_to_page(arch_virt_to_maddr(v->vcpu_info) >> PAGE_SHIFT));
