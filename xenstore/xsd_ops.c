@@ -32,17 +32,21 @@ static int path_arg(const struct xsd_req *r, char *path)
     return xsd_canonical(r->conn, p, path, XSD_PATH_BUF, false);
 }
 
-int xsd_do_read(struct xsd_req *r)
+/* The node named by the request's path argument (at `raw`), if the caller may read it. */
+static int readable_node(const struct xsd_req *r, const char *raw, struct xsd_node **n)
 {
     char path[XSD_PATH_BUF];
-    struct xsd_node *n;
-    int ret = path_arg(r, path);
+    int ret = raw ? xsd_canonical(r->conn, raw, path, sizeof(path), false) : -EINVAL;
 
-    if (!ret)
-        ret = xsd_store_access(r->conn, r->tx, path, XSD_PERM_READ, &n);
-    if (ret)
-        return ret;
-    return xsd_reply(r, n->value, n->vlen);
+    return ret ? ret : xsd_store_access(r->conn, r->tx, path, XSD_PERM_READ, n);
+}
+
+int xsd_do_read(struct xsd_req *r)
+{
+    struct xsd_node *n;
+    int ret = readable_node(r, onearg(r), &n);
+
+    return ret ? ret : xsd_reply(r, n->value, n->vlen);
 }
 
 /* WRITE <path>|<value> (the value is raw bytes, not terminated) */
@@ -84,12 +88,9 @@ int xsd_do_rm(struct xsd_req *r)
 
 int xsd_do_directory(struct xsd_req *r)
 {
-    char path[XSD_PATH_BUF];
     struct xsd_node *n;
-    int ret = path_arg(r, path);
+    int ret = readable_node(r, onearg(r), &n);
 
-    if (!ret)
-        ret = xsd_store_access(r->conn, r->tx, path, XSD_PERM_READ, &n);
     if (ret)
         return ret;
     /* Too long for one reply: E2BIG makes clients switch to DIRECTORY_PART. */
@@ -102,7 +103,7 @@ int xsd_do_directory(struct xsd_req *r)
  */
 int xsd_do_directory_part(struct xsd_req *r)
 {
-    char path[XSD_PATH_BUF], gen[24], *buf;
+    char gen[24], *buf;
     const char *off_s;
     unsigned long off;
     uint32_t glen, len, end;
@@ -115,9 +116,7 @@ int xsd_do_directory_part(struct xsd_req *r)
     off_s = xsd_nth_string(r->data, r->hdr.len, 1);
     if (xsd_parse_uint(off_s, 0xffffffffu, &off))
         return -EINVAL;
-    ret = xsd_canonical(r->conn, r->data, path, sizeof(path), false);
-    if (!ret)
-        ret = xsd_store_access(r->conn, r->tx, path, XSD_PERM_READ, &n);
+    ret = readable_node(r, r->data, &n);
     if (ret)
         return ret;
     glen = (uint32_t)snprintf(gen, sizeof(gen), "%llu", (unsigned long long)n->gen) + 1;
@@ -154,12 +153,10 @@ int xsd_do_directory_part(struct xsd_req *r)
 
 int xsd_do_get_perms(struct xsd_req *r)
 {
-    char path[XSD_PATH_BUF], buf[XENSTORE_PAYLOAD_MAX];
+    char buf[XENSTORE_PAYLOAD_MAX];
     struct xsd_node *n;
-    int ret = path_arg(r, path);
+    int ret = readable_node(r, onearg(r), &n);
 
-    if (!ret)
-        ret = xsd_store_access(r->conn, r->tx, path, XSD_PERM_READ, &n);
     if (ret)
         return ret;
     ret = xsd_perms_format(&n->perms, buf, sizeof(buf));
