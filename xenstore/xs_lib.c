@@ -392,16 +392,11 @@ XS_API struct xs_handle *xs_daemon_open_readonly(void)
     return xs_open(0);
 }
 
-XS_API void xs_close(struct xs_handle *h)
+/* The handle's descriptors and queued messages (not its thread or locks). */
+static void release_handle_fds(struct xs_handle *h)
 {
     struct xs_msg *m;
 
-    if (!h)
-        return;
-    if (h->reader) {
-        shutdown(h->fd, SHUT_RDWR);
-        pthread_join(h->thread, NULL);
-    }
     close(h->fd);
     while ((m = h->wq_head)) {
         h->wq_head = m->next;
@@ -412,6 +407,17 @@ XS_API void xs_close(struct xs_handle *h)
         close(h->pipefd[0]);
         close(h->pipefd[1]);
     }
+}
+
+XS_API void xs_close(struct xs_handle *h)
+{
+    if (!h)
+        return;
+    if (h->reader) {
+        shutdown(h->fd, SHUT_RDWR);
+        pthread_join(h->thread, NULL);
+    }
+    release_handle_fds(h);
     pthread_mutex_destroy(&h->req_lock);
     pthread_mutex_destroy(&h->lock);
     pthread_cond_destroy(&h->reply_cv);
@@ -427,20 +433,9 @@ XS_API void xs_daemon_close(struct xs_handle *h)
 /* In a forked child: drop the parent's handle without touching its thread. */
 XS_API void xs_daemon_destroy_postfork(struct xs_handle *h)
 {
-    struct xs_msg *m;
-
     if (!h)
         return;
-    close(h->fd);
-    while ((m = h->wq_head)) {
-        h->wq_head = m->next;
-        msg_free(m);
-    }
-    msg_free(h->reply);
-    if (h->pipefd[0] >= 0) {
-        close(h->pipefd[0]);
-        close(h->pipefd[1]);
-    }
+    release_handle_fds(h);
     free(h);
 }
 
