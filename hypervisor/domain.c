@@ -46,13 +46,20 @@ struct domain *domain_lookup(domid_t id)
     return NULL;
 }
 
-struct domain *domain_lookup_for(struct domain *caller, domid_t id)
+int domain_lookup_for(struct domain *caller, domid_t id, struct domain **d)
 {
-    if (id == DOMID_SELF || id == caller->domain_id)
-        return caller;
-    if (!caller->is_privileged)
-        return NULL;
-    return domain_lookup(id);
+    if (id == DOMID_SELF || id == caller->domain_id) {
+        *d = caller;
+        return 0;
+    }
+    *d = domain_lookup(id);
+    if (!*d)
+        return -ESRCH;
+    if (!caller->is_privileged) {
+        *d = NULL;
+        return -EPERM; /* Xen's XSM_TARGET answer */
+    }
+    return 0;
 }
 
 static struct vcpu *vcpu_create(struct domain *d, unsigned int id)

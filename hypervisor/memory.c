@@ -86,12 +86,13 @@ static long reservation(struct domain *caller, uint64_t cmd, uint64_t arg)
     uint64_t list;
     struct domain *d;
     xen_ulong_t i;
+    int rc;
 
     if (copy_from_guest(&r, arg, sizeof(r)))
         return -EFAULT;
-    d = domain_lookup_for(caller, r.domid);
-    if (!d)
-        return domain_lookup(r.domid) ? -EPERM : -ESRCH;
+    rc = domain_lookup_for(caller, r.domid, &d);
+    if (rc)
+        return rc;
     if (r.extent_order != 0)
         return -EINVAL; /* superpage extents are not offered to PV guests */
     list = guest_handle_addr(r.extent_start);
@@ -131,12 +132,13 @@ static long reservation_query(struct domain *caller, uint64_t cmd, uint64_t arg)
 {
     domid_t id;
     struct domain *d;
+    int rc;
 
     if (copy_from_guest(&id, arg, sizeof(id)))
         return -EFAULT;
-    d = domain_lookup_for(caller, id);
-    if (!d)
-        return domain_lookup(id) ? -EPERM : -ESRCH; /* Xen: XSM_TARGET refuses with -EPERM */
+    rc = domain_lookup_for(caller, id, &d);
+    if (rc)
+        return rc;
     return (long)(cmd == XENMEM_current_reservation ? d->tot_pages : d->max_pages);
 }
 

@@ -150,9 +150,9 @@ long memory_exchange(struct domain *caller, uint64_t arg)
         if (bits < 64)
             limit = 1ULL << (bits - PAGE_SHIFT);
     }
-    d = domain_lookup_for(caller, x.in.domid);
-    if (!d)
-        return domain_lookup(x.in.domid) ? -EPERM : -ESRCH;
+    rc = domain_lookup_for(caller, x.in.domid, &d);
+    if (rc)
+        return rc;
 
     chunks = x.in.nr_extents / in_n;
     for (uint64_t c = x.nr_exchanged / in_n; c < chunks; c++) {

@@ -159,13 +159,6 @@ struct domain *domain_lookup(domid_t id)
     return NULL;
 }
 
-struct domain *domain_lookup_for(struct domain *caller, domid_t id)
-{
-    if (id == DOMID_SELF || id == caller->domain_id)
-        return caller;
-    return caller->is_privileged ? domain_lookup(id) : NULL;
-}
-
 struct vcpu *current_vcpu(void)
 {
     return cur;

@@ -138,8 +138,10 @@ void domain_pause_by_ctl(struct domain *d);
 int domain_unpause_by_ctl(struct domain *d);
 uint64_t domain_cpu_time(const struct domain *d);
 struct domain *domain_lookup(domid_t id);
-/* Resolve DOMID_SELF or an id; privileged callers may name others. */
-struct domain *domain_lookup_for(struct domain *caller, domid_t id);
+/* The domain id names for caller: itself (DOMID_SELF or its own id), or for
+ * the control domain any live domain.  0, -ESRCH (none such) or -EPERM (one
+ * the caller may not act on). */
+int domain_lookup_for(struct domain *caller, domid_t id, struct domain **d);
 
 /* The guest asked to stop with a reason (SHUTDOWN_*). */
 void domain_shutdown(struct domain *d, unsigned int reason);
