@@ -262,3 +262,36 @@ void dh_damage(dh_decoder dec, const char *cmd, const uint8_t *data, size_t len,
     dh_bitflips(dec, comp, comp_len, data, len, max_bytes, (flags & DH_CHECKED) != 0);
     free(comp);
 }
+
+void dh_two_members(dh_decoder dec, const char *cmd_a, const char *cmd_b, struct dh_bytes lead,
+                    struct dh_bytes gap, struct dh_bytes trail)
+{
+    uint8_t *a = dh_generate(DH_TEXT, 1000, 1), *b = dh_generate(DH_X86, 2000, 2);
+    size_t la, lb, used, n = 0;
+    uint8_t *ca, *cb, *cat, out[3000];
+    const char *why = NULL;
+
+    ca = dh_filter(cmd_a, a, 1000, &la);
+    cb = dh_filter(cmd_b, b, 2000, &lb);
+    assert_non_null(ca);
+    assert_non_null(cb);
+    cat = malloc(lead.len + la + gap.len + lb + trail.len + 1);
+    memcpy(cat + n, lead.p, lead.len);
+    n += lead.len;
+    memcpy(cat + n, ca, la);
+    n += la;
+    memcpy(cat + n, gap.p, gap.len);
+    n += gap.len;
+    memcpy(cat + n, cb, lb);
+    n += lb;
+    memcpy(cat + n, trail.p, trail.len);
+    assert_int_equal(dec(cat, n + trail.len, out, sizeof(out), &used, &why), 3000);
+    assert_int_equal(used, n);
+    assert_memory_equal(out, a, 1000);
+    assert_memory_equal(out + 1000, b, 2000);
+    free(a);
+    free(b);
+    free(ca);
+    free(cb);
+    free(cat);
+}

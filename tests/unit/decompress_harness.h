@@ -70,6 +70,18 @@ void dh_matrix(dh_decoder dec, const char *const *cmds, size_t ncmds, size_t max
 /* The decoders' CRC-32 (hypervisor/decompress/crc.c), to build test headers. */
 uint32_t dec_crc32(uint32_t crc, const void *buf, size_t len);
 
+/*
+ * Two members in one input: lead, 1000 bytes of text compressed by cmd_a, gap,
+ * 2000 bytes of x86 code compressed by cmd_b, trail.  The decoder must return
+ * both in order and report as used everything before the trailing bytes.
+ */
+struct dh_bytes {
+    const void *p;
+    size_t len;
+};
+void dh_two_members(dh_decoder dec, const char *cmd_a, const char *cmd_b, struct dh_bytes lead,
+                    struct dh_bytes gap, struct dh_bytes trail);
+
 /* Decode and expect the error err with exactly the reason why. */
 void dh_expect_error(dh_decoder dec, const uint8_t *comp, size_t comp_len, size_t cap, long err,
                      const char *why);
