@@ -9,17 +9,9 @@
 # boot times; no timing is asserted (a timing is not a test).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-# Xen does not boot under this machine's nested KVM (see suite 41).
-: "${PVX_ACCEL:=tcg}"
-export PVX_ACCEL
-
-if ! python3 scripts/fetch-xen-peer.py ||
-   ! make -s -C hypervisor O="$PWD/build/hypervisor" >/dev/null ||
-   ! make -s -C guest-patches/testguest O="$PWD/build/testguest"; then
-    echo "bench-smoke: build or Xen peer fetch failed"
-    echo "0 passed, 1 failed"
-    exit 1
-fi
+. tests/lib/suite.sh
+suite_tcg
+suite_build XEN
 
 pass=0
 fail=0
