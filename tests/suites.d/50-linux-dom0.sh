@@ -2,10 +2,10 @@
 # timeout: 600
 # Debian's stock Linux kernel as dom0 on pvx: boot to a busybox /init that
 # checks /dev/xen and pvx's xenstored (tests/linux/test_dom0.py).
-# Runs under TCG unless PVX_ACCEL says otherwise (see 40-testguest-pvx.sh).
+# Runs under TCG unless PVX_ACCEL says otherwise (tests/lib/suite.sh).
 cd "$(dirname "$0")/../.." || exit 1
-: "${PVX_ACCEL:=tcg}"
-export PVX_ACCEL
+. tests/lib/suite.sh
+suite_tcg
 { make -s -C hypervisor O="$PWD/build/hypervisor" &&
   make -s -C xenstore O="$PWD/build/xenstore" static &&
   make -s -C dom0-tools O="$PWD/build/dom0-tools"; } >/dev/null ||
