@@ -84,6 +84,24 @@ class Checks:
         print(f"{passed} passed, {failed} failed")
         return 1 if failed else 0
 
+    def run_cases(self, cases, needs, names):
+        """A test script's main: the files it needs must exist; run the
+        named cases (a dict name -> function; all of them for no names) and
+        return the exit status."""
+        missing = [p for p in needs if not os.path.exists(p)]
+        unknown = [n for n in names if n not in cases]
+        if missing or unknown:
+            for p in missing:
+                print(f"{p} missing: run `make` first")
+            if unknown:
+                print(f"unknown case(s) {', '.join(unknown)}; the cases are: {', '.join(cases)}")
+            print("0 passed, 1 failed")
+            return 2 if unknown and not missing else 1
+        print(f"accelerator: {accelerator()}")
+        for name in names or cases:
+            cases[name]()
+        return self.summary()
+
 
 class BootResult:
     def __init__(self, output, returncode, timed_out, elapsed, first_line_at, inputs_sent=0):

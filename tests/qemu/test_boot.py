@@ -153,19 +153,7 @@ CASES = {
 
 
 def main():
-    if not os.path.exists(PVX):
-        print(f"{PVX} missing: run `make` first")
-        print("0 passed, 1 failed")
-        return 1
-    print(f"accelerator: {qh.accelerator()}")
-    unknown = [n for n in sys.argv[1:] if n not in CASES]
-    if unknown:
-        print(f"unknown case(s) {', '.join(unknown)}; the cases are: {', '.join(CASES)}")
-        print("0 passed, 1 failed")
-        return 2
-    for name in sys.argv[1:] or CASES:
-        CASES[name]()
-    return checks.summary()
+    return checks.run_cases(CASES, [PVX], sys.argv[1:])
 
 
 if __name__ == "__main__":

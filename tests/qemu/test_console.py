@@ -69,14 +69,7 @@ def case_switching():
 
 
 def main():
-    for path in (PVX, GUEST):
-        if not os.path.exists(path):
-            print(f"{path} missing: build first")
-            print("0 passed, 1 failed")
-            return 1
-    print(f"accelerator: {qh.accelerator()}")
-    case_switching()
-    return checks.summary()
+    return checks.run_cases({"switching": case_switching}, [PVX, GUEST], sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -196,19 +196,11 @@ def case_fairness():
 
 
 def main():
-    for path in (PVX, GUEST):
-        if not os.path.exists(path):
-            print(f"{path} missing: build first")
-            print("0 passed, 1 failed")
-            return 1
-    print(f"accelerator: {qh.accelerator()}")
     cases = (case_two_domus, case_bad_descriptions, case_misbehaving_domu, case_cross_domain,
              case_fairness, case_density)
     # Optional arguments pick cases by name (e.g. `cross_domain`).
-    for case in cases:
-        if len(sys.argv) < 2 or case.__name__[len("case_"):] in sys.argv[1:]:
-            case()
-    return checks.summary()
+    return checks.run_cases({c.__name__[len("case_"):]: c for c in cases}, [PVX, GUEST],
+                            sys.argv[1:])
 
 
 if __name__ == "__main__":
