@@ -195,21 +195,12 @@ static void domain_unlink_and_free(struct domain *d)
     domain_free_partial(d);
 }
 
-static void free_domain_frame(struct domain *d, struct page_info *pg)
-{
-    set_gpfn_from_mfn(page_to_mfn(pg), INVALID_M2P_ENTRY);
-    pg->owner = NULL;
-    pg->type_info = 0;
-    free_pages(pg, 0);
-    d->tot_pages--;
-}
-
 static bool reap(struct domain *d, struct page_info *pg)
 {
     if (!d || d->state != DOMAIN_DYING || (pg->count_info & (PGC_count_mask | PGC_free)) ||
         (pg->type_info & PGT_count_mask))
         return false;
-    free_domain_frame(d, pg);
+    domain_free_frame(d, pg);
     return true;
 }
 
@@ -250,14 +241,10 @@ void domain_destroy(struct domain *d)
     for (mfn_t mfn = 0; mfn < max_page; mfn++) {
         struct page_info *pg = mfn_to_page(mfn);
 
-        if (pg->owner == d && !(pg->count_info & (PGC_free | PGC_reserved | PGC_xen_heap)))
-            d->tot_pages++;
-    }
-    for (mfn_t mfn = 0; mfn < max_page && d->tot_pages; mfn++) {
-        struct page_info *pg = mfn_to_page(mfn);
-
-        if (pg->owner == d && !(pg->count_info & (PGC_free | PGC_reserved | PGC_xen_heap)) &&
-            !reap(d, pg))
+        if (!page_owned_by(pg, d))
+            continue;
+        d->tot_pages++; /* counted, then freed by reap() unless still referenced */
+        if (!reap(d, pg))
             kept++;
     }
     send_global_virq(VIRQ_DOM_EXC);
@@ -293,9 +280,9 @@ struct page_info *domain_alloc_shared_page(struct domain *d)
     return pg;
 }
 
-int domain_release_page(struct domain *d, mfn_t mfn)
+int domain_frame_releasable(const struct domain *d, mfn_t mfn)
 {
-    struct page_info *pg;
+    const struct page_info *pg;
 
     if (mfn >= max_page)
         return -EINVAL;
@@ -303,13 +290,25 @@ int domain_release_page(struct domain *d, mfn_t mfn)
     if (!page_owned_by(pg, d) || (pg->count_info & PGC_pvx_shared))
         return -EINVAL; /* not d's to give: shared_info, grant-table frames */
     /* Still mapped or typed somewhere: the guest must drop it first. */
-    if ((pg->count_info & PGC_count_mask) || (pg->type_info & ((1ULL << 48) - 1)))
+    if ((pg->count_info & PGC_count_mask) || (pg->type_info & PGT_count_mask))
         return -EBUSY;
-    set_gpfn_from_mfn(mfn, INVALID_M2P_ENTRY);
-    pg->owner = NULL;
-    free_pages(pg, 0);
-    d->tot_pages--;
     return 0;
+}
+
+void domain_free_frame(struct domain *d, struct page_info *pg)
+{
+    set_gpfn_from_mfn(page_to_mfn(pg), INVALID_M2P_ENTRY);
+    free_pages(pg, 0); /* the allocator clears owner and type */
+    d->tot_pages--;
+}
+
+int domain_release_page(struct domain *d, mfn_t mfn)
+{
+    int rc = domain_frame_releasable(d, mfn);
+
+    if (!rc)
+        domain_free_frame(d, mfn_to_page(mfn));
+    return rc;
 }
 
 bool page_owned_by(const struct page_info *pg, const struct domain *d)

@@ -23,27 +23,6 @@
 #define EXCHANGE_MAX_ORDER 9 /* 2 MiB extents, as Xen allows a PV guest */
 #define CHUNK_MAX_PAGES    (1U << EXCHANGE_MAX_ORDER)
 
-/* Frame mfn of d's that nothing references: it may be handed back. */
-static bool stealable(const struct domain *d, mfn_t mfn)
-{
-    const struct page_info *pg;
-
-    if (mfn >= max_page)
-        return false;
-    pg = mfn_to_page(mfn);
-    return page_owned_by(pg, d) && !(pg->count_info & (PGC_count_mask | PGC_pvx_shared)) &&
-           !(pg->type_info & PGT_count_mask);
-}
-
-static void release_frame(struct domain *d, mfn_t mfn)
-{
-    struct page_info *pg = mfn_to_page(mfn);
-
-    set_gpfn_from_mfn(mfn, INVALID_M2P_ENTRY);
-    free_pages(pg, 0);
-    d->tot_pages--;
-}
-
 /* One chunk: in_n extents of in_order pages out, out_n of out_order in. */
 static long exchange_chunk(struct domain *d, const struct xen_memory_exchange *x, uint64_t first_in,
                            uint64_t first_out, unsigned int in_n, unsigned int out_n,
@@ -74,7 +53,7 @@ static long exchange_chunk(struct domain *d, const struct xen_memory_exchange *x
             goto out;
         }
         for (unsigned int k = 0; k < pages_in; k++) {
-            if (!stealable(d, gmfn + k)) {
+            if (domain_frame_releasable(d, gmfn + k)) {
                 rc = -EINVAL; /* not d's, named twice, or still mapped or typed */
                 goto out;
             }
@@ -107,7 +86,7 @@ static long exchange_chunk(struct domain *d, const struct xen_memory_exchange *x
     }
     for (i = 0; i < held; i++) {
         mfn_to_page(in[i])->count_info--;
-        release_frame(d, in[i]);
+        domain_free_frame(d, mfn_to_page(in[i]));
     }
     d->tot_pages += (uint64_t)out_n << x->out.extent_order;
     return 0;

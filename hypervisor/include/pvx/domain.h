@@ -160,6 +160,10 @@ bool page_owned_by(const struct page_info *pg, const struct domain *d);
 struct page_info *domain_alloc_shared_page(struct domain *d);
 /* Give back a frame of d that nothing references; -EBUSY while referenced. */
 int domain_release_page(struct domain *d, mfn_t mfn);
+/* Could it be given back: 0, -EINVAL (not d's to give) or -EBUSY (referenced)? */
+int domain_frame_releasable(const struct domain *d, mfn_t mfn);
+/* Free d's frame pg (nothing references it), uncounting it. */
+void domain_free_frame(struct domain *d, struct page_info *pg);
 
 /* Events: make the vCPU take an upcall as soon as it can (sched.c). */
 void vcpu_kick(struct vcpu *v);
