@@ -64,7 +64,7 @@ long pirq_unmap(struct domain *caller, domid_t domid, int pirq)
     return 0;
 }
 
-long pirq_setup_gsi(struct domain *d, int gsi)
+long pirq_may_have(struct domain *d, int gsi)
 {
     if (!d->is_privileged)
         return -EPERM;

@@ -22,8 +22,8 @@ struct physdev_map_pirq;
 
 long pirq_map(struct domain *caller, struct physdev_map_pirq *m);
 long pirq_unmap(struct domain *caller, domid_t domid, int pirq);
-/* PHYSDEVOP_setup_gsi: may d have this GSI? */
-long pirq_setup_gsi(struct domain *d, int gsi);
+/* May d have this GSI (PHYSDEVOP_setup_gsi, alloc_irq_vector)? 0, -EPERM or -EINVAL. */
+long pirq_may_have(struct domain *d, int gsi);
 /* 0, -EINVAL (not a PIRQ d may have), -EEXIST (already bound). */
 int pirq_bind(struct domain *d, uint32_t pirq, uint32_t port);
 void pirq_unbind(struct domain *d, uint32_t pirq);

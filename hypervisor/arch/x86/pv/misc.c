@@ -94,7 +94,7 @@ long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_
         /* The vector is pvx's business; as on Xen dom0 gets the IRQ back. */
         if (copy_from_guest(&op, arg, sizeof(op)))
             return -EFAULT;
-        rc = pirq_setup_gsi(v->domain, (int)op.irq);
+        rc = pirq_may_have(v->domain, (int)op.irq);
         op.vector = op.irq;
         if (!rc && copy_to_guest(arg, &op, sizeof(op)))
             rc = -EFAULT;
@@ -107,7 +107,7 @@ long do_physdev_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_
          * checks that the line is one dom0 may have. */
         if (copy_from_guest(&op, arg, sizeof(op)))
             return -EFAULT;
-        return pirq_setup_gsi(v->domain, op.gsi);
+        return pirq_may_have(v->domain, op.gsi);
     }
     case PHYSDEVOP_eoi: {
         struct physdev_eoi op;
