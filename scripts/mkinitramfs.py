@@ -13,6 +13,11 @@ the build needs no cpio tool.
 xenstored and xenstore tool (with xenstore-* links), pvx-dom0-check, the
 /dev/xen driver modules kept by fetch-linux.py in /lib/modules/pvx, and
 tests/linux/dom0-up.sh as /etc/dom0-up.sh.
+
+--domu builds the Debian Linux domU's initramfs (tests/linux/domu/): its
+/init hands over to busybox init, which runs /etc/rc.domu and keeps a shell
+on the console; the static xenstore tool (with xenstore-* links) reads the
+guest's own nodes through the kernel's xenbus.  --init is then optional.
 """
 import argparse
 import gzip
@@ -23,6 +28,18 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 XS_LINKS = ("read", "write", "ls", "rm", "exists", "chmod", "watch", "list")
+
+
+def domu_files():
+    """(SRC, DEST) for --domu; exits naming what is missing."""
+    d = os.path.join(ROOT, "tests", "linux", "domu")
+    files = [(f"{ROOT}/build/xenstore/static/xenstore", "bin/xenstore"),
+             (f"{d}/inittab", "etc/inittab"),
+             (f"{d}/rc.domu", "etc/rc.domu")]
+    missing = [src for src, _ in files if not os.path.exists(src)]
+    if missing:
+        sys.exit("mkinitramfs: missing " + ", ".join(missing) + " (run make)")
+    return files
 
 
 def dom0_files():
@@ -65,11 +82,19 @@ class Cpio:
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--init", required=True)
+    ap.add_argument("--init", help="the /init script (default with --domu: tests/linux/domu/init)")
     ap.add_argument("--out", required=True)
     ap.add_argument("--add", action="append", default=[], help="SRC:DEST extra file")
     ap.add_argument("--dom0", action="store_true", help="add pvx's dom0 tools and modules")
+    ap.add_argument("--domu", action="store_true", help="the Debian Linux domU's initramfs")
     args = ap.parse_args()
+    if args.dom0 and args.domu:
+        ap.error("--dom0 and --domu exclude each other")
+    if args.domu:
+        args.init = args.init or os.path.join(ROOT, "tests", "linux", "domu", "init")
+        args.add = [f"{s}:{d}" for s, d in domu_files()] + args.add
+    if not args.init:
+        ap.error("--init is required (except with --domu)")
     if args.dom0:
         args.add = [f"{s}:{d}" for s, d in dom0_files()] + args.add
     busybox = shutil.which("busybox") or "/bin/busybox"
@@ -95,7 +120,7 @@ def main():
                 c.add(d, 0o40755)
                 dirs.add(d)
         c.add(dest, 0o100755, open(src, "rb").read())
-    if args.dom0:
+    if args.dom0 or args.domu:
         for n in XS_LINKS:
             c.add(f"bin/xenstore-{n}", 0o120777, b"xenstore")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
