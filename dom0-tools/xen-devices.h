@@ -35,6 +35,9 @@ struct pvx_privcmd_mmapbatch_v2 {
 
 /* ---- /dev/xen/evtchn: each bind returns the new local port ---------------- */
 
+struct pvx_evtchn_bind_virq {
+    uint32_t virq;
+};
 struct pvx_evtchn_bind_interdomain {
     uint32_t remote_domain;
     uint32_t remote_port;
@@ -45,12 +48,15 @@ struct pvx_evtchn_bind_unbound_port {
 struct pvx_evtchn_port {
     uint32_t port;
 };
+#define PVX_IOCTL_EVTCHN_BIND_VIRQ _IOC(_IOC_NONE, 'E', 0, sizeof(struct pvx_evtchn_bind_virq))
 #define PVX_IOCTL_EVTCHN_BIND_INTERDOMAIN                                                          \
     _IOC(_IOC_NONE, 'E', 1, sizeof(struct pvx_evtchn_bind_interdomain))
 #define PVX_IOCTL_EVTCHN_BIND_UNBOUND_PORT                                                         \
     _IOC(_IOC_NONE, 'E', 2, sizeof(struct pvx_evtchn_bind_unbound_port))
 #define PVX_IOCTL_EVTCHN_UNBIND _IOC(_IOC_NONE, 'E', 3, sizeof(struct pvx_evtchn_port))
 #define PVX_IOCTL_EVTCHN_NOTIFY _IOC(_IOC_NONE, 'E', 4, sizeof(struct pvx_evtchn_port))
+/* Unbind every port of this handle. */
+#define PVX_IOCTL_EVTCHN_RESET _IOC(_IOC_NONE, 'E', 5, 0)
 
 /* ---- /dev/xen/gntalloc: share pages of the caller with another domain ----- */
 

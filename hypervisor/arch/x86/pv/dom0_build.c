@@ -1,21 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * Building a PV domain from a kernel image at boot (dom0 from the first
- * multiboot module).  The bootstrap address space follows the PV loader
- * convention every PV kernel expects: starting at VIRT_BASE, virtually
- * contiguous and page-aligned, pfn = (va - VIRT_BASE) / 4 KiB:
- *
- *   [pad to kernel] kernel image | initrd (only if the kernel cannot take it
- *   by pfn) | p2m list | start_info | page tables (L4, L3s, L2s, L1s) |
- *   boot stack | slack up to a 4 MiB boundary with at least 512 KiB spare
- *
- * then, unmapped, the initrd by pfn (SIF_MOD_START_PFN).  Page-table pages
- * are mapped read-only; the whole tree is validated by pinning the L4, so
- * the builder's tables obey the same rules as the guest's own.
+ * multiboot module, domU=... from later ones).  The layout, page tables and
+ * start_info follow the PV boot protocol of asm/pv/boot_layout.h, shared
+ * with the toolstack's builder in dom0.  The whole tree is validated by
+ * pinning the L4, so the builder's tables obey the same rules as the
+ * guest's own.
  */
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/mm.h>
+#include <asm/pv/boot_layout.h>
 #include <asm/pv/mm.h>
 #include <asm/pv/traps.h>
 #include <pvx/bootinfo.h>
@@ -33,73 +28,10 @@
 static uint64_t opt_dom0_mem; /* 0 = automatic */
 size_param("dom0_mem", opt_dom0_mem);
 
-#define SLACK     KiB(512)
-#define ROUND_END MiB(4)
-
-struct layout {
-    uint64_t nr_pages;
-    uint64_t kernel_start, kernel_end; /* VAs */
-    uint64_t initrd_va, initrd_len;    /* mapped initrd (0 = none) */
-    uint64_t p2m_va, start_info_va, pt_va, stack_va, v_end;
-    bool console_page; /* a domU: xenstore and console pages */
-    uint64_t store_va, console_va;
-    unsigned int nr_l3, nr_l2, nr_l1, nr_pt;
-    uint64_t initrd_pfn; /* unmapped initrd (mod_start_pfn) */
-};
-
-static unsigned int count_tables(uint64_t start, uint64_t end, unsigned int shift)
-{
-    return (unsigned int)(((end - 1) >> shift) - (start >> shift) + 1);
-}
-
-/* Lay out the bootstrap region; page-table counts depend on the region's
- * end, which depends on the counts, so iterate to a fixed point. */
-static void compute_layout(struct layout *l, const struct pv_kernel_info *k, uint64_t initrd_size)
-{
-    uint64_t va = ROUNDUP(k->virt_kend, PAGE_SIZE);
-
-    l->kernel_start = k->virt_kstart;
-    l->kernel_end = va;
-    if (initrd_size && !k->mod_start_pfn) {
-        l->initrd_va = va;
-        l->initrd_len = initrd_size;
-        va += ROUNDUP(initrd_size, PAGE_SIZE);
-    }
-    l->p2m_va = va;
-    va += ROUNDUP(l->nr_pages * 8, PAGE_SIZE);
-    l->start_info_va = va;
-    va += PAGE_SIZE;
-    if (l->console_page) {
-        /* A domU's xenstore and console pages follow start_info. */
-        l->store_va = va;
-        l->console_va = va + PAGE_SIZE;
-        va += 2 * PAGE_SIZE;
-    }
-    l->pt_va = va;
-    l->nr_pt = 0;
-    for (;;) {
-        uint64_t end = ROUNDUP(va + (uint64_t)l->nr_pt * PAGE_SIZE + PAGE_SIZE + SLACK, ROUND_END);
-        unsigned int l3 = count_tables(k->virt_base, end, L4_SHIFT);
-        unsigned int l2 = count_tables(k->virt_base, end, L3_SHIFT);
-        unsigned int l1 = count_tables(k->virt_base, end, L2_SHIFT);
-
-        if (1 + l3 + l2 + l1 == l->nr_pt) {
-            l->nr_l3 = l3;
-            l->nr_l2 = l2;
-            l->nr_l1 = l1;
-            l->stack_va = va + (uint64_t)l->nr_pt * PAGE_SIZE;
-            l->v_end = end;
-            break;
-        }
-        l->nr_pt = 1 + l3 + l2 + l1;
-    }
-    l->initrd_pfn = (l->v_end - k->virt_base) >> PAGE_SHIFT;
-}
-
 struct builder {
     struct domain *d;
     const struct pv_kernel_info *k;
-    struct layout l;
+    struct pv_boot_layout l;
     mfn_t *p2m; /* hypervisor copy while building */
 };
 
@@ -108,9 +40,14 @@ static void *pfn_ptr(struct builder *b, uint64_t pfn)
     return maddr_to_virt(b->p2m[pfn] << PAGE_SHIFT);
 }
 
+static void *boot_page(void *ctx, uint64_t pfn)
+{
+    return pfn_ptr(ctx, pfn);
+}
+
 static uint64_t va_to_pfn(const struct builder *b, uint64_t va)
 {
-    return (va - b->k->virt_base) >> PAGE_SHIFT;
+    return pv_boot_va_to_pfn(b->k, va);
 }
 
 /* Copy bytes to guest VA va of the bootstrap region (page by page). */
@@ -139,38 +76,6 @@ static void load_kernel(struct builder *b)
         copy_to_region(b, dst, k->image + s->offset, s->filesz);
         /* The rest up to memsz is already zero: every page was cleared. */
     }
-}
-
-/* Write the bootstrap page tables: L4, then L3s, L2s, L1s, in that order
- * (Linux finds its builder tables by that order). */
-static mfn_t build_page_tables(struct builder *b)
-{
-    const struct layout *l = &b->l;
-    uint64_t base = b->k->virt_base, pt_pfn = va_to_pfn(b, l->pt_va);
-    uint64_t l3_first = pt_pfn + 1, l2_first = l3_first + l->nr_l3;
-    uint64_t l1_first = l2_first + l->nr_l2;
-    const uint64_t upper = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER;
-    pte_t *l4 = pfn_ptr(b, pt_pfn);
-
-    arch_init_guest_l4(b->d, l4);
-    for (uint64_t va = base; va < l->v_end; va += PAGE_SIZE) {
-        uint64_t pfn = va_to_pfn(b, va);
-        uint64_t l3i = l3_first + ((va >> L4_SHIFT) - (base >> L4_SHIFT));
-        uint64_t l2i = l2_first + ((va >> L3_SHIFT) - (base >> L3_SHIFT));
-        uint64_t l1i = l1_first + ((va >> L2_SHIFT) - (base >> L2_SHIFT));
-        pte_t *l3 = pfn_ptr(b, l3i), *l2 = pfn_ptr(b, l2i), *l1 = pfn_ptr(b, l1i);
-        uint64_t flags = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_USER |
-                         _PAGE_GUEST_KERNEL;
-
-        l4[l4_index(va)] = (b->p2m[l3i] << PAGE_SHIFT) | upper;
-        l3[l3_index(va)] = (b->p2m[l2i] << PAGE_SHIFT) | upper;
-        l2[l2_index(va)] = (b->p2m[l1i] << PAGE_SHIFT) | upper;
-        /* Page tables are mapped read-only, everything else read-write. */
-        if (pfn >= pt_pfn && pfn < pt_pfn + l->nr_pt)
-            flags &= ~_PAGE_RW;
-        l1[l1_index(va)] = (b->p2m[pfn] << PAGE_SHIFT) | flags;
-    }
-    return b->p2m[pt_pfn];
 }
 
 void pv_fill_hypercall_page(uint8_t *p)
@@ -204,33 +109,18 @@ static void write_hypercall_page(struct builder *b)
 static void write_start_info(struct builder *b, const struct boot_module *initrd,
                              const char *cmdline)
 {
-    struct start_info *si = pfn_ptr(b, va_to_pfn(b, b->l.start_info_va));
-    const struct layout *l = &b->l;
+    const struct pv_boot_info bi = {
+        .shared_info_mfn = b->d->shared_info_mfn,
+        .flags = b->d->is_privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0,
+        .initrd_size = initrd ? initrd->size : 0,
+        .cmdline = cmdline,
+        .store_mfn = b->l.console_page ? b->p2m[va_to_pfn(b, b->l.store_va)] : 0,
+        .store_evtchn = 0, /* no xenstore for boot-time domUs: the guest treats it as local */
+        .console_mfn = b->d->console_mfn,
+        .console_evtchn = b->d->console_port,
+    };
 
-    memset(si, 0, PAGE_SIZE);
-    strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
-    si->nr_pages = l->nr_pages;
-    si->shared_info = b->d->shared_info_mfn << PAGE_SHIFT;
-    si->flags = b->d->is_privileged ? SIF_PRIVILEGED | SIF_INITDOMAIN : 0;
-    si->pt_base = l->pt_va;
-    si->nr_pt_frames = l->nr_pt;
-    si->mfn_list = l->p2m_va;
-    if (initrd) {
-        if (l->initrd_va) {
-            si->mod_start = l->initrd_va;
-        } else {
-            si->mod_start = l->initrd_pfn;
-            si->flags |= SIF_MOD_START_PFN;
-        }
-        si->mod_len = b->k->mod_start_pfn ? ROUNDUP(initrd->size, PAGE_SIZE) : initrd->size;
-    }
-    strlcpy((char *)si->cmd_line, cmdline, sizeof(si->cmd_line));
-    if (l->console_page) {
-        si->store_mfn = b->p2m[va_to_pfn(b, l->store_va)];
-        si->store_evtchn = 0; /* no xenstore yet: the guest treats it as local */
-        si->console.domU.mfn = b->d->console_mfn;
-        si->console.domU.evtchn = b->d->console_port;
-    }
+    pv_boot_fill_start_info(pfn_ptr(b, va_to_pfn(b, b->l.start_info_va)), &b->l, b->k, &bi);
 }
 
 /* dom0 gets dom0_mem, or all free memory but a reserve for pvx and the
@@ -292,14 +182,13 @@ static void load_initrd(struct builder *b, const struct boot_module *initrd)
                maddr_to_virt(initrd->start + off), MIN(PAGE_SIZE, initrd->size - off));
 }
 
-static void init_vcpu0(struct vcpu *v, const struct pv_kernel_info *k, const struct layout *l)
+static void init_vcpu0(struct vcpu *v, const struct pv_kernel_info *k,
+                       const struct pv_boot_layout *l)
 {
     struct cpu_user_regs *r = &v->arch.user_regs;
 
     memset(r, 0, sizeof(*r));
-    r->rip = k->entry;
-    r->rsp = l->stack_va + PAGE_SIZE;
-    r->rsi = l->start_info_va;
+    pv_boot_initial_regs(l, k, &r->rip, &r->rsp, &r->rsi);
     r->cs = FLAT_RING3_CS64;
     r->ss = FLAT_RING3_SS64;
     r->rflags = X86_EFLAGS_IF | 0x2;
@@ -346,9 +235,8 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
 
     b.l.nr_pages = nr_pages;
     b.l.console_page = !d->is_privileged;
-    compute_layout(&b.l, &k, initrd ? initrd->size : 0);
-    need = ((b.l.v_end - k.virt_base) >> PAGE_SHIFT) +
-           (initrd && k.mod_start_pfn ? PFN_UP(initrd->size) : 0);
+    pv_boot_layout(&b.l, &k, initrd ? initrd->size : 0);
+    need = pv_boot_min_pages(&b.l, &k, initrd ? initrd->size : 0);
     if (nr_pages < need) {
         printk("domain %u: %llu MiB is too little memory for this kernel and initrd "
                "(needs %llu MiB)\n",
@@ -375,7 +263,8 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     write_start_info(&b, initrd, cmdline);
     if (k.hypercall_page)
         write_hypercall_page(&b);
-    l4 = build_page_tables(&b);
+    arch_init_guest_l4(d, pfn_ptr(&b, va_to_pfn(&b, b.l.pt_va)));
+    l4 = b.p2m[pv_boot_write_page_tables(&b.l, &k, b.p2m, boot_page, &b)];
 
     rc = pv_pin_table(d, l4, PGT_l4_page_table);
     if (!rc)
