@@ -100,6 +100,7 @@ static void domain_free_partial(struct domain *d)
         free_pages(pg, 0);
     }
     sched_destroy_domain(d);
+    xfree(d->memory_map);
     xfree(d);
 }
 

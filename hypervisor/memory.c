@@ -18,18 +18,60 @@
 #include <pvx/mm.h>
 #include <public/memory.h>
 
-struct e820_packed {
-    uint64_t addr, size;
-    uint32_t type;
-} __packed;
+/* Entries a set_memory_map may carry: Xen's E820MAX. */
+#define MEMORY_MAP_MAX 1024
 
-/* The pseudo-physical map of a PV domain: none unless the toolstack set
- * one (Xen answers -ENOSYS then, and Linux builds its own from nr_pages). */
+/*
+ * set_memory_map: the control domain gives a domain its pseudo-physical
+ * memory map (the toolstack sets RAM up to maxmem, so the guest knows how
+ * far it may balloon).  Replaces any earlier map.
+ */
+static long set_memory_map(struct domain *caller, uint64_t arg)
+{
+    struct xen_foreign_memory_map fmap;
+    struct e820_packed *map = NULL;
+    struct domain *d;
+    long rc;
+
+    if (copy_from_guest(&fmap, arg, sizeof(fmap)))
+        return -EFAULT;
+    if (fmap.map.nr_entries > MEMORY_MAP_MAX)
+        return -EINVAL;
+    rc = domain_lookup_for(caller, fmap.domid, &d);
+    if (rc)
+        return rc;
+    if (fmap.map.nr_entries) {
+        map = xmalloc_bytes(fmap.map.nr_entries * sizeof(*map));
+        if (!map)
+            return -ENOMEM;
+        if (copy_from_guest(map, guest_handle_addr(fmap.map.buffer),
+                            fmap.map.nr_entries * sizeof(*map))) {
+            xfree(map);
+            return -EFAULT;
+        }
+    }
+    xfree(d->memory_map);
+    d->memory_map = map;
+    d->nr_memory_map = fmap.map.nr_entries;
+    return 0;
+}
+
+/* The caller's own pseudo-physical map: -ENOSYS unless the toolstack set
+ * one (as on Xen; Linux then builds its own from nr_pages). */
 static long memory_map(struct domain *d, uint64_t arg)
 {
-    (void)d;
-    (void)arg;
-    return -ENOSYS;
+    struct xen_memory_map map;
+
+    if (copy_from_guest(&map, arg, sizeof(map)))
+        return -EFAULT;
+    if (!d->nr_memory_map)
+        return -ENOSYS;
+    map.nr_entries = MIN(map.nr_entries, d->nr_memory_map);
+    if (copy_to_guest(guest_handle_addr(map.buffer), d->memory_map,
+                      map.nr_entries * sizeof(*d->memory_map)) ||
+        copy_to_guest(arg, &map, sizeof(map)))
+        return -EFAULT;
+    return 0;
 }
 
 /* The host's (sanitized) memory map, for the control domain. */
@@ -149,6 +191,8 @@ long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t
     switch (cmd) {
     case XENMEM_memory_map:
         return memory_map(d, arg);
+    case XENMEM_set_memory_map:
+        return set_memory_map(d, arg);
     case XENMEM_machphys_mapping: {
         struct xen_machphys_mapping m = {
             .v_start = RO_MPT_VIRT_START,

@@ -77,6 +77,40 @@ void t_memory(void)
     /* A PV dom0 has no pseudo-physical map of its own: only the machine one. */
     map.nr_entries = ARRAY_SIZE(e820);
     CHECK_RC("memory_map_pv_dom0", hc_memory_op(XENMEM_memory_map, &map), -XEN_ENOSYS);
+    /* set_memory_map (the toolstack's call, allowed on oneself): memory_map
+     * then answers exactly that map, cut to the caller's buffer. */
+    {
+        static struct xen_foreign_memory_map fm;
+        static struct e820_entry mine[2];
+
+        mine[0] = (struct e820_entry){0, (u64)si->nr_pages << 12, 1};
+        mine[1] = (struct e820_entry){1UL << 32, 1UL << 20, 2};
+        memset(&fm, 0, sizeof(fm));
+        fm.domid = DOMID_SELF;
+        fm.map.nr_entries = 2;
+        set_xen_guest_handle(fm.map.buffer, mine);
+        CHECK_RC("set_memory_map", hc_memory_op(XENMEM_set_memory_map, &fm), 0);
+        memset(e820, 0, sizeof(e820));
+        map.nr_entries = ARRAY_SIZE(e820);
+        set_xen_guest_handle(map.buffer, e820);
+        CHECK_RC("memory_map_after_set", hc_memory_op(XENMEM_memory_map, &map), 0);
+        CHECK("memory_map_is_what_was_set",
+              map.nr_entries == 2 && !memcmp(e820, mine, sizeof(mine)));
+        map.nr_entries = 1;
+        memset(e820, 0, sizeof(e820));
+        CHECK("memory_map_short_buffer", hc_memory_op(XENMEM_memory_map, &map) == 0 &&
+                                             map.nr_entries == 1 && e820[0].size == mine[0].size &&
+                                             e820[1].size == 0);
+        fm.map.nr_entries = 1025;
+        CHECK_RC("set_memory_map_too_long", hc_memory_op(XENMEM_set_memory_map, &fm), -XEN_EINVAL);
+        fm.map.nr_entries = 1;
+        fm.domid = nodom;
+        CHECK_RC("set_memory_map_no_domain", hc_memory_op(XENMEM_set_memory_map, &fm), -XEN_ESRCH);
+        fm.domid = DOMID_SELF;
+        set_xen_guest_handle(fm.map.buffer, (void *)HV_ADDR_XEN);
+        CHECK_RC("set_memory_map_bad_buffer", hc_memory_op(XENMEM_set_memory_map, &fm),
+                 -XEN_EFAULT);
+    }
     map.nr_entries = 64;
     set_xen_guest_handle(map.buffer, (void *)HV_ADDR_XEN);
     CHECK_RC("memory_map_bad_buffer", hc_memory_op(XENMEM_machine_memory_map, &map), -XEN_EFAULT);

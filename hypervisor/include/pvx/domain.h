@@ -68,6 +68,8 @@ enum domain_state {
     DOMAIN_DYING,
 };
 
+struct e820_packed;
+
 struct domain {
     domid_t domain_id;
     char name[DOMAIN_NAME_MAX];
@@ -87,11 +89,13 @@ struct domain {
     uint64_t vm_assist; /* VMASST_TYPE_* bits enabled */
 
     /* Toolstack control (domctl.c). */
-    unsigned int ctl_pause_count;     /* pausedomain nesting; a created domain starts at 1 */
-    bool has_run;                     /* unpaused at least once: max_vcpus is fixed */
-    bool io_capable;                  /* PVX_DOMCTL_CDF_io: may be given I/O ranges */
-    uint8_t handle[16];               /* the toolstack's UUID */
-    int64_t time_offset_seconds;      /* added to the wall clock it sees */
+    unsigned int ctl_pause_count;   /* pausedomain nesting; a created domain starts at 1 */
+    bool has_run;                   /* unpaused at least once: max_vcpus is fixed */
+    bool io_capable;                /* PVX_DOMCTL_CDF_io: may be given I/O ranges */
+    uint8_t handle[16];             /* the toolstack's UUID */
+    int64_t time_offset_seconds;    /* added to the wall clock it sees */
+    struct e820_packed *memory_map; /* XENMEM_set_memory_map; NULL: none */
+    unsigned int nr_memory_map;
     unsigned int max_grant_frames;    /* 0: GNTTAB_MAX_FRAMES */
     unsigned int max_maptrack_chunks; /* 0: GNTTAB_MAPTRACK_CHUNKS */
     struct rangeset ioport_caps;      /* I/O ports a domU may use (ioport_permission) */

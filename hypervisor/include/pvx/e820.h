@@ -19,6 +19,12 @@ struct e820_entry {
     uint32_t type;
 };
 
+/* The guest ABI's layout of one entry (XENMEM_memory_map and friends). */
+struct e820_packed {
+    uint64_t addr, size;
+    uint32_t type;
+} __packed;
+
 struct e820_map {
     unsigned int nr;
     struct e820_entry map[E820_MAX];
