@@ -152,59 +152,64 @@ int pvxctl_set_m2p(struct pvxctl *x, domid_t domid, xen_pfn_t mfn, xen_pfn_t pfn
     return rc ? pvxctl_fail(x, domid, "machphys_update", (int)rc) : 0;
 }
 
-/* Frames per MMAPBATCH_V2 call. */
-#define MAP_BATCH 1024
-
+/* Linux's privcmd wants the first MMAPBATCH of a mapping to cover all of
+ * it (later calls may only fill holes), so the frames go in one call. */
 void *pvxctl_map_foreign(struct pvxctl *x, domid_t domid, int prot, const xen_pfn_t *mfns,
                          uint64_t n, int *errs)
 {
     size_t len = (size_t)n << 12;
-    int local[MAP_BATCH];
-    char *va;
+    int *e = errs;
+    char *va = MAP_FAILED;
+    int rc;
 
-    if (!n) {
-        pvxctl_failf(x, -EINVAL, "domain %u: map: no frames", domid);
+    if (!n || n > UINT32_MAX) {
+        pvxctl_failf(x, -EINVAL, "domain %u: map: %llu frames", domid, (unsigned long long)n);
         return NULL;
+    }
+    if (!e && !(e = calloc(n, sizeof(*e)))) {
+        pvxctl_fail(x, domid, "map", -ENOMEM);
+        goto out;
     }
     va = mmap(NULL, len, prot, MAP_SHARED, x->privcmd, 0);
     if (va == MAP_FAILED) {
         pvxctl_fail(x, domid, "map (privcmd mmap)", -errno);
-        return NULL;
+        goto out;
     }
-    for (uint64_t done = 0; done < n;) {
-        uint64_t want = n - done < MAP_BATCH ? n - done : MAP_BATCH;
-        int *e = errs ? errs + done : local;
+    {
         struct pvx_privcmd_mmapbatch_v2 m = {
-            .num = (uint32_t)want,
+            .num = (uint32_t)n,
             .dom = domid,
-            .addr = (uintptr_t)(va + (done << 12)),
-            .arr = (const uint64_t *)(mfns + done),
+            .addr = (uintptr_t)va,
+            .arr = (const uint64_t *)mfns,
             .err = e,
         };
-        int rc = ioctl(x->privcmd, PVX_IOCTL_PRIVCMD_MMAPBATCH_V2, &m) < 0 ? -errno : 0;
 
-        /* -ENOENT from the ioctl only means some frames failed: see e[]. */
-        if (rc == -ENOENT || (!rc && !errs)) {
-            for (uint64_t i = 0; i < want; i++) {
-                if (e[i] && !errs) {
-                    pvxctl_failf(x, e[i],
-                                 "domain %u: mapping its frame %#llx: %s (not the domain's, "
-                                 "or not mappable)",
-                                 domid, (unsigned long long)mfns[done + i], strerror(-e[i]));
-                    munmap(va, len);
-                    return NULL;
-                }
-            }
-            rc = 0;
-        }
-        if (rc) {
-            pvxctl_fail(x, domid, "map (MMAPBATCH_V2)", rc);
-            munmap(va, len);
-            return NULL;
-        }
-        done += want;
+        rc = ioctl(x->privcmd, PVX_IOCTL_PRIVCMD_MMAPBATCH_V2, &m) < 0 ? -errno : 0;
     }
-    return va;
+    /* -ENOENT from the ioctl only means some frames failed: see e[]. */
+    if (rc && rc != -ENOENT) {
+        pvxctl_fail(x, domid, "map (MMAPBATCH_V2)", rc);
+        goto fail;
+    }
+    if (!errs) {
+        for (uint64_t i = 0; i < n; i++) {
+            if (e[i]) {
+                pvxctl_failf(x, e[i],
+                             "domain %u: mapping its frame %#llx: %s (not the domain's, or not "
+                             "mappable)",
+                             domid, (unsigned long long)mfns[i], strerror(-e[i]));
+                goto fail;
+            }
+        }
+    }
+    goto out;
+fail:
+    munmap(va, len);
+    va = MAP_FAILED;
+out:
+    if (e != errs)
+        free(e);
+    return va == MAP_FAILED ? NULL : va;
 }
 
 void pvxctl_unmap(void *addr, uint64_t n)

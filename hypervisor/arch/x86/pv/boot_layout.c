@@ -7,9 +7,22 @@
  */
 #include <asm/pv/boot_layout.h>
 #include <pvx/lib.h>
+#include <public/features.h>
 
 #define SLACK     KiB(512)
 #define ROUND_END MiB(4)
+
+const char *pv_boot_check_features(const struct pv_kernel_info *k, bool privileged)
+{
+    const uint32_t offered = (1u << XENFEAT_writable_page_tables) |
+                             (1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_dom0);
+
+    if (k->features_required & ~offered)
+        return "the kernel requires features pvx does not offer to PV guests";
+    if (privileged && k->features_supported && !(k->features_supported & (1u << XENFEAT_dom0)))
+        return "the kernel does not support running as dom0 (SUPPORTED_FEATURES lacks dom0)";
+    return NULL;
+}
 
 static unsigned int count_tables(uint64_t start, uint64_t end, unsigned int shift)
 {

@@ -22,7 +22,6 @@
 #include <pvx/lib.h>
 #include <pvx/param.h>
 #include <pvx/sched.h>
-#include <public/features.h>
 #include <public/xen.h>
 
 static uint64_t opt_dom0_mem; /* 0 = automatic */
@@ -137,18 +136,6 @@ static uint64_t domain_pages(const struct domain *d, uint64_t mem)
     return free > reserve ? free - reserve : 0;
 }
 
-static const char *check_features(const struct pv_kernel_info *k, bool privileged)
-{
-    const uint32_t offered = (1u << XENFEAT_writable_page_tables) |
-                             (1u << XENFEAT_pae_pgdir_above_4gb) | (1u << XENFEAT_dom0);
-
-    if (k->features_required & ~offered)
-        return "the kernel requires features pvx does not offer to PV guests";
-    if (privileged && k->features_supported && !(k->features_supported & (1u << XENFEAT_dom0)))
-        return "the kernel does not support running as dom0 (SUPPORTED_FEATURES lacks dom0)";
-    return NULL;
-}
-
 /* Allocate the domain's pages, zeroed, and record them in the M2P. */
 static int populate(struct builder *b, uint64_t nr_pages)
 {
@@ -222,7 +209,7 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
                (unsigned long long)(kernel->size >> 10), (unsigned long long)(elf_size >> 10));
     if (!rc)
         rc = elf_parse_pv_kernel(elf, elf_size, &k, &why);
-    if (!rc && (why = check_features(&k, d->is_privileged)) != NULL)
+    if (!rc && (why = pv_boot_check_features(&k, d->is_privileged)) != NULL)
         rc = -EINVAL;
     if (rc) {
         printk("domain %u: cannot use '%s' as a kernel: %s\n", d->domain_id, kernel->cmdline, why);

@@ -34,6 +34,9 @@ struct pv_boot_layout {
     uint64_t initrd_pfn; /* unmapped initrd (mod_start_pfn) */
 };
 
+/* NULL if pvx can run kernel k (as dom0 when privileged), else why not. */
+const char *pv_boot_check_features(const struct pv_kernel_info *k, bool privileged);
+
 /*
  * Lay out the bootstrap region for kernel k and an initrd of initrd_size
  * bytes (0: none).  l->nr_pages and l->console_page are IN; the rest OUT.
