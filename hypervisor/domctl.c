@@ -292,9 +292,10 @@ long do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         rc = may_control(d) ? domain_unpause_by_ctl(d) : -EINVAL;
         break;
     case PVX_DOMCTL_max_mem:
-        rc = op.u.max_mem.max_pages < d->tot_pages ? -EINVAL : 0;
-        if (!rc)
-            d->max_pages = op.u.max_mem.max_pages;
+        /* Below tot_pages is fine, as on Xen: the domain gets nothing more
+         * until it has ballooned down under the new limit. */
+        d->max_pages = op.u.max_mem.max_pages;
+        rc = 0;
         break;
     case PVX_DOMCTL_max_vcpus:
         if (op.u.max_vcpus.max == d->max_vcpus)

@@ -180,8 +180,13 @@ static void check_lifecycle(bool steady)
     CHECK_EQ("tot_pages", di.tot_pages, NEW_PAGES);
     r.nr_extents = 1;
     CHECK_RC("populate_beyond_max", hc_memory_op(XENMEM_populate_physmap, &r), 0);
-    dc.u.max_mem.max_pages = NEW_PAGES - 1;
-    CHECK_RC("max_mem_below_tot", domctl(PVX_DOMCTL_max_mem, id), -XEN_EINVAL);
+    /* A limit below what it has (as Xen's max_mem allows): no growth until
+     * it is back under the limit. */
+    dc.u.max_mem.max_pages = NEW_PAGES - 2;
+    CHECK_RC("max_mem_below_tot", domctl(PVX_DOMCTL_max_mem, id), 0);
+    CHECK_RC("populate_above_lowered_max", hc_memory_op(XENMEM_populate_physmap, &r), 0);
+    dc.u.max_mem.max_pages = NEW_PAGES;
+    CHECK_RC("max_mem_restored", domctl(PVX_DOMCTL_max_mem, id), 0);
     CHECK("free_pages_dropped", free_pages() + NEW_PAGES <= free_before);
     /* decrease_reservation naming it gives one frame back; ours are not its. */
     set_xen_guest_handle(r.extent_start, &mfns[NEW_PAGES - 1]);

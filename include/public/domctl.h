@@ -115,7 +115,8 @@ struct pvx_domctl_getdomaininfo {
 typedef struct pvx_domctl_getdomaininfo pvx_domctl_getdomaininfo_t;
 DEFINE_XEN_GUEST_HANDLE(pvx_domctl_getdomaininfo_t);
 
-/* max_mem: max_pages IN, the new memory limit (not below tot_pages). */
+/* max_mem: max_pages IN, the new memory limit.  It may be below tot_pages:
+ * the domain then gets no new page until it has given enough back. */
 struct pvx_domctl_max_mem {
     uint64_t max_pages;
 };
