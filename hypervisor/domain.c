@@ -205,13 +205,16 @@ static bool reap(struct domain *d, struct page_info *pg)
     return true;
 }
 
+/* The last put of a dying domain's frame frees it, and with its last frame
+ * the domain -- but not while domain_destroy() is still tearing it down
+ * (dropping its page tables frees frames too): it decides at the end. */
 bool domain_reap_page(struct page_info *pg)
 {
     struct domain *d = pg->owner;
 
     if (!reap(d, pg))
         return false;
-    if (!d->tot_pages)
+    if (!d->tot_pages && d->destroy_scanned)
         domain_unlink_and_free(d);
     return true;
 }
@@ -248,6 +251,7 @@ void domain_destroy(struct domain *d)
         if (!reap(d, pg))
             kept++;
     }
+    d->destroy_scanned = true;
     send_global_virq(VIRQ_DOM_EXC);
     if (kept) {
         printk("domain %u (%s): dying; %llu frame(s) still mapped by other domains\n", d->domain_id,

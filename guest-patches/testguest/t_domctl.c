@@ -317,6 +317,50 @@ static void check_lifecycle(bool steady)
     CHECK("log_says_destroyed", log_contains("(ctl-test): destroyed"));
 }
 
+/* A domain whose every frame is held only by its own page tables (L4 -> L3
+ * -> L2 -> L1, the L4 pinned), as a Linux guest's memory is: tearing the
+ * tables down frees every frame while destroydomain is still running, and
+ * the domain must be freed once, after that. */
+static void check_destroy_self_mapped(void)
+{
+    static xen_pfn_t m[4];
+    struct xen_memory_reservation r;
+    struct mmuext_op pin;
+    u64 free_before = free_pages();
+    unsigned id;
+    int mapped = 0;
+
+    memset(&dc.u, 0, sizeof(dc.u));
+    dc.u.createdomain.max_vcpus = 1;
+    dc.u.createdomain.max_pages = 4;
+    memcpy(dc.u.createdomain.name, "selfmap", sizeof("selfmap"));
+    CHECK_RC("selfmap_create", domctl(PVX_DOMCTL_createdomain, DOMID_INVALID), 0);
+    id = dc.domain;
+    memset(&r, 0, sizeof(r));
+    for (unsigned i = 0; i < 4; i++)
+        m[i] = i;
+    set_xen_guest_handle(r.extent_start, m);
+    r.nr_extents = 4;
+    r.domid = (domid_t)id;
+    CHECK_RC("selfmap_populate", hc_memory_op(XENMEM_populate_physmap, &r), 4);
+    /* Each table names the next one in its entry 0. */
+    for (unsigned i = 0; i < 4; i++)
+        mapped += map_foreign(DC_VA(i), m[i], id) == 0;
+    if (mapped == 4)
+        for (unsigned i = 0; i < 3; i++)
+            ((u64 *)DC_VA(i))[0] = ((u64)m[i + 1] << PAGE_SHIFT) | PTE_TABLE;
+    for (unsigned i = 0; i < 4; i++)
+        unmap_va(DC_VA(i));
+    CHECK_EQ("selfmap_mapped", mapped, 4);
+    memset(&pin, 0, sizeof(pin));
+    pin.cmd = MMUEXT_PIN_L4_TABLE;
+    pin.arg1.mfn = m[0];
+    CHECK_RC("selfmap_pin", hc_mmuext_op(&pin, 1, NULL, id), 0);
+    CHECK_RC("selfmap_destroy", domctl(PVX_DOMCTL_destroydomain, id), 0);
+    CHECK("selfmap_gone", info(id, &(struct pvx_domctl_getdomaininfo){0}) == -XEN_ESRCH);
+    CHECK_EQ("selfmap_memory_back", free_pages(), free_before);
+}
+
 static void check_list(void)
 {
     static struct pvx_domctl_getdomaininfo list[4];
@@ -342,4 +386,5 @@ void t_domctl(void)
     check_list();
     check_lifecycle(false);
     check_lifecycle(true);
+    check_destroy_self_mapped();
 }

@@ -75,6 +75,7 @@ struct domain {
     char name[DOMAIN_NAME_MAX];
     bool is_privileged; /* the control domain */
     enum domain_state state;
+    bool destroy_scanned;       /* DYING: domain_destroy() has swept its frames */
     unsigned int shutdown_code; /* SHUTDOWN_* */
 
     unsigned int max_vcpus;
