@@ -26,11 +26,21 @@
 
 /* ---- createdomain ---- */
 
+/* As Xen: the next free id after the last one handed out, wrapping, so a
+ * destroyed domain's id is not reused at once (a toolstack, a log or a
+ * backend still naming the old domain never meets a new one). */
+static domid_t domid_rover;
+
 static domid_t free_domid(void)
 {
-    for (domid_t id = 1; id < DOMID_FIRST_RESERVED; id++)
-        if (!domain_lookup_any(id))
+    for (unsigned int n = 1; n < DOMID_FIRST_RESERVED; n++) {
+        domid_t id = (domid_t)((domid_rover + n - 1) % (DOMID_FIRST_RESERVED - 1) + 1);
+
+        if (!domain_lookup_any(id)) {
+            domid_rover = id;
             return id;
+        }
+    }
     return DOMID_INVALID;
 }
 

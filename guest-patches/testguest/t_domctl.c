@@ -140,6 +140,7 @@ static long map_foreign(unsigned long va, unsigned long mfn, unsigned id)
  * must give back exactly what it took. */
 static void check_lifecycle(bool steady)
 {
+    static unsigned last_id;
     static xen_pfn_t mfns[NEW_PAGES];
     static struct vcpu_guest_context ctx;
     struct xen_memory_reservation r;
@@ -157,6 +158,11 @@ static void check_lifecycle(bool steady)
     CHECK_RC("create", domctl(PVX_DOMCTL_createdomain, DOMID_INVALID), 0);
     id = dc.domain;
     CHECK("create_id", id > 0 && id < DOMID_FIRST_RESERVED);
+    /* As on Xen, the id of the domain destroyed last time is not handed out
+     * again at once. */
+    if (steady)
+        CHECK("create_id_not_reused", id != last_id);
+    last_id = id;
     CHECK_RC("create_taken_id", domctl(PVX_DOMCTL_createdomain, id), -XEN_EEXIST);
     CHECK_RC("info", info(id, &di), 0);
     CHECK_EQ("info_id", di.domain, id);
