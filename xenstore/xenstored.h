@@ -117,9 +117,10 @@ struct xsd_conn {
     uint32_t domid;            /* 0 for local sockets */
     struct xsd_domain *domain; /* NULL for local (privileged) sockets */
     bool privileged;
-    bool dead;    /* closing: process no more input */
-    bool reading; /* input enabled (flow control state) */
-    bool dirty;   /* output queued this loop turn */
+    bool dead;      /* closing: process no more input */
+    bool reading;   /* input enabled (flow control state) */
+    bool dirty;     /* output queued this loop turn */
+    uint32_t fault; /* XENSTORE_ERROR_* once the client broke the protocol */
     /* input */
     uint8_t *in;
     uint32_t in_len;
@@ -173,15 +174,49 @@ struct xsd_domain {
 
 /*
  * A domain backend gives an introduced domain its connection.  The
- * standalone backend (xsd_socket.c) opens a Unix socket per domain; a ring
- * backend for guests (map the xenstore_domain_interface page through its
- * grant, bind evtchn via /dev/xen/evtchn, one xsd_conn with xsd_ring.c's
- * transport) plugs in here without touching request handling.
+ * standalone backend (xsd_socket.c) opens a Unix socket per domain; the
+ * guest backend (xsd_guest.c) maps the domain's store page and binds its
+ * event channel.  Request handling never sees which one is in use.
  */
 struct xsd_domain_backend {
     const char *name;
+    /* INTRODUCE of a new domain: give d its connection (nothing left on failure). */
     int (*attach)(struct xsd_domain *d);
+    /* Take d's connection and everything attach set up away. */
     void (*detach)(struct xsd_domain *d);
+    /* Optional: INTRODUCE of an introduced domain, with its (new) port. */
+    int (*reintroduce)(struct xsd_domain *d, uint32_t port);
+    /* Optional: look for introduced domains that shut down or died. */
+    void (*check)(void);
+};
+
+/*
+ * What the guest backend asks of the hypervisor, behind a table so the unit
+ * tests can drive the backend with fakes.  xsd_hyp.c implements it with
+ * libpvxctl.  Ports are ours (local) unless named remote.
+ */
+struct xsd_hyp_ops {
+    /* Map one frame of domid read-write; -EINVAL if it is not domid's. */
+    int (*map)(uint32_t domid, uint64_t mfn, void **page);
+    void (*unmap)(void *page);
+    /* Bind to domid's port remote_port; returns our port or -errno. */
+    int (*bind)(uint32_t domid, uint32_t remote_port);
+    /* Bind a global VIRQ; returns our port or -errno. */
+    int (*bind_virq)(uint32_t virq);
+    void (*unbind)(uint32_t port);
+    void (*notify)(uint32_t port);
+    /* PVX_DOMINF_* flags of domid; -ESRCH if there is no such domain. */
+    int (*domain_info)(uint32_t domid, uint32_t *flags);
+};
+
+/*
+ * A connection over a shared xenstore_domain_interface page (xsd_ring.c).
+ * The transport data (tdata) of every ring connection starts with this, so
+ * the ring read/write code is shared by dom0's ring and the guests' rings.
+ */
+struct xsd_ring {
+    struct xenstore_domain_interface *intf;
+    void (*kick)(struct xsd_ring *r); /* notify the other end */
 };
 
 /* Global daemon state. */
@@ -291,6 +326,7 @@ uint32_t xsd_domain_nodes(uint32_t domid);
 bool xsd_domid_unprivileged(uint32_t domid);
 int xsd_domain_path(uint32_t domid, char *buf, size_t len);
 void xsd_domain_free_all(void);
+void xsd_domain_release(struct xsd_domain *d);
 int xsd_do_introduce(struct xsd_req *r);
 int xsd_do_release(struct xsd_req *r);
 int xsd_do_resume(struct xsd_req *r);
@@ -351,6 +387,21 @@ void xsd_poll_del(struct xsd_pollable *p);
 int xsd_ring_dom0_attach(void);
 ssize_t xsd_ring_take(struct xenstore_domain_interface *intf, void *buf, size_t len);
 ssize_t xsd_ring_put(struct xenstore_domain_interface *intf, const void *buf, size_t len);
+ssize_t xsd_ring_read(struct xsd_conn *c, void *buf, size_t len);
+ssize_t xsd_ring_write(struct xsd_conn *c, const void *buf, size_t len);
+void xsd_ring_reset(struct xsd_ring *r);
+void xsd_ring_closed(struct xsd_conn *c);
+
+/* ---- xsd_guest.c: guests over their store rings (a pvx dom0) ------------ */
+extern const struct xsd_domain_backend xsd_guest_backend;
+int xsd_guest_init(const struct xsd_hyp_ops *ops);
+void xsd_guest_fini(void);
+void xsd_guest_port_event(uint32_t port);
+void xsd_guest_event_all(void);
+
+/* ---- xsd_hyp.c: xsd_hyp_ops through libpvxctl (daemon only) ------------- */
+const struct xsd_hyp_ops *xsd_hyp_open(void);
+void xsd_hyp_close(void);
 
 /* ---- xsd_memtransport.c: in-memory transport for unit tests and fuzzing */
 struct xsd_conn *xsd_mem_conn(struct xsd_domain *d);

@@ -169,6 +169,7 @@ int xsd_queue_msg(struct xsd_conn *c, uint32_t type, uint32_t req_id, uint32_t t
         xsd_log("conn %u (domain %u): %zu bytes of unread output; dropping it", c->id, c->domid,
                 c->out_len - c->out_head);
         c->dropped_events++;
+        c->fault = XENSTORE_ERROR_COMM;
         xsd_conn_close(c);
         return -ENOSPC;
     }
@@ -341,6 +342,7 @@ void xsd_conn_input(struct xsd_conn *c)
         if (hdr.len > XENSTORE_PAYLOAD_MAX) {
             xsd_log("conn %u (domain %u): message length %u over the limit; dropping it", c->id,
                     c->domid, hdr.len);
+            c->fault = XENSTORE_ERROR_PROTO;
             xsd_conn_close(c);
             return;
         }

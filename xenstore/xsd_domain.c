@@ -4,9 +4,10 @@
  *
  * A domain struct exists for every domain id that owns nodes or has been
  * introduced; it carries the node count the "nodes" quota is checked
- * against.  INTRODUCE hands the domain to the backend (standalone sockets
- * now, the shared ring later) which creates its connection; RELEASE takes
- * it away again, which closes its connections (dropping their watches and
+ * against.  INTRODUCE hands the domain to the backend (standalone sockets,
+ * or the guest's store ring in a dom0) which creates its connection;
+ * RELEASE, or the domain's death noticed by the guest backend, takes it
+ * away again, which closes its connections (dropping their watches and
  * transactions) and removes the nodes it owns.
  */
 #include <stdio.h>
@@ -87,6 +88,59 @@ void xsd_domain_free_all(void)
     }
 }
 
+/* Unlink and free d, which has no connection and owns nothing. */
+static void domain_free(struct xsd_domain *d)
+{
+    struct xsd_domain **pp;
+
+    for (pp = &xsd.domains; *pp; pp = &(*pp)->next) {
+        if (*pp == d) {
+            *pp = d->next;
+            break;
+        }
+    }
+    free(d);
+}
+
+/* A gone domain keeps no rights on the special nodes (its id may be reused). */
+static void special_perms_forget(struct xsd_perms *p, uint32_t domid)
+{
+    uint32_t i, k;
+
+    if (!p->num)
+        return;
+    if (p->p[0].domid == domid)
+        p->p[0].domid = 0;
+    for (i = k = 1; i < p->num; i++)
+        if (p->p[i].domid != domid)
+            p->p[k++] = p->p[i];
+    p->num = k;
+}
+
+/*
+ * Take introduced domain d away: its connection (watches, transactions), its
+ * backend resources, what it owns, then tell @releaseDomain watchers.  Used
+ * by RELEASE and when the guest backend sees the domain die.
+ */
+void xsd_domain_release(struct xsd_domain *d)
+{
+    struct xsd_domain *o;
+
+    if (xsd.backend)
+        xsd.backend->detach(d);
+    d->introduced = false;
+    d->shutdown = false;
+    d->target = ~0u;
+    for (o = xsd.domains; o; o = o->next)
+        if (o->target == d->domid)
+            o->target = ~0u;
+    xsd_store_remove_owned(d->domid);
+    special_perms_forget(&xsd.special_intro, d->domid);
+    special_perms_forget(&xsd.special_release, d->domid);
+    xsd_log("domain %u released", d->domid);
+    xsd_watch_fire_special(XSD_SPECIAL_RELEASE, d->domid);
+}
+
 /* Parse the idx-th argument as a domain id (decimal, <= max). */
 static int arg_domid(struct xsd_req *r, int idx, unsigned long max, uint32_t *out)
 {
@@ -115,6 +169,7 @@ int xsd_do_introduce(struct xsd_req *r)
     uint32_t domid;
     unsigned long gfn, port;
     struct xsd_domain *d;
+    bool fresh;
     int ret;
 
     if (xsd_count_strings(r->data, r->hdr.len) < 3)
@@ -130,22 +185,36 @@ int xsd_do_introduce(struct xsd_req *r)
     if (xsd_parse_uint(gfn_s, ~0ul, &gfn) || xsd_parse_uint(port_s, 0xffffffffu, &port) ||
         port == 0)
         return -EINVAL;
+    fresh = !xsd_domain_find(domid);
     d = xsd_domain_get(domid);
     if (!d)
         return -ENOMEM;
-    if (!d->introduced) {
-        d->gfn = gfn;
-        d->evtchn = (uint32_t)port;
-        if (xsd.backend) {
-            ret = xsd.backend->attach(d);
+    if (d->introduced) {
+        /* As on Xen: a second INTRODUCE rebinds the port and resets the ring. */
+        if (xsd.backend && xsd.backend->reintroduce) {
+            ret = xsd.backend->reintroduce(d, (uint32_t)port);
             if (ret)
                 return ret;
+            d->evtchn = (uint32_t)port;
+            xsd_log("domain %u introduced again (evtchn %lu)", domid, port);
         }
-        d->introduced = true;
-        d->shutdown = false;
-        xsd_log("domain %u introduced (gfn %lu, evtchn %lu)", domid, gfn, port);
-        xsd_watch_fire_special(XSD_SPECIAL_INTRO, domid);
+        return xsd_reply_ok(r);
     }
+    d->gfn = gfn;
+    d->evtchn = (uint32_t)port;
+    if (xsd.backend) {
+        ret = xsd.backend->attach(d);
+        if (ret) {
+            /* Leave nothing behind that a failed INTRODUCE created. */
+            if (fresh && !d->nnodes)
+                domain_free(d);
+            return ret;
+        }
+    }
+    d->introduced = true;
+    d->shutdown = false;
+    xsd_log("domain %u introduced (gfn %lu, evtchn %lu)", domid, gfn, port);
+    xsd_watch_fire_special(XSD_SPECIAL_INTRO, domid);
     return xsd_reply_ok(r);
 }
 
@@ -169,21 +238,15 @@ static int introduced_domain(struct xsd_req *r, struct xsd_domain **out)
 /* RELEASE <domid>| */
 int xsd_do_release(struct xsd_req *r)
 {
-    struct xsd_domain *d, *o;
+    struct xsd_domain *d;
     int ret = introduced_domain(r, &d);
 
     if (ret)
         return ret;
-    if (xsd.backend)
-        xsd.backend->detach(d);
-    d->introduced = false;
-    d->target = ~0u;
-    for (o = xsd.domains; o; o = o->next)
-        if (o->target == d->domid)
-            o->target = ~0u;
-    xsd_store_remove_owned(d->domid);
-    xsd_log("domain %u released", d->domid);
-    xsd_watch_fire_special(XSD_SPECIAL_RELEASE, d->domid);
+    xsd_domain_release(d);
+    /* A release often comes with other deaths (a destroy in progress). */
+    if (xsd.backend && xsd.backend->check)
+        xsd.backend->check();
     return xsd_reply_ok(r);
 }
 

@@ -24,8 +24,10 @@ static void usage(FILE *f)
                "  -d, --domain-dir DIR      where standalone mode creates domain-<id> sockets\n"
                "                            (default: the socket's directory)\n"
                "      --standalone          no hypervisor: domains connect over sockets (default)\n"
-               "      --dom0-ring           also serve dom0's kernel xenbus over its store ring\n"
-               "                            (/dev/xen/xenbus_backend, /dev/xen/evtchn)\n"
+               "      --dom0-ring           in a pvx dom0: serve dom0's kernel xenbus over its\n"
+               "                            store ring (/dev/xen/xenbus_backend), introduced\n"
+               "                            domains over theirs (/dev/xen/privcmd, evtchn),\n"
+               "                            and watch for domain deaths (VIRQ_DOM_EXC)\n"
                "  -P, --pid-file FILE       write the daemon's pid to FILE once listening\n"
                "  -L, --log-file FILE       log there instead of stderr\n"
                "  -V, --verbose             trace every request\n"
@@ -186,10 +188,20 @@ int main(int argc, char **argv)
         perror("xenstored: epoll/signalfd");
         goto out;
     }
+    if (dom0_ring) {
+        const struct xsd_hyp_ops *ops = xsd_hyp_open();
+
+        if (!ops || xsd_guest_init(ops))
+            goto out;
+        xsd.backend = &xsd_guest_backend;
+    }
     xsd_socket_set_domain_dir(ddir);
     if (xsd_socket_listen(sock))
         goto out;
-    xsd_log("listening on %s (standalone; domain sockets in %s)", sock, ddir);
+    if (dom0_ring)
+        xsd_log("listening on %s (dom0; domains over their store rings)", sock);
+    else
+        xsd_log("listening on %s (standalone; domain sockets in %s)", sock, ddir);
     if (dom0_ring && xsd_ring_dom0_attach())
         goto out;
     if (pidfile) {
@@ -223,6 +235,8 @@ int main(int argc, char **argv)
 out:
     xsd_socket_shutdown();
     xsd_core_free();
+    xsd_guest_fini();
+    xsd_hyp_close();
     xsd_socket_reap();
     if (sigp.fd >= 0)
         close(sigp.fd);

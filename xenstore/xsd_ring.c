@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * pvx xenstored: the shared-ring transport, for dom0's own kernel xenbus.
+ * pvx xenstored: the shared-ring transport, and dom0's own kernel xenbus.
+ *
+ * The ring code (xsd_ring_take/put/read/write/reset) serves any
+ * xenstore_domain_interface page: dom0's here, the guests' in xsd_guest.c.
+ * The page is written by the other end at any time, so every index is read
+ * once, checked, and never trusted beyond the ring.
  *
  * When dom0 is started with no store event channel, its kernel allocates a
  * store page and an unbound port for a local daemon and waits for one.  We
  * take both from /dev/xen/xenbus_backend (the port through its ioctl, the
  * page through mmap, or /proc/xen/xsd_kva with xenfs), bind our end of the
  * port through /dev/xen/evtchn, and serve the page as one privileged
- * connection of domain 0.  The page is written by the kernel at any time,
- * so every index is read once, checked, and never trusted beyond the ring.
+ * connection of domain 0.
  */
 #include <fcntl.h>
 #include <stdio.h>
@@ -23,17 +27,18 @@
 
 #define RING_PAGE 4096
 
-struct ring {
-    struct xenstore_domain_interface *intf;
-    uint32_t port; /* our end of the channel */
+struct dom0_ring {
+    struct xsd_ring ring; /* first: the shared ring code's view */
+    int fd;               /* /dev/xen/evtchn */
+    uint32_t port;        /* our end of the channel */
 };
 
-static void notify(struct xsd_conn *c)
+static void dom0_kick(struct xsd_ring *r)
 {
-    struct ring *r = c->tdata;
-    struct pvx_evtchn_port n = {.port = r->port};
+    struct dom0_ring *d = (struct dom0_ring *)r;
+    struct pvx_evtchn_port n = {.port = d->port};
 
-    ioctl(c->poll.fd, PVX_IOCTL_EVTCHN_NOTIFY, &n);
+    ioctl(d->fd, PVX_IOCTL_EVTCHN_NOTIFY, &n);
 }
 
 /* Copy between the linear buffer and ring bytes [idx, idx+len), wrapping. */
@@ -93,32 +98,63 @@ ssize_t xsd_ring_put(struct xenstore_domain_interface *intf, const void *buf, si
     return space;
 }
 
-static ssize_t ring_read(struct xsd_conn *c, void *buf, size_t len)
+/* Transport read of a ring connection: an impossible index is the peer's fault. */
+ssize_t xsd_ring_read(struct xsd_conn *c, void *buf, size_t len)
 {
-    ssize_t n = xsd_ring_take(((struct ring *)c->tdata)->intf, buf, len);
+    struct xsd_ring *r = c->tdata;
+    ssize_t n = xsd_ring_take(r->intf, buf, len);
 
-    if (n > 0)
-        notify(c);
+    if (n < 0)
+        c->fault = XENSTORE_ERROR_RINGIDX;
+    else if (n > 0)
+        r->kick(r);
     return n;
 }
 
-static ssize_t ring_write(struct xsd_conn *c, const void *buf, size_t len)
+ssize_t xsd_ring_write(struct xsd_conn *c, const void *buf, size_t len)
 {
-    ssize_t n = xsd_ring_put(((struct ring *)c->tdata)->intf, buf, len);
+    struct xsd_ring *r = c->tdata;
+    ssize_t n = xsd_ring_put(r->intf, buf, len);
 
-    if (n > 0)
-        notify(c);
+    if (n < 0)
+        c->fault = XENSTORE_ERROR_RINGIDX;
+    else if (n > 0)
+        r->kick(r);
     return n;
+}
+
+/* A fresh connection: both rings empty (as Xen 4.17.0 does on INTRODUCE). */
+void xsd_ring_reset(struct xsd_ring *r)
+{
+    struct xenstore_domain_interface *intf = r->intf;
+
+    __atomic_store_n(&intf->req_cons, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&intf->req_prod, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&intf->rsp_cons, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&intf->rsp_prod, 0, __ATOMIC_RELAXED);
+    __atomic_store_n(&intf->connection, XENSTORE_CONNECTED, __ATOMIC_RELEASE);
+}
+
+/* The connection is going: if the peer broke the protocol, say why in the page. */
+void xsd_ring_closed(struct xsd_conn *c)
+{
+    struct xsd_ring *r = c->tdata;
+
+    if (!r || !c->fault)
+        return;
+    __atomic_store_n(&r->intf->error, c->fault, __ATOMIC_RELEASE);
+    r->kick(r);
 }
 
 static void ring_close(struct xsd_conn *c)
 {
-    struct ring *r = c->tdata;
+    struct dom0_ring *r = c->tdata;
 
+    xsd_ring_closed(c);
     xsd_poll_del(&c->poll);
     close(c->poll.fd); /* unbinds our port */
     c->poll.fd = -1;
-    munmap(r->intf, RING_PAGE);
+    munmap(r->ring.intf, RING_PAGE);
     free(r);
     c->tdata = NULL;
     xsd_log("dom0 ring closed");
@@ -126,8 +162,8 @@ static void ring_close(struct xsd_conn *c)
 
 static const struct xsd_transport_ops ring_ops = {
     .name = "ring",
-    .read = ring_read,
-    .write = ring_write,
+    .read = xsd_ring_read,
+    .write = xsd_ring_write,
     .close = ring_close,
 };
 
@@ -167,7 +203,7 @@ int xsd_ring_dom0_attach(void)
 {
     struct pvx_evtchn_bind_interdomain bi = {.remote_domain = 0};
     struct xsd_domain *d = xsd_domain_get(0);
-    struct ring *r = xsd_zalloc(sizeof(*r));
+    struct dom0_ring *r = xsd_zalloc(sizeof(*r));
     struct xsd_conn *c = NULL;
     int bfd, efd = -1, port, local;
 
@@ -177,9 +213,11 @@ int xsd_ring_dom0_attach(void)
         goto fail;
     }
     port = ioctl(bfd, PVX_IOCTL_XENBUS_BACKEND_EVTCHN);
-    r->intf = map_store_page(bfd);
-    if (port <= 0 || !r->intf) {
-        xsd_log("dom0 ring: store port %d, page %s: %s", port, r->intf ? "mapped" : "unmapped",
+    r->ring.intf = map_store_page(bfd);
+    r->ring.kick = dom0_kick;
+    r->fd = -1;
+    if (port <= 0 || !r->ring.intf) {
+        xsd_log("dom0 ring: store port %d, page %s: %s", port, r->ring.intf ? "mapped" : "unmapped",
                 strerror(errno));
         goto fail;
     }
@@ -191,6 +229,7 @@ int xsd_ring_dom0_attach(void)
         goto fail;
     }
     r->port = (uint32_t)local;
+    r->fd = efd;
     c = xsd_conn_new(&ring_ops, r, efd, d);
     if (!c)
         goto fail;
@@ -207,11 +246,12 @@ int xsd_ring_dom0_attach(void)
     /* The kernel waits for a first event before it probes xenbus; requests
      * may already be queued. */
     ring_event(&c->poll, EPOLLIN);
-    notify(c);
+    if (!c->dead)
+        dom0_kick(&r->ring);
     return 0;
 fail:
-    if (r && r->intf)
-        munmap(r->intf, RING_PAGE);
+    if (r && r->ring.intf)
+        munmap(r->ring.intf, RING_PAGE);
     free(r);
     if (efd >= 0)
         close(efd);

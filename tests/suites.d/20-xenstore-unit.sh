@@ -1,20 +1,23 @@
 #!/usr/bin/env bash
 # timeout: 300
 # xenstored unit tests (cmocka, in-memory transport: tree, paths,
-# permissions, transactions, watches, quotas, control) and the pvx
-# libxenstore API test against a live daemon, and concurrent transactions
-# (serializability under conflicts) against it.
+# permissions, transactions, watches, quotas, control; and the guest ring
+# backend against a fake hypervisor) and the pvx libxenstore API test
+# against a live daemon, and concurrent transactions (serializability under
+# conflicts) against it.
 set -u
 cd "$(dirname "$0")/../.."
 . xenstore/tests/lib.sh
 
 build_xenstore all unit
-"$BUILD/xsd-unit" 2>&1 | tee "$WORK/unit.out"
-cm_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$WORK/unit.out")
-cm_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$WORK/unit.out")
-PASS=$((PASS + ${cm_pass:-0}))
-FAIL=$((FAIL + ${cm_fail:-0}))
-[ -z "$cm_pass$cm_fail" ] && FAIL=$((FAIL + 1)) && echo "FAIL cmocka run printed no summary"
+for t in xsd-unit xsd-guest-unit; do
+    "$BUILD/$t" 2>&1 | tee "$WORK/$t.out"
+    cm_pass=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p' "$WORK/$t.out")
+    cm_fail=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p' "$WORK/$t.out")
+    PASS=$((PASS + ${cm_pass:-0}))
+    FAIL=$((FAIL + ${cm_fail:-0}))
+    [ -z "$cm_pass$cm_fail" ] && FAIL=$((FAIL + 1)) && echo "FAIL $t printed no summary"
+done
 
 start_daemon --
 XENSTORED_PATH=$SOCK "$BUILD/xs-lib-test" | tee "$WORK/lib.out"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # timeout: 400
 # Bad input for xenstored: a bounded libFuzzer run over the parser and
-# dispatcher (XS_FUZZ_SECONDS, default 30), then the explicit bad-input
+# dispatcher (XS_FUZZ_SECONDS, default 30) and one of hostile guests on their
+# store rings (XS_RING_FUZZ_SECONDS, default 20), then the explicit bad-input
 # script against an AddressSanitizer/UBSan/LeakSanitizer build and against
 # the normal build under valgrind, plus Debian's clients and test-xenstore
 # against the ASan build.  Any sanitizer report, valgrind error or leak fails.
@@ -21,6 +22,12 @@ check "libFuzzer ${XS_FUZZ_SECONDS:-30}s over parser+dispatcher: no crash, leak 
     bash -c "cd '$FZ' && '$BUILD/fuzz/xsd-fuzz' -max_total_time=${XS_FUZZ_SECONDS:-30} \
         -max_len=8192 -dict=xsd.dict -print_final_stats=1 corpus seeds >fuzz.log 2>&1 \
         || { tail -40 fuzz.log; exit 1; }; grep -E 'stat::number_of_executed_units' fuzz.log"
+mkdir -p "$FZ/ring-corpus"
+check "libFuzzer ${XS_RING_FUZZ_SECONDS:-20}s of hostile guest rings: no crash, hang, leak or UB" \
+    bash -c "cd '$FZ' && '$BUILD/fuzz/xsd-ring-fuzz' -max_total_time=${XS_RING_FUZZ_SECONDS:-20} \
+        -timeout=10 -max_len=4096 -print_final_stats=1 ring-corpus >ring-fuzz.log 2>&1 \
+        || { grep -v '^xenstored\[' ring-fuzz.log | tail -40; exit 1; }; \
+        grep -E 'stat::number_of_executed_units' ring-fuzz.log"
 
 # ---- ASan/UBSan/LSan daemon ----
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=66
@@ -55,4 +62,6 @@ PASS=$((PASS + ${bp:-0})); FAIL=$((FAIL + ${bf:-1}))
 check "daemon under valgrind exits with no errors or leaks" stop_daemon
 check "unit tests under valgrind: no errors or leaks" valgrind -q --leak-check=full \
     --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 "$BUILD/xsd-unit"
+check "guest ring unit tests under valgrind: no errors or leaks" valgrind -q --leak-check=full \
+    --errors-for-leak-kinds=definite,indirect,possible --error-exitcode=99 "$BUILD/xsd-guest-unit"
 finish
