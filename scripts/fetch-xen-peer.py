@@ -9,6 +9,11 @@ loader can boot:
     build/xen-peer/xen-4.17-amd64        (hypervisor ELF for -kernel)
     build/xen-peer/root/usr/bin/xenstore-*  (Debian's xenstore clients)
     build/xen-peer/root/usr/lib/xen-4.17/bin/test-xenstore
+    build/xen-peer/root/usr/lib/xen-4.17/bin/{xl,xenstored,xenconsoled,...}
+                                         (Debian's toolstack, with its
+                                         libraries in usr/lib/x86_64-linux-gnu:
+                                         scripts/mk-xen-dom0-initrd.py packs it
+                                         into a Xen dom0's initramfs)
 
 Idempotent: a stamp file records the package set that was unpacked.
 """
@@ -24,6 +29,18 @@ PACKAGES = [
     "xenstore-utils",
     "libxenstore4",
     "libxentoolcore1",
+    # xl, xenstored, xenconsoled, xenconsole and xen-init-dom0 (the toolstack
+    # scripts/mk-xen-dom0-initrd.py packs into a Xen dom0) and their libraries
+    "xen-utils-common",
+    "libxenmisc4.17",
+    "libxencall1",
+    "libxenevtchn1",
+    "libxenforeignmemory1",
+    "libxengnttab1",
+    "libxendevicemodel1",
+    "libxenhypfs1",
+    "libxentoollog1",
+    "libyajl2",
 ]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))

@@ -1,0 +1,210 @@
+#!/bin/sh
+# The xl scenario: one Linux domU's life driven through xl's documented
+# command line only, the same on Xen 4.17's toolstack and on pvx's.  Run in
+# dom0 (busybox sh) after the toolstack is up:
+#
+#   xl-scenario LOG_DIR
+#
+# LOG_DIR is where the console daemon logs each guest (guest-NAME.log): Xen
+# /var/log/xen/console, pvx /var/log/pvx/console.  Environment:
+#   XL_SCENARIO_CFG      the domU config (default /etc/xen/debian.cfg)
+#   XL_SCENARIO_NAME     the name it gives the domain (default debian)
+#   XL_SCENARIO_DAEMONS  daemons whose memory is reported (default
+#                        "xenstored xenconsoled")
+#   XL_SCENARIO_XL_LOG   the log of xl's per-domain monitor (default
+#                        /var/log/xen/xl-NAME.log)
+#   XL_SCENARIO_BOOT_S   deadline for a domU's boot, seconds (default 150)
+#   XL_SCENARIO_CMD_S    deadline for one command, seconds (default 120): a
+#                        command still running then is killed (status 137)
+#   XL                   the xl command (default xl)
+#
+# Output, parsed by tests/linux/xl_scenario.py (every line starts "@@@ "
+# except command output):
+#   @@@ BEGIN <label>          one command: its argv on "@@@ CMD", then
+#   @@@ CMD <argv>             "@@@ STDOUT <bytes> <md5>" and its stdout,
+#   @@@ STDOUT <n> <md5>       "@@@ STDERR <bytes> <md5>" and its stderr (a
+#   ...                        newline is added after output that lacks one;
+#   @@@ STDERR <n> <md5>       the byte count says so), its exit status and
+#   ...                        the end marker
+#   @@@ STATUS <n>
+#   @@@ END <label>
+#   @@@ TIME <event> <ms>      a monotonic clock in milliseconds
+#   @@@ WAIT <event> ok|timeout
+#   @@@ RSS <when> <daemon> <kB> <kB>  VmRSS from /proc/PID/status, Rss from
+#                              /proc/PID/smaps_rollup
+#   @@@ SCENARIO begin|end
+
+LOG_DIR=${1:?usage: xl-scenario LOG_DIR (the console log directory)}
+CFG=${XL_SCENARIO_CFG:-/etc/xen/debian.cfg}
+NAME=${XL_SCENARIO_NAME:-debian}
+DAEMONS=${XL_SCENARIO_DAEMONS:-xenstored xenconsoled}
+XL_LOG=${XL_SCENARIO_XL_LOG:-/var/log/xen/xl-$NAME.log}
+BOOT_S=${XL_SCENARIO_BOOT_S:-150}
+CMD_S=${XL_SCENARIO_CMD_S:-120}
+XL=${XL:-xl}
+WORK=/tmp/xl-scenario
+LOG=$LOG_DIR/guest-$NAME.log
+mkdir -p "$WORK"
+
+# Milliseconds on a monotonic clock: the kernel's hrtimer "now" (ns) when
+# /proc/timer_list is there, else /proc/uptime (10 ms steps).
+now_ms() {
+    ns=$(sed -n '3{s/^now at \([0-9]*\) nsecs$/\1/p;q}' /proc/timer_list 2>/dev/null)
+    if [ -n "$ns" ]; then
+        echo $((ns / 1000000))
+    else
+        read -r up _ </proc/uptime
+        echo $((${up%.*} * 1000 + $(echo "${up#*.}" | sed 's/^0*//;s/^$/0/') * 10))
+    fi
+}
+
+stamp() { echo "@@@ TIME $1 $(now_ms)"; }
+
+# One captured stream: header with its size and digest, the bytes, and a
+# newline if they do not end with one.
+emit() {
+    echo "@@@ $1 $(wc -c <"$2") $(md5sum <"$2" | cut -d' ' -f1)"
+    cat "$2"
+    if [ -s "$2" ] && [ -n "$(tail -c 1 "$2")" ]; then
+        echo
+    fi
+}
+
+# run LABEL COMMAND...: run it with stdin from /dev/null, report everything.
+# Sets $st to its exit status (and returns it).
+run() {
+    label=$1
+    shift
+    echo "@@@ BEGIN $label"
+    echo "@@@ CMD $*"
+    timeout -s KILL "$CMD_S" "$@" </dev/null >"$WORK/out" 2>"$WORK/err"
+    st=$?
+    emit STDOUT "$WORK/out"
+    emit STDERR "$WORK/err"
+    echo "@@@ STATUS $st"
+    echo "@@@ END $label"
+    return $st
+}
+
+# wait_log EVENT DEADLINE_MS GREP_PATTERN: poll the guest's console log
+# until the pattern (or, for "", a first complete line) is in it.
+wait_log() {
+    while :; do
+        if [ -f "$LOG" ]; then
+            if [ -z "$3" ]; then
+                [ "$(wc -l <"$LOG")" -gt 0 ] && break
+            elif grep -q "$3" "$LOG"; then
+                break
+            fi
+        fi
+        if [ "$(now_ms)" -ge "$2" ]; then
+            echo "@@@ WAIT $1 timeout"
+            return 1
+        fi
+        usleep 50000
+    done
+    stamp "$1"
+    echo "@@@ WAIT $1 ok"
+}
+
+# wait_gone EVENT DEADLINE_MS: poll (unrecorded) until xl no longer knows
+# the domain's name.
+wait_gone() {
+    while "$XL" domid "$NAME" >/dev/null 2>&1; do
+        if [ "$(now_ms)" -ge "$2" ]; then
+            echo "@@@ WAIT $1 timeout"
+            return 1
+        fi
+        usleep 100000
+    done
+    stamp "$1"
+    echo "@@@ WAIT $1 ok"
+}
+
+# rss WHEN: each daemon's VmRSS (/proc/PID/status; Linux 6.1 updates it
+# lazily, in steps of up to 64 pages per thread) and its Rss from
+# /proc/PID/smaps_rollup (counted from the page tables when read).
+rss() {
+    for d in $DAEMONS; do
+        pid=$(pidof "$d" | cut -d' ' -f1)
+        kb=$(sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$pid/status" 2>/dev/null)
+        exact=$(sed -n 's/^Rss:[[:space:]]*\([0-9]*\) kB$/\1/p' "/proc/$pid/smaps_rollup" \
+            2>/dev/null)
+        echo "@@@ RSS $1 $d ${kb:-unknown} ${exact:-unknown}"
+    done
+}
+
+# create N: create the domain and wait for its boot; times are create-N-*.
+# $created is xl create's exit status: the steps that follow run whenever a
+# domain was created, booted or not.
+create() {
+    rm -f "$LOG"
+    stamp "create$1-start"
+    run "create$1" "$XL" create "$CFG"
+    created=$st
+    stamp "create$1-end"
+    [ "$created" -eq 0 ] || return 1
+    deadline=$(($(now_ms) + BOOT_S * 1000))
+    wait_log "create$1-first-line" "$deadline" "" &&
+        wait_log "create$1-domid" "$deadline" "pvx-domu: domid" &&
+        wait_log "create$1-ready" "$deadline" "pvx-domu: ready"
+}
+
+echo "@@@ SCENARIO begin $NAME $CFG"
+rss before
+run list-dom0 "$XL" list
+run info "$XL" info
+run info-prefix "$XL" info xen_ver
+run list-nosuch "$XL" list nosuch
+run list-nosuch-id "$XL" list 4242
+run domid-nosuch "$XL" domid nosuch
+run domname-nosuch "$XL" domname 4242
+run domname-notnum "$XL" domname abc
+run destroy-nosuch "$XL" destroy nosuch
+cat >"$WORK/syntax.cfg" <<EOF
+name = "syntax-error"
+memory = 64
+on_crash = destroy
+EOF
+run create-syntax "$XL" create "$WORK/syntax.cfg"
+
+create 1
+if [ "$created" -eq 0 ]; then
+    rss with-domu
+    run list "$XL" list
+    run list-name "$XL" list "$NAME"
+    run list-long "$XL" list -l "$NAME"
+    run domid "$XL" domid "$NAME"
+    domid=$(cat "$WORK/out")
+    run domname "$XL" domname "${domid:-0}"
+    run uptime "$XL" uptime
+    run pause "$XL" pause "$NAME"
+    run list-paused "$XL" list "$NAME"
+    run unpause "$XL" unpause "$NAME"
+    run list-unpaused "$XL" list "$NAME"
+    run create-duplicate "$XL" create "$CFG"
+    run list-after-duplicate "$XL" list
+    stamp shutdown-start
+    run shutdown "$XL" shutdown -w "$NAME"
+    stamp shutdown-end
+    run list-after-shutdown "$XL" list
+    # Clean up after a shutdown that did not end the domain, so that the
+    # rest still runs.
+    wait_gone shutdown-gone $(($(now_ms) + 30000)) ||
+        run destroy-after-failed-shutdown "$XL" destroy "$NAME"
+    run list-name-after-shutdown "$XL" list "$NAME"
+    grep -q "pvx-domu: going down" "$LOG" && echo "@@@ NOTE guest ran its shutdown actions"
+    run monitor-log cat "$XL_LOG"
+fi
+
+create 2
+if [ "$created" -eq 0 ]; then
+    run list-second "$XL" list
+    stamp destroy-start
+    run destroy "$XL" destroy "$NAME"
+    stamp destroy-end
+    run list-after-destroy "$XL" list
+    run domid-after-destroy "$XL" domid "$NAME"
+fi
+rss after
+echo "@@@ SCENARIO end"
