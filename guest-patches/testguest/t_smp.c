@@ -83,6 +83,10 @@ void t_smp(void)
     ctx.ctrlreg[3] = va_to_mfn(smp_stack) << PAGE_SHIFT; /* ordinary memory, not a table */
     CHECK("initialise_bad_cr3", hc_vcpu_op(VCPUOP_initialise, 1, &ctx) < 0);
     ctx.ctrlreg[3] = cur_l4_mfn() << PAGE_SHIFT;
+    /* Selectors with RPL 0, as Linux passes its __KERNEL_CS/__KERNEL_DS: a
+     * guest kernel runs in ring 3, so they mean RPL 3. */
+    ctx.user_regs.cs = FLAT_KERNEL_CS64 & ~3;
+    ctx.user_regs.ss = ctx.kernel_ss = FLAT_KERNEL_SS64 & ~3;
     CHECK_RC("initialise", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), 0);
     CHECK_RC("initialise_twice", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EEXIST);
     CHECK_RC("still_down_until_up", hc_vcpu_op(VCPUOP_is_up, 1, 0), 0);

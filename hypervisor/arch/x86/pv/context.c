@@ -107,13 +107,20 @@ static bool data_addr_ok(uint64_t addr)
     return is_canonical(addr) && (addr < (1ULL << 47) || addr >= PVX_VIRT_END);
 }
 
-/* A selector the guest may load: RPL 3 and not one of pvx's own GDT slots
- * (other than the flat ring-3 ones pvx provides for guests). */
+/* A guest kernel runs in ring 3: a selector it names with a lower RPL (as
+ * Linux passes its __KERNEL_CS for a new vCPU) means RPL 3, as on Xen. */
+static uint16_t guest_rpl(uint16_t sel)
+{
+    return sel | 3;
+}
+
+/* A selector the guest may load: not one of pvx's own GDT slots (other than
+ * the flat ring-3 ones pvx provides for guests). */
 static bool guest_selector_ok(uint64_t sel, bool null_ok)
 {
     if ((sel & ~3ULL) == 0)
         return null_ok;
-    if (sel > 0xffff || (sel & 3) != 3)
+    if (sel > 0xffff)
         return false;
     return (sel >> 3) < FIRST_RESERVED_GDT_ENTRY || sel == FLAT_RING3_CS64 ||
            sel == FLAT_RING3_CS32 || sel == FLAT_RING3_DS64 || sel == FLAT_RING3_DS32 ||
@@ -134,8 +141,8 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
         !is_canonical(c->fs_base) || !is_canonical(c->gs_base_kernel) ||
         !is_canonical(c->gs_base_user) || !data_addr_ok(c->kernel_sp))
         return -EINVAL;
-    if (!guest_selector_ok(r->cs, false) || !guest_selector_ok(r->ss, true) ||
-        !guest_selector_ok(c->kernel_ss, true))
+    if (!guest_selector_ok(guest_rpl(r->cs), false) || !guest_selector_ok(guest_rpl(r->ss), true) ||
+        !guest_selector_ok(guest_rpl(c->kernel_ss), true))
         return -EINVAL;
     for (unsigned int i = 0; i < 256; i++)
         if (!code_addr_ok(c->trap_ctxt[i].address))
@@ -165,7 +172,8 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
         arch_init_vcpu_fpu(v);
     *(uint32_t *)&a->fpu[24] &= 0xffff; /* MXCSR reserved bits would fault fxrstor */
     a->user_regs = *r;
-    a->user_regs.cs |= 3;
+    a->user_regs.cs = guest_rpl(r->cs);
+    a->user_regs.ss = guest_rpl(r->ss);
     a->user_regs.rflags = (r->rflags & X86_EFLAGS_USER_SETTABLE) | X86_EFLAGS_IF | 0x2;
     a->user_regs.entry_vector = 0;
     a->kernel_mode = c->flags & VGCF_in_kernel;
@@ -179,7 +187,7 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
     a->syscall_callback = c->syscall_callback_eip;
     a->failsafe_masks_events = c->flags & VGCF_failsafe_disables_events;
     a->syscall_masks_events = c->flags & VGCF_syscall_disables_events;
-    a->kernel_ss = c->kernel_ss;
+    a->kernel_ss = guest_rpl(c->kernel_ss);
     a->kernel_sp = c->kernel_sp;
     a->fs_base = c->fs_base;
     a->gs_base_kernel = c->gs_base_kernel;
