@@ -31,8 +31,10 @@ hypervisor: deps
 xenstore: deps
 	@$(MAKE) --no-print-directory -C xenstore O=$(BUILD)/xenstore all static
 
-# Static /dev/xen check program for dom0's initramfs (the toolstack CLI to come).
-dom0-tools: deps
+# The toolstack (xl, the console and lifecycle daemons, the domain builder)
+# and the /dev/xen checks, static, for dom0's initramfs.  Links xenstore's
+# client library.
+dom0-tools: deps xenstore
 	@$(MAKE) --no-print-directory -C dom0-tools O=$(BUILD)/dom0-tools
 
 testguest: deps
@@ -46,11 +48,10 @@ iso: hypervisor
 		--append "$(PVX_CMDLINE)"
 
 # The demo: pvx boots Debian's stock Linux kernel as dom0 with a busybox
-# shell on its console (its /dev/xen drivers loaded and pvx's xenstored
-# serving the store, docs/dom0.md), and two small domUs (the test guest in its domu mode)
-# whose console rings pvx prints as (d1)/(d2) lines.  DEMO=testguest runs the
-# PV test guest's conformance suite as dom0 instead.  Extra pvx options go in
-# PVX_CMDLINE.
+# shell on its console and pvx's toolstack up (docs/dom0.md,
+# docs/toolstack.md): `xl create /etc/pvx/debian.cfg -c` there boots a
+# Debian Linux domU.  DEMO=testguest runs the PV test guest's conformance
+# suite as dom0 instead.  Extra pvx options go in PVX_CMDLINE.
 DEMO ?= linux
 PVX_CMDLINE ?=
 LINUX_CMDLINE ?= console=hvc0 earlyprintk=xen
@@ -62,11 +63,9 @@ else
 	@$(PYTHON) scripts/fetch-linux.py
 	@$(PYTHON) scripts/mkinitramfs.py --dom0 --init tests/linux/init-demo --out $(BUILD)/linux/initrd-demo.gz
 	@$(PYTHON) scripts/run-demo.py --memory 1G \
-		--cmdline "dom0_mem=512M domU=web,mem=16M,kernel=2 domU=db,mem=16M,kernel=3 $(PVX_CMDLINE)" \
+		--cmdline "dom0_mem=512M $(PVX_CMDLINE)" \
 		--module "$(BUILD)/linux/vmlinuz linux $(LINUX_CMDLINE)" \
-		--module "$(BUILD)/linux/initrd-demo.gz initrd" \
-		--module "$(BUILD)/testguest/testguest domu=web" \
-		--module "$(BUILD)/testguest/testguest domu=db"
+		--module "$(BUILD)/linux/initrd-demo.gz initrd"
 endif
 
 test: all

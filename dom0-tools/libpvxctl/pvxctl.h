@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /*
  * libpvxctl: the control library every dom0 tool uses (xl, the console and
  * lifecycle daemons, xenstored's guest rings, the domain builder).  It

@@ -1,4 +1,4 @@
-/* SPDX-License-Identifier: GPL-2.0-only */
+/* SPDX-License-Identifier: MIT */
 /*
  * libpvxctl internals: the handle and the two hypercall helpers every
  * operation file uses.

@@ -6,6 +6,7 @@
  *   suite (default)   every check group, then `N passed, N failed`
  *   bench             microbenchmarks (bench.c), `iters=N` samples each
  *   domu[=NAME]       checks as an unprivileged boot-time domain (t_domains.c)
+ *   tooldomu=NAME     checks as a domain `xl create` built (t_tooldomu.c)
  *   idle=MS           stay up MS milliseconds, then power off
  *   spin=A:B          burn CPU from A to B ms of system time, report the count
  *   coninput          report each line of console input received (t_coninput.c)
@@ -177,6 +178,19 @@ static void mode_domu_run(void)
     mode_domu(name);
 }
 
+static void mode_tooldomu_run(void)
+{
+    const char *v = opt("tooldomu"), *mem = opt("mem"), *maxmem = opt("maxmem");
+    char name[32] = "";
+    size_t n = 0;
+
+    while (v && v[n] && v[n] != ' ' && n + 1 < sizeof(name))
+        n++;
+    memcpy(name, v ? v : "", n);
+    name[n] = '\0';
+    mode_tooldomu(name, mem ? parse_ulong(mem, NULL) : 0, maxmem ? parse_ulong(maxmem, NULL) : 0);
+}
+
 static void mode_spin_run(void)
 {
     const char *v = opt("spin"), *rest;
@@ -201,7 +215,7 @@ static const struct {
     {"domu", mode_domu_run},     {"idle", mode_idle_run},
     {"spin", mode_spin_run},     {"xdom", mode_xdom_run},
     {"reap", mode_reap_run},     {"benchpeer", mode_benchpeer_run},
-    {"coninput", mode_coninput},
+    {"coninput", mode_coninput}, {"tooldomu", mode_tooldomu_run},
 };
 
 void guest_main(start_info_t *start);

@@ -8,6 +8,8 @@
 #                           not run faithfully there (docs/architecture.md)
 #   suite_build [XEN]       build pvx and the test guest (and fetch the Xen peer
 #                           with XEN); on failure print a failing summary, exit
+#   suite_build_toolstack   suite_build, then xenstore (static) and dom0-tools:
+#                           what a Linux dom0's initramfs carries
 #   suite_run_guest HV TAG ARGS...
 #                           one scripts/testguest-run.py boot on HV (pvx|xen),
 #                           its summary added to the suite's totals
@@ -30,6 +32,16 @@ suite_build() {
     if ! make -s -C hypervisor O="$PWD/build/hypervisor" >/dev/null ||
         ! make -s -C guest-patches/testguest O="$PWD/build/testguest"; then
         echo "building pvx or the test guest failed (see above)"
+        echo "0 passed, 1 failed"
+        exit 1
+    fi
+}
+
+suite_build_toolstack() {
+    suite_build
+    if ! { make -s -C xenstore O="$PWD/build/xenstore" all static &&
+        make -s -C dom0-tools O="$PWD/build/dom0-tools"; } >/dev/null; then
+        echo "building xenstore or the toolstack failed (run make to see why)"
         echo "0 passed, 1 failed"
         exit 1
     fi

@@ -4,6 +4,7 @@
 # dom0 (busybox sh) after the toolstack is up:
 #
 #   xl-scenario LOG_DIR
+#   xl-scenario LOG_DIR bench RUNS     (scripts/bench-toolstack.py)
 #
 # LOG_DIR is where the console daemon logs each guest (guest-NAME.log): Xen
 # /var/log/xen/console, pvx /var/log/pvx/console.  Environment:
@@ -17,6 +18,8 @@
 #   XL_SCENARIO_CMD_S    deadline for one command, seconds (default 120): a
 #                        command still running then is killed (status 137)
 #   XL                   the xl command (default xl)
+#   XL_SCENARIO_SMALL_KERNEL  bench: a small PV kernel (the PV test guest) for
+#                        the memory-per-domain run (default: skip it)
 #
 # Output, parsed by tests/linux/xl_scenario.py (every line starts "@@@ "
 # except command output):
@@ -149,6 +152,56 @@ create() {
         wait_log "create$1-domid" "$deadline" "pvx-domu: domid" &&
         wait_log "create$1-ready" "$deadline" "pvx-domu: ready"
 }
+
+# free_kb: the hypervisor's free memory, as exactly as the host tells it
+# (pvx: pvx-dom0-check free-pages; Xen: xl info, in MiB).
+free_kb() {
+    if command -v pvx-dom0-check >/dev/null 2>&1; then
+        echo $(($(pvx-dom0-check free-pages) * 4))
+    else
+        echo $(($("$XL" info free_memory) * 1024))
+    fi
+}
+
+# bench RUNS: RUNS times create (to the first console line and to
+# "pvx-domu: ready") and destroy, then 8 small domains at once for the memory
+# each costs the hypervisor and dom0's daemons.
+bench() {
+    echo "@@@ SCENARIO begin bench $NAME $CFG"
+    i=1
+    while [ "$i" -le "$1" ]; do
+        echo "@@@ BENCHRUN $i"
+        create "b$i"
+        if [ "$created" -eq 0 ]; then
+            stamp "destroyb$i-start"
+            run "destroyb$i" "$XL" destroy "$NAME"
+            stamp "destroyb$i-end"
+        fi
+        i=$((i + 1))
+    done
+    if [ -n "$XL_SCENARIO_SMALL_KERNEL" ]; then
+        sleep 1
+        echo "@@@ FREE before-small $(free_kb)"
+        rss before-small
+        for k in 1 2 3 4 5 6 7 8; do
+            "$XL" create -q /dev/null "name=\"small$k\"" "kernel=\"$XL_SCENARIO_SMALL_KERNEL\"" \
+                memory=16 "extra=\"tooldomu=small$k mem=16\"" </dev/null >/dev/null 2>&1 ||
+                echo "@@@ NOTE small$k not created"
+        done
+        sleep 2
+        echo "@@@ FREE with-small $(free_kb)"
+        rss with-small
+        for k in 1 2 3 4 5 6 7 8; do
+            "$XL" destroy "small$k" </dev/null >/dev/null 2>&1
+        done
+    fi
+    echo "@@@ SCENARIO end"
+}
+
+if [ "${2:-}" = bench ]; then
+    bench "${3:-3}"
+    exit 0
+fi
 
 echo "@@@ SCENARIO begin $NAME $CFG"
 rss before

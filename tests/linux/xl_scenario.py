@@ -5,6 +5,7 @@ output parsed, and the xl contract checked on it.
 Library:
     prepare_xen()                  build build/xen-peer/initrd-xl.gz
     run_xen(timeout=)              boot Xen 4.17 + Debian's toolstack in dom0
+    prepare_pvx(), run_pvx()       the same with pvx and its own toolstack
     parse(serial_text)             -> Scenario: .results {label: (stdout,
                                    stderr, status)}, .cmds, .times (ms),
                                    .waits, .rss, .notes, .problems
@@ -15,7 +16,7 @@ Library:
     save_reference(scenario, dir)  <label>.txt per command + results.json
 
 Command (PASS/FAIL lines and `N passed, N failed`):
-    xl_scenario.py [--hypervisor xen] [--from-log FILE] [--save DIR]
+    xl_scenario.py [--hypervisor xen|pvx] [--from-log FILE] [--save DIR]
 
 The checks are generic: they take the domain's name, memory and vCPUs as
 parameters and read ids from the outputs, so they can run unchanged on any
@@ -70,7 +71,7 @@ INFO_KEYS = ["host", "release", "version", "machine", "nr_cpus", "max_cpu_id", "
 VIRT_CAPS = {"pv", "hvm", "hvm_directio", "pv_directio", "hap", "shadow", "iommu_hap_pt_share",
              "vmtrace", "vpmu", "gnttab-v1", "gnttab-v2"}
 # Lines other writers may put between the scenario's on the shared console.
-NOISE = re.compile(r"^(\(XEN\) |\[ *\d+\.\d+\] |pvx: |\(d\d+\) )")
+NOISE = re.compile(r"^(\(XEN\) |\[ *\d+\.\d+\] |pvx: |\(d\d+\) |\(pvx\) |domain \d+ [(:])")
 
 
 class Scenario:
@@ -81,16 +82,28 @@ class Scenario:
         self.waits = {}     # event -> "ok" | "timeout"
         self.rss = {}       # (when, daemon) -> (VmRSS kB, smaps_rollup Rss kB); None: unknown
         self.notes = []
+        self.free = {}      # when -> the hypervisor's free memory, kB
         self.problems = []  # what made the output unreadable
         self.begun = self.ended = False
+
+
+def _skip_noise(lines, i):
+    """Other writers' lines between markers (the hypervisor's own log
+    shares the console)."""
+    while i < len(lines) and NOISE.match(lines[i]):
+        i += 1
+    return i
 
 
 def _stream(lines, i, header, label, sc):
     """Read one '@@@ STDOUT|STDERR <n> <md5>' block starting at lines[i];
     returns (text, next index)."""
-    m = re.match(r"^@@@ (?:STDOUT|STDERR) (\d+) ([0-9a-f]{32})$", lines[i])
+    i = _skip_noise(lines, i)
+    m = re.match(r"^@@@ (?:STDOUT|STDERR) (\d+) ([0-9a-f]{32})$", lines[i]) if i < len(lines) \
+        else None
     if not m:
-        sc.problems.append(f"{label}: expected {header}, got {lines[i]!r}")
+        sc.problems.append(f"{label}: expected {header}, got "
+                           f"{lines[i] if i < len(lines) else 'the end'!r}")
         return "", i
     size, digest = int(m.group(1)), m.group(2)
     j = i + 1
@@ -137,6 +150,9 @@ def parse(serial):
             # VmRSS and (if there) smaps_rollup's Rss, kB
             when, daemon, *kbs = line.split()[2:]
             sc.rss[(when, daemon)] = tuple(int(k) if k.isdigit() else None for k in kbs)
+        elif line.startswith("@@@ FREE "):
+            _, _, when, kb = line.split()
+            sc.free[when] = int(kb)
         elif line.startswith("@@@ NOTE "):
             sc.notes.append(line[len("@@@ NOTE "):])
         elif line.startswith("@@@ BEGIN "):
@@ -148,6 +164,7 @@ def parse(serial):
                 i += 1
             out, i = _stream(lines, i, "STDOUT", label, sc)
             err, i = _stream(lines, i, "STDERR", label, sc)
+            i = _skip_noise(lines, i)
             m = re.match(r"^@@@ STATUS (\d+)$", lines[i]) if i < len(lines) else None
             if not m or i + 1 >= len(lines) or lines[i + 1] != f"@@@ END {label}":
                 sc.problems.append(f"{label}: no STATUS/END markers")
@@ -211,7 +228,7 @@ def _row_fields(m):
 
 def check_contract(results, name=DOMU["name"], memory_mib=DOMU["memory_mib"],
                    vcpus=DOMU["vcpus"], cfg=DOMU["cfg"], dom0_mem_mib=None,
-                   host_mem_mib=None, waits=None, notes=None):
+                   host_mem_mib=None, waits=None, notes=None, monitor_log=True):
     """Check the outputs of the scenario against xl's documented contract.
 
     results: {label: (stdout, stderr, status)} (Scenario.results).  Returns
@@ -436,8 +453,10 @@ def check_contract(results, name=DOMU["name"], memory_mib=DOMU["memory_mib"],
         # Creation fails once the name is found taken: libxl's error, and xl
         # exits with -rc (ERROR_FAIL).
         expect_status("create-duplicate", r, 3)
+        # libxl finds the name taken after making the domain (so names it);
+        # a toolstack that looks first has no domain to name.
         check("create-duplicate: a libxl error says the name exists",
-              re.search(r"^libxl: error: [\w.]+:\d+:\w+: Domain \d+:Domain with name "
+              re.search(r"^libxl: error: [\w.]+:\d+:\w+: (?:Domain \d+:)?Domain with name "
                         rf"\"{re.escape(name)}\" already exists\.$", r[1], re.M),
               f"stderr {r[1]!r}")
     fields = listing("list-after-duplicate")
@@ -464,7 +483,7 @@ def check_contract(results, name=DOMU["name"], memory_mib=DOMU["memory_mib"],
         check("shutdown: the guest ran its own shutdown (orderly, not destroyed)",
               "guest ran its shutdown actions" in notes, "no 'going down' in its console log")
     expect_error("list-name-after-shutdown", f"{name} is an invalid domain identifier (rc=-6)\n")
-    r = get("monitor-log")
+    r = get("monitor-log") if monitor_log else None
     if r:
         # The monitor xl create forked logs to /var/log/xen/xl-NAME.log.
         expect_status("monitor-log", r, 0)
@@ -510,6 +529,29 @@ def prepare_xen():
     return r.returncode == 0
 
 
+PVX_INITRD = os.path.join(LINUX, "initrd-xl-pvx.gz")
+# pvx's machine as Xen's above: 1 GiB, a 512 MiB dom0.
+PVX_APPEND = "dom0_mem=512M"
+
+
+def prepare_pvx():
+    """pvx's dom0 initramfs with its toolstack and the scenario."""
+    r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "mkinitramfs.py"), "--dom0",
+                        "--init", os.path.join(ROOT, "tests", "linux", "init-xl-pvx"),
+                        "--add", os.path.join(ROOT, "tests", "linux", "xl-scenario.sh") +
+                        ":usr/bin/xl-scenario", "--out", PVX_INITRD], cwd=ROOT)
+    return r.returncode == 0
+
+
+def run_pvx(timeout=XEN_TIMEOUT, extra_cmdline=""):
+    """pvx with its toolstack in the same Linux dom0, the scenario run against
+    /var/log/pvx/console (extra_cmdline: xlbench=N for the bench mode)."""
+    pvx = os.environ.get("PVX_BINARY") or os.path.join(ROOT, "build", "hypervisor", "pvx")
+    return boot(pvx, PVX_APPEND,
+                [f"{LINUX}/vmlinuz {DOM0_CMDLINE} {extra_cmdline}".rstrip(),
+                 f"{PVX_INITRD} initrd"], XEN_MEMORY, timeout, "pvx")
+
+
 def _heartbeat(stop, what, every=20):
     start = time.monotonic()
     while not stop.wait(every):
@@ -530,12 +572,12 @@ def boot(kernel, append, modules, memory, timeout, what):
         stop.set()
 
 
-def run_xen(timeout=XEN_TIMEOUT):
+def run_xen(timeout=XEN_TIMEOUT, extra_cmdline=""):
     """Xen 4.17 with Debian's toolstack in a Linux dom0, the scenario run
-    against /var/log/xen/console."""
+    against /var/log/xen/console (extra_cmdline: xlbench=N for the bench)."""
     return boot(os.path.join(PEER, "xen-4.17-amd64"), XEN_APPEND,
-                [f"{LINUX}/vmlinuz linux {DOM0_CMDLINE}", f"{PEER}/initrd-xl.gz initrd"],
-                XEN_MEMORY, timeout, "Xen 4.17")
+                [f"{LINUX}/vmlinuz linux {DOM0_CMDLINE} {extra_cmdline}".rstrip(),
+                 f"{PEER}/initrd-xl.gz initrd"], XEN_MEMORY, timeout, "Xen 4.17")
 
 
 def save_reference(sc, directory):
@@ -569,23 +611,27 @@ def print_metrics(sc, prefix="xl-scenario: "):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--hypervisor", choices=["xen"], default="xen")
+    ap.add_argument("--hypervisor", choices=["xen", "pvx"], default="xen")
     ap.add_argument("--from-log", help="parse this saved serial log instead of booting")
-    ap.add_argument("--save", default=os.path.join(PEER, "xl-reference"),
-                    help="where to save the outputs (default build/xen-peer/xl-reference)")
+    ap.add_argument("--save", help="where to save the outputs (default "
+                    "build/xen-peer/xl-reference, or build/linux/xl-pvx for pvx)")
     ap.add_argument("--timeout", type=float, default=XEN_TIMEOUT)
     args = ap.parse_args()
-    log = os.path.join(PEER, "xl-scenario.log")
+    xen = args.hypervisor == "xen"
+    args.save = args.save or (os.path.join(PEER, "xl-reference") if xen else
+                              os.path.join(LINUX, "xl-pvx"))
+    log = os.path.join(PEER if xen else LINUX, "xl-scenario.log")
     if args.from_log:
         serial, result = open(args.from_log, errors="replace").read(), None
     else:
-        if not prepare_xen():
-            print("building the Xen dom0 initramfs failed (see above)")
+        if not (prepare_xen() if xen else prepare_pvx()):
+            print(f"building the {args.hypervisor} dom0 initramfs failed (see above)")
             print("0 passed, 1 failed")
             return 1
-        print(f"xl-scenario: booting Xen 4.17 ({qh.accelerator()}, {XEN_MEMORY}, "
-              f"Xen: {XEN_APPEND}); about 75 s under TCG", flush=True)
-        result = run_xen(args.timeout)
+        print(f"xl-scenario: booting {'Xen 4.17' if xen else 'pvx'} ({qh.accelerator()}, "
+              f"{XEN_MEMORY}, {XEN_APPEND if xen else PVX_APPEND}); about 75 s under TCG",
+              flush=True)
+        result = run_xen(args.timeout) if xen else run_pvx(args.timeout)
         serial = result.output
         with open(log, "w") as f:
             f.write(serial)
@@ -606,8 +652,10 @@ def main():
                  why="; ".join(sc.problems))
     checks.check("dom0 finished the scenario", re.search(DONE, serial, re.M),
                  why="no 'pvx-dom0: done' on the console")
+    # pvx's lifecycle daemon logs every domain in one timestamped log, not
+    # one monitor log per domain: the monitor-log lines are xl's, not the CLI's.
     for name, ok, why in check_contract(sc.results, dom0_mem_mib=512, host_mem_mib=1024,
-                                        waits=sc.waits, notes=sc.notes):
+                                        waits=sc.waits, notes=sc.notes, monitor_log=xen):
         checks.check(name, ok, why=why)
     if not all(checks.results):
         print("--- console tail ---")

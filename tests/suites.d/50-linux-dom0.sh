@@ -6,8 +6,5 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/suite.sh
 suite_tcg
-{ make -s -C hypervisor O="$PWD/build/hypervisor" &&
-  make -s -C xenstore O="$PWD/build/xenstore" static &&
-  make -s -C dom0-tools O="$PWD/build/dom0-tools"; } >/dev/null ||
-    { echo "0 passed, 1 failed"; exit 1; }
+suite_build_toolstack
 exec python3 tests/linux/test_dom0.py

@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Waiting for domains to shut down or go away.  xenstored fires
+ * @releaseDomain when a domain shuts down, dies or is released (it owns
+ * VIRQ_DOM_EXC); each event makes us look at every awaited domain again.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "toolstack.h"
+
+static int64_t now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* True once domid is done waiting for; reports it then. */
+static bool settled(struct xlt *t, domid_t domid, enum xlt_wait_for what,
+                    void (*report)(domid_t, const pvxctl_dominfo_t *, void *), void *arg)
+{
+    pvxctl_dominfo_t info;
+
+    if (pvxctl_domain_info(t->ctl, domid, &info) || (info.flags & PVX_DOMINF_dying)) {
+        if (report)
+            report(domid, NULL, arg);
+        return true;
+    }
+    if (what == XLT_WAIT_SHUTDOWN_OR_GONE && (info.flags & PVX_DOMINF_shutdown)) {
+        if (report)
+            report(domid, &info, arg);
+        return true;
+    }
+    return false;
+}
+
+int xlt_wait(struct xlt *t, const domid_t *ids, unsigned int n, enum xlt_wait_for what,
+             int timeout_ms, void (*report)(domid_t, const pvxctl_dominfo_t *, void *), void *arg)
+{
+    bool *done = calloc(n ? n : 1, sizeof(*done));
+    int64_t deadline = now_ms() + timeout_ms;
+    unsigned int left = n;
+    int rc = 0;
+
+    if (!done)
+        return -ENOMEM;
+    if (!xs_watch(t->xs, "@releaseDomain", "xlt-wait")) {
+        rc = -errno;
+        goto out;
+    }
+    while (left) {
+        struct pollfd p = {.fd = xs_fileno(t->xs), .events = POLLIN};
+        int wait_ms = 1000;
+
+        for (unsigned int i = 0; i < n; i++)
+            if (!done[i] && settled(t, ids[i], what, report, arg)) {
+                done[i] = true;
+                left--;
+            }
+        if (!left)
+            break;
+        if (timeout_ms >= 0) {
+            int64_t rest = deadline - now_ms();
+
+            if (rest <= 0) {
+                rc = -ETIMEDOUT;
+                break;
+            }
+            if (rest < wait_ms)
+                wait_ms = (int)rest;
+        }
+        /* A watch event, or once a second anyway (a missed event costs a
+         * second, never a hang). */
+        if (poll(&p, 1, wait_ms) > 0) {
+            unsigned int num;
+            char **ev = xs_read_watch(t->xs, &num);
+
+            free(ev);
+        }
+    }
+    xs_unwatch(t->xs, "@releaseDomain", "xlt-wait");
+out:
+    free(done);
+    return rc;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * The xl command line: the command table and each verb.
+ *
+ *   xl.c            main, global options, the command table, help, getopt
+ *   cmd_create.c    create, console
+ *   cmd_info.c      list, info, uptime, domid, domname, dmesg
+ *   list_json.c     list -l: configurations as JSON
+ *   cmd_control.c   shutdown, reboot, destroy, pause, unpause, rename, sysrq
+ *   cmd_mem.c       mem-set, mem-max, vcpu-set
+ *
+ * Exit statuses follow xl's: 0 success, 1 failure, 2 a bad option or too
+ * few arguments; `create` returns libxl's error code negated.
+ */
+#ifndef PVX_XL_H
+#define PVX_XL_H
+
+#include <getopt.h>
+
+#include "toolstack.h"
+
+/* The context every verb runs with (opened by main before the verb). */
+extern struct xlt xl_ctx;
+extern int xl_dryrun;
+
+/* getopt for a verb, with xl's conventions: -h prints the verb's help and
+ * exits 0, an unknown option prints "option `X' not supported." and exits
+ * 2, and fewer than reqargs non-option arguments prints "'xl CMD' requires
+ * at least N argument(s)." and the help, and exits 2.  Returns the next
+ * option, or -1 at the end. */
+int xl_getopt(int argc, char *const argv[], const char *optstring, const struct option *longopts,
+              const char *cmd, int reqargs);
+void xl_help(const char *cmd);
+
+/* list -l (list_json.c): the domains' configurations as JSON. */
+void xl_list_long(const pvxctl_dominfo_t *infos, int n);
+
+int main_create(int argc, char **argv);
+int main_console(int argc, char **argv);
+int main_list(int argc, char **argv);
+int main_info(int argc, char **argv);
+int main_uptime(int argc, char **argv);
+int main_domid(int argc, char **argv);
+int main_domname(int argc, char **argv);
+int main_dmesg(int argc, char **argv);
+int main_shutdown(int argc, char **argv);
+int main_reboot(int argc, char **argv);
+int main_destroy(int argc, char **argv);
+int main_pause(int argc, char **argv);
+int main_unpause(int argc, char **argv);
+int main_rename(int argc, char **argv);
+int main_sysrq(int argc, char **argv);
+int main_memset(int argc, char **argv);
+int main_memmax(int argc, char **argv);
+int main_vcpuset(int argc, char **argv);
+
+#endif /* PVX_XL_H */

@@ -1,0 +1,65 @@
+#!/usr/bin/env python3
+"""`make run`'s demo as a user drives it: pvx boots the same dom0 as
+`make run` (tests/linux/init-demo, the same modules and command lines),
+and keys typed on the serial line run README's commands at dom0's shell:
+`xl create /etc/pvx/debian.cfg -c` boots a Debian domU with its console
+attached, a command typed into the domU's shell answers, Ctrl-] comes back
+to dom0, `xl list` shows the domU and `xl shutdown -w` ends it.
+"""
+import os
+import subprocess
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, "scripts"))
+os.environ.setdefault("PVX_ACCEL", "tcg")
+import qemu_harness as qh  # noqa: E402
+
+LINUX = os.path.join(ROOT, "build", "linux")
+INITRD = os.path.join(LINUX, "initrd-demo.gz")
+# As the Makefile's run target.
+PVX_CMDLINE = "dom0_mem=512M"
+LINUX_CMDLINE = "console=hvc0 earlyprintk=xen"
+
+
+def main():
+    ck = qh.Checks()
+    for cmd in (["scripts/fetch-linux.py"],
+                ["scripts/mkinitramfs.py", "--dom0", "--init", "tests/linux/init-demo",
+                 "--out", INITRD]):
+        if subprocess.run([sys.executable] + cmd, cwd=ROOT).returncode:
+            ck.check("the demo's initramfs is built", False, why="see above")
+            return ck.summary()
+    keys = [
+        (r"^pvx demo: shell", b"xl create /etc/pvx/debian.cfg -c\n"),
+        (r"^pvx-domu: ready", b"echo domU answers $((40 + 2))\n"),
+        # Ctrl-] alone, apart from what follows: the console client detaches
+        # only on a read that is that one byte, as Xen's does.
+        (r"^domU answers 42", b"\x1d", 1),
+        (r"", b"xl list\n", 2),
+        (r"^debian +\d+ +128 +1 ", b"xl shutdown -w debian\n"),
+        (r"has been shut down", b"echo demo over\n"),
+        (r"^demo over", b"poweroff -f\n"),
+    ]
+    print(f"test_demo: booting the `make run` demo ({qh.accelerator()}) and typing README's "
+          "commands; about a minute under TCG", flush=True)
+    r = qh.boot(kernel=os.path.join(ROOT, "build", "hypervisor", "pvx"), append=PVX_CMDLINE,
+                memory="1G", timeout=400, inputs=keys,
+                modules=[f"{LINUX}/vmlinuz linux {LINUX_CMDLINE}", f"{INITRD} initrd"],
+                echo=bool(os.environ.get("PVX_ECHO")))
+    ck.check("dom0's shell prints how to start the example domU",
+             r.search(r"^pvx demo:   xl create /etc/pvx/debian.cfg -c"), r)
+    ck.check("xl create -c: the domU's kernel boots on the attached console",
+             r.search(r"Linux version 6\.1\..*\n(.*\n)*.*pvx-domu: domid 1 name debian"), r)
+    ck.check("the domU's shell answers what is typed", r.search(r"^domU answers 42"), r)
+    ck.check("Ctrl-] detaches: xl list runs in dom0 and shows the domU",
+             r.search(r"^debian +1 +128 +1 "), r)
+    ck.check("xl shutdown -w: the guest's own poweroff",
+             r.search(r"pvx-domu: going down") and r.search(r"Domain 1 has been shut down"), r)
+    ck.check("dom0 powers off (pvx exits 0)", r.status == 0, r, why=f"status {r.status}, "
+             f"{r.inputs_sent} of {len(keys)} inputs typed, timed out: {r.timed_out}")
+    return ck.summary()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
