@@ -17,7 +17,7 @@ HAVE_XENSTORE := $(wildcard xenstore/Makefile)
 HAVE_TESTGUEST := $(wildcard guest-patches/testguest/Makefile)
 
 .PHONY: all deps hypervisor xenstore dom0-tools testguest unit iso run test test-xen bench bench-pv bench-dom0 \
-	bench-xenstore format format-check clean
+	bench-toolstack bench-xenstore format format-check clean
 
 all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) dom0-tools $(if $(HAVE_TESTGUEST),testguest)
 
@@ -74,7 +74,7 @@ test: all
 test-xen: all
 	@$(PYTHON) scripts/run-tests.py 41-testguest-xen
 
-bench: all bench-xenstore bench-pv bench-dom0
+bench: all bench-xenstore bench-pv bench-dom0 bench-toolstack
 
 # Hypercall and trap microbenchmarks: pvx beside Xen 4.17 (and Xen without
 # XPTI) in one run, same QEMU machine; results in docs/benchmarks.md.
@@ -84,6 +84,11 @@ bench-pv: all
 # Wall time to a Linux dom0's /init, pvx beside Xen 4.17 (same kernel, initramfs, machine).
 bench-dom0: all
 	@$(PYTHON) scripts/bench-dom0-boot.py --write-doc
+
+# xl create to the guest's first console line, xl destroy, memory per domU:
+# pvx's toolstack beside Xen 4.17's (xl, xenstored, xenconsoled), same machine.
+bench-toolstack: all
+	@$(PYTHON) scripts/bench-toolstack.py --write-doc
 
 bench-xenstore: all
 	@$(PYTHON) scripts/bench-xenstore.py

@@ -1,12 +1,13 @@
 #!/bin/sh
-# timeout: 300
+# timeout: 600
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Smoke run of the hypercall/trap benchmark (scripts/bench.py, `make bench`):
 # one boot of the test guest's bench mode under pvx and one under Xen 4.17,
 # one iteration per operation.  Checks only that the side-by-side table is
 # produced with a figure from both hypervisors for every operation, and both
-# boot times; no timing is asserted (a timing is not a test).
+# boot times; no timing is asserted (a timing is not a test).  Then one
+# round of the toolstack benchmark on pvx.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/suite.sh
@@ -70,6 +71,24 @@ for hv in pvx "Xen 4.17"; do
         ok "bench.first_line_time: $hv"
     else
         ko "bench.first_line_time: $hv"
+    fi
+done
+
+# The toolstack benchmark (scripts/bench-toolstack.py), one round on pvx:
+# every row gets a pvx figure.
+make -s -C xenstore O="$PWD/build/xenstore" all static >/dev/null &&
+    make -s -C dom0-tools O="$PWD/build/dom0-tools" >/dev/null
+out=$(python3 scripts/bench-toolstack.py --runs 1 --only pvx 2>&1)
+rc=$?
+printf '%s\n' "$out"
+if [ "$rc" -eq 0 ]; then ok "bench-toolstack.exit_status"; else ko "bench-toolstack.exit_status: $rc"; fi
+for row in "create returns (ms)" "first console line (ms)" "guest's init runs (ms)" \
+    "xl destroy (ms)" "hypervisor memory per domU beyond its own (KiB)" \
+    "xenstored RSS per domU (KiB)" "pvxconsoled RSS per domU (KiB)"; do
+    if printf '%s\n' "$out" | grep -F "| $row |" | grep -Eq "^\| [^|]+ \| -?[0-9][0-9,.]* \|"; then
+        ok "bench-toolstack.row: $row"
+    else
+        ko "bench-toolstack.row: $row (missing, or no pvx figure)"
     fi
 done
 
