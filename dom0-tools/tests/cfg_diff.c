@@ -30,6 +30,7 @@
 #include "../xl/devspec.h"
 #include "../xl/domcfg.h"
 #include "../xl/xlcfg.h"
+#include "dumpfmt.h"
 
 enum kind { K_CFG, K_DISK, K_VDEV, K_UUID, K_RATE };
 static const char *const kind_name[] = {"cfg", "disk", "vdev", "uuid", "rate"};
@@ -92,33 +93,6 @@ static void set_part(struct tcase *c, int i, const char *s, size_t n)
 {
     c->parts[i] = xmemdup(s, n);
     c->lens[i] = n;
-}
-
-/* ---- escaping (the same form xlu_ref.c prints) ---- */
-
-static void put_escaped_n(FILE *f, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-
-        if (c == '\\' || c == '"')
-            fprintf(f, "\\%c", c);
-        else if (c >= 0x20 && c < 0x7f)
-            fputc(c, f);
-        else
-            fprintf(f, "\\x%02x", c);
-    }
-}
-
-static void put_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("NULL", f);
-        return;
-    }
-    fputc('"', f);
-    put_escaped_n(f, s, strlen(s));
-    fputc('"', f);
 }
 
 /* A corpus line: \n \t \\ \xHH escapes; "\E" alone is the empty string. */
@@ -543,29 +517,6 @@ static void msg_to_dump(void *opaque, enum xlcfg_level level, const char *line)
     } while (*line++);
 }
 
-static const char *err_name(int e)
-{
-    static char buf[16];
-
-    switch (-e) {
-    case 0:
-        return "ok";
-    case ESRCH:
-        return "ESRCH";
-    case EINVAL:
-        return "EINVAL";
-    case ERANGE:
-        return "ERANGE";
-    case EOVERFLOW:
-        return "EOVERFLOW";
-    case ENOMEM:
-        return "ENOMEM";
-    default:
-        snprintf(buf, sizeof(buf), "%d", -e);
-        return buf;
-    }
-}
-
 static void dump_value(const struct xlcfg_value *v, int depth, FILE *out)
 {
     if (!xlcfg_value_is_list(v)) {
@@ -615,7 +566,7 @@ static void pvx_cfg(const struct tcase *c, FILE *out, bool *enum_ok)
     rep.opaque = m.f;
     e = xlcfg_parse(c->parts[0], c->parts[1], c->lens[1], (const char *const *)c->parts + 3,
                     (size_t)c->nparts - 3, &rep, &cfg);
-    fprintf(out, "parse %s\n", err_name(e));
+    fprintf(out, "parse %s\n", err_name(-(e)));
     msgs_flush(&m, out);
     *enum_ok = true;
     if (e)
@@ -630,7 +581,7 @@ static void pvx_cfg(const struct tcase *c, FILE *out, bool *enum_ok)
         fprintf(out, "key %s\n", key);
         xlcfg_set_reporter(cfg, &(struct xlcfg_reporter){msg_to_dump, m.f});
         e = xlcfg_get_string(cfg, key, &s, false);
-        fprintf(out, "string %s", err_name(e));
+        fprintf(out, "string %s", err_name(-(e)));
         if (!e) {
             fputc(' ', out);
             put_string(out, s);
@@ -639,21 +590,21 @@ static void pvx_cfg(const struct tcase *c, FILE *out, bool *enum_ok)
         msgs_flush(&m, out);
         xlcfg_set_reporter(cfg, &(struct xlcfg_reporter){msg_to_dump, m.f});
         e = xlcfg_get_long(cfg, key, &l, false);
-        fprintf(out, "long %s", err_name(e));
+        fprintf(out, "long %s", err_name(-(e)));
         if (!e)
             fprintf(out, " %ld", l);
         fputc('\n', out);
         msgs_flush(&m, out);
         xlcfg_set_reporter(cfg, &(struct xlcfg_reporter){msg_to_dump, m.f});
         e = xlcfg_get_bounded_long(cfg, key, 1, 64, &l, false);
-        fprintf(out, "bounded %s", err_name(e));
+        fprintf(out, "bounded %s", err_name(-(e)));
         if (!e)
             fprintf(out, " %ld", l);
         fputc('\n', out);
         msgs_flush(&m, out);
         xlcfg_set_reporter(cfg, &(struct xlcfg_reporter){msg_to_dump, m.f});
         e = xlcfg_get_list(cfg, key, &list, &n, false);
-        fprintf(out, "list %s", err_name(e));
+        fprintf(out, "list %s", err_name(-(e)));
         if (!e)
             fprintf(out, " %zu", n);
         fputc('\n', out);
@@ -691,7 +642,7 @@ static void pvx_disk(const char *spec, FILE *out)
     msgs_open(&m);
     rep.opaque = m.f;
     e = pvx_disk_parse("test.cfg", spec, &rep, &d);
-    fprintf(out, "disk %s\n", err_name(e));
+    fprintf(out, "disk %s\n", err_name(-(e)));
     msgs_flush(&m, out);
     fclose(m.f);
     free(m.buf);
@@ -732,7 +683,7 @@ static void pvx_rate(const char *rate, FILE *out)
     msgs_open(&m);
     rep.opaque = m.f;
     e = pvx_vif_rate_parse("test.cfg", rate, &rep, &bytes, &usecs);
-    fprintf(out, "rate %s\n", err_name(e));
+    fprintf(out, "rate %s\n", err_name(-(e)));
     msgs_flush(&m, out);
     fclose(m.f);
     free(m.buf);

@@ -15,40 +15,9 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
+
 #include "devspec.h"
-
-struct capture {
-    char *lines[32];
-    enum xlcfg_level level[32];
-    size_t n;
-};
-
-static void capture_fn(void *opaque, enum xlcfg_level level, const char *line)
-{
-    struct capture *c = opaque;
-
-    if (c->n < 32) {
-        c->level[c->n] = level;
-        c->lines[c->n++] = strdup(line);
-    }
-}
-
-static void capture_reset(struct capture *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->lines[i]);
-    c->n = 0;
-}
-
-static struct capture cap;
-static const struct xlcfg_reporter rep = {capture_fn, &cap};
-
-static int teardown(void **state)
-{
-    (void)state;
-    capture_reset(&cap);
-    return 0;
-}
 
 /* ---- disks ---- */
 
@@ -551,20 +520,20 @@ static void test_random_specs_are_safe(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_disk_positional, teardown),
-        cmocka_unit_test_teardown(test_disk_formats_and_access, teardown),
-        cmocka_unit_test_teardown(test_disk_named, teardown),
-        cmocka_unit_test_teardown(test_disk_deprecated_prefixes, teardown),
-        cmocka_unit_test_teardown(test_disk_cdrom, teardown),
-        cmocka_unit_test_teardown(test_disk_errors, teardown),
-        cmocka_unit_test_teardown(test_vdev_numbers, teardown),
-        cmocka_unit_test_teardown(test_vif_defaults, teardown),
-        cmocka_unit_test_teardown(test_vif_all_keys, teardown),
-        cmocka_unit_test_teardown(test_vif_warnings_not_fatal, teardown),
-        cmocka_unit_test_teardown(test_vif_errors, teardown),
-        cmocka_unit_test_teardown(test_vif_rates, teardown),
-        cmocka_unit_test_teardown(test_mem_sizes, teardown),
-        cmocka_unit_test_teardown(test_random_specs_are_safe, teardown),
+        cmocka_unit_test_teardown(test_disk_positional, capture_teardown),
+        cmocka_unit_test_teardown(test_disk_formats_and_access, capture_teardown),
+        cmocka_unit_test_teardown(test_disk_named, capture_teardown),
+        cmocka_unit_test_teardown(test_disk_deprecated_prefixes, capture_teardown),
+        cmocka_unit_test_teardown(test_disk_cdrom, capture_teardown),
+        cmocka_unit_test_teardown(test_disk_errors, capture_teardown),
+        cmocka_unit_test_teardown(test_vdev_numbers, capture_teardown),
+        cmocka_unit_test_teardown(test_vif_defaults, capture_teardown),
+        cmocka_unit_test_teardown(test_vif_all_keys, capture_teardown),
+        cmocka_unit_test_teardown(test_vif_warnings_not_fatal, capture_teardown),
+        cmocka_unit_test_teardown(test_vif_errors, capture_teardown),
+        cmocka_unit_test_teardown(test_vif_rates, capture_teardown),
+        cmocka_unit_test_teardown(test_mem_sizes, capture_teardown),
+        cmocka_unit_test_teardown(test_random_specs_are_safe, capture_teardown),
     };
 
     return cmocka_run_group_tests_name("devspec", tests, NULL, NULL);

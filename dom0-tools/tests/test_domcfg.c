@@ -15,40 +15,9 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
+
 #include "domcfg.h"
-
-struct capture {
-    char *lines[32];
-    enum xlcfg_level level[32];
-    size_t n;
-};
-
-static void capture_fn(void *opaque, enum xlcfg_level level, const char *line)
-{
-    struct capture *c = opaque;
-
-    if (c->n < 32) {
-        c->level[c->n] = level;
-        c->lines[c->n++] = strdup(line);
-    }
-}
-
-static void capture_reset(struct capture *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->lines[i]);
-    c->n = 0;
-}
-
-static struct capture cap;
-static const struct xlcfg_reporter rep = {capture_fn, &cap};
-
-static int teardown(void **state)
-{
-    (void)state;
-    capture_reset(&cap);
-    return 0;
-}
 
 #define BASE "name = 'vm'\nkernel = '/boot/vmlinuz'\n"
 
@@ -447,21 +416,21 @@ static void test_summary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_defaults, teardown),
-        cmocka_unit_test_teardown(test_name, teardown),
-        cmocka_unit_test_teardown(test_type_prefix_rule, teardown),
-        cmocka_unit_test_teardown(test_uuid, teardown),
-        cmocka_unit_test_teardown(test_memory_rules, teardown),
-        cmocka_unit_test_teardown(test_vcpus, teardown),
-        cmocka_unit_test_teardown(test_kernel_and_bootloader, teardown),
-        cmocka_unit_test_teardown(test_cmdline_rules, teardown),
-        cmocka_unit_test_teardown(test_actions, teardown),
-        cmocka_unit_test_teardown(test_grant_and_evtchn_limits, teardown),
-        cmocka_unit_test_teardown(test_disks, teardown),
-        cmocka_unit_test_teardown(test_vifs, teardown),
-        cmocka_unit_test_teardown(test_unknown_and_unsupported_keys, teardown),
-        cmocka_unit_test_teardown(test_command_line_overrides, teardown),
-        cmocka_unit_test_teardown(test_summary, teardown),
+        cmocka_unit_test_teardown(test_defaults, capture_teardown),
+        cmocka_unit_test_teardown(test_name, capture_teardown),
+        cmocka_unit_test_teardown(test_type_prefix_rule, capture_teardown),
+        cmocka_unit_test_teardown(test_uuid, capture_teardown),
+        cmocka_unit_test_teardown(test_memory_rules, capture_teardown),
+        cmocka_unit_test_teardown(test_vcpus, capture_teardown),
+        cmocka_unit_test_teardown(test_kernel_and_bootloader, capture_teardown),
+        cmocka_unit_test_teardown(test_cmdline_rules, capture_teardown),
+        cmocka_unit_test_teardown(test_actions, capture_teardown),
+        cmocka_unit_test_teardown(test_grant_and_evtchn_limits, capture_teardown),
+        cmocka_unit_test_teardown(test_disks, capture_teardown),
+        cmocka_unit_test_teardown(test_vifs, capture_teardown),
+        cmocka_unit_test_teardown(test_unknown_and_unsupported_keys, capture_teardown),
+        cmocka_unit_test_teardown(test_command_line_overrides, capture_teardown),
+        cmocka_unit_test_teardown(test_summary, capture_teardown),
     };
 
     return cmocka_run_group_tests_name("domcfg", tests, NULL, NULL);

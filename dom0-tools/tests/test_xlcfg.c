@@ -17,42 +17,9 @@
 
 #include <cmocka.h>
 
+#include "capture.h"
+
 #include "xlcfg.h"
-
-/* ---- message capture ---- */
-
-struct capture {
-    char *lines[64];
-    enum xlcfg_level level[64];
-    size_t n;
-};
-
-static void capture_fn(void *opaque, enum xlcfg_level level, const char *line)
-{
-    struct capture *c = opaque;
-
-    if (c->n < 64) {
-        c->level[c->n] = level;
-        c->lines[c->n++] = strdup(line);
-    }
-}
-
-static void capture_reset(struct capture *c)
-{
-    for (size_t i = 0; i < c->n; i++)
-        free(c->lines[i]);
-    c->n = 0;
-}
-
-static struct capture cap;
-static const struct xlcfg_reporter rep = {capture_fn, &cap};
-
-static int teardown(void **state)
-{
-    (void)state;
-    capture_reset(&cap);
-    return 0;
-}
 
 static int parse(const char *text, struct xlcfg **cfg)
 {
@@ -593,33 +560,33 @@ static void test_random_input_is_safe(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_teardown(test_statements_and_terminators, teardown),
-        cmocka_unit_test_teardown(test_empty_and_comments, teardown),
-        cmocka_unit_test_teardown(test_keys_enumerated_in_order_once, teardown),
-        cmocka_unit_test_teardown(test_last_assignment_wins, teardown),
-        cmocka_unit_test_teardown(test_key_syntax, teardown),
-        cmocka_unit_test_teardown(test_barewords_rejected, teardown),
-        cmocka_unit_test_teardown(test_python_like_values, teardown),
-        cmocka_unit_test_teardown(test_numbers_base0, teardown),
-        cmocka_unit_test_teardown(test_number_warnings, teardown),
-        cmocka_unit_test_teardown(test_bounded_long, teardown),
-        cmocka_unit_test_teardown(test_strings_and_escapes, teardown),
-        cmocka_unit_test_teardown(test_escape_quirks, teardown),
-        cmocka_unit_test_teardown(test_strings_stay_on_one_line, teardown),
-        cmocka_unit_test_teardown(test_lists, teardown),
-        cmocka_unit_test_teardown(test_list_type_warnings, teardown),
-        cmocka_unit_test_teardown(test_list_errors, teardown),
-        cmocka_unit_test_teardown(test_add_strings_and_lists, teardown),
-        cmocka_unit_test_teardown(test_crlf_rejected, teardown),
-        cmocka_unit_test_teardown(test_comment_needs_newline, teardown),
-        cmocka_unit_test_teardown(test_error_on_newline_reports_previous_line, teardown),
-        cmocka_unit_test_teardown(test_error_recovery, teardown),
-        cmocka_unit_test_teardown(test_bad_char_at_very_end_ignored, teardown),
-        cmocka_unit_test_teardown(test_nul_and_deep_nesting_do_not_crash, teardown),
-        cmocka_unit_test_teardown(test_extra_overrides_file, teardown),
-        cmocka_unit_test_teardown(test_extra_error_lines_follow_file, teardown),
-        cmocka_unit_test_teardown(test_library_is_silent, teardown),
-        cmocka_unit_test_teardown(test_random_input_is_safe, teardown),
+        cmocka_unit_test_teardown(test_statements_and_terminators, capture_teardown),
+        cmocka_unit_test_teardown(test_empty_and_comments, capture_teardown),
+        cmocka_unit_test_teardown(test_keys_enumerated_in_order_once, capture_teardown),
+        cmocka_unit_test_teardown(test_last_assignment_wins, capture_teardown),
+        cmocka_unit_test_teardown(test_key_syntax, capture_teardown),
+        cmocka_unit_test_teardown(test_barewords_rejected, capture_teardown),
+        cmocka_unit_test_teardown(test_python_like_values, capture_teardown),
+        cmocka_unit_test_teardown(test_numbers_base0, capture_teardown),
+        cmocka_unit_test_teardown(test_number_warnings, capture_teardown),
+        cmocka_unit_test_teardown(test_bounded_long, capture_teardown),
+        cmocka_unit_test_teardown(test_strings_and_escapes, capture_teardown),
+        cmocka_unit_test_teardown(test_escape_quirks, capture_teardown),
+        cmocka_unit_test_teardown(test_strings_stay_on_one_line, capture_teardown),
+        cmocka_unit_test_teardown(test_lists, capture_teardown),
+        cmocka_unit_test_teardown(test_list_type_warnings, capture_teardown),
+        cmocka_unit_test_teardown(test_list_errors, capture_teardown),
+        cmocka_unit_test_teardown(test_add_strings_and_lists, capture_teardown),
+        cmocka_unit_test_teardown(test_crlf_rejected, capture_teardown),
+        cmocka_unit_test_teardown(test_comment_needs_newline, capture_teardown),
+        cmocka_unit_test_teardown(test_error_on_newline_reports_previous_line, capture_teardown),
+        cmocka_unit_test_teardown(test_error_recovery, capture_teardown),
+        cmocka_unit_test_teardown(test_bad_char_at_very_end_ignored, capture_teardown),
+        cmocka_unit_test_teardown(test_nul_and_deep_nesting_do_not_crash, capture_teardown),
+        cmocka_unit_test_teardown(test_extra_overrides_file, capture_teardown),
+        cmocka_unit_test_teardown(test_extra_error_lines_follow_file, capture_teardown),
+        cmocka_unit_test_teardown(test_library_is_silent, capture_teardown),
+        cmocka_unit_test_teardown(test_random_input_is_safe, capture_teardown),
     };
 
     return cmocka_run_group_tests_name("xlcfg", tests, NULL, NULL);

@@ -19,6 +19,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "dumpfmt.h"
+
 /* libxl's internal rule for vdev numbers; exported from libxenlight.a. */
 int libxl__device_disk_dev_number(const char *virtpath, int *pdisk, int *ppartition);
 
@@ -35,54 +37,6 @@ struct report {
     FILE *f;
 };
 
-static void put_escaped(FILE *f, const char *s)
-{
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '\\' || c == '"')
-            fprintf(f, "\\%c", c);
-        else if (c >= 0x20 && c < 0x7f)
-            fputc(c, f);
-        else
-            fprintf(f, "\\x%02x", c);
-    }
-}
-
-static void put_string(FILE *f, const char *s)
-{
-    if (!s) {
-        fputs("NULL", f);
-        return;
-    }
-    fputc('"', f);
-    put_escaped(f, s);
-    fputc('"', f);
-}
-
-static const char *err_name(int e)
-{
-    static char buf[16];
-
-    switch (e) {
-    case 0:
-        return "ok";
-    case ESRCH:
-        return "ESRCH";
-    case EINVAL:
-        return "EINVAL";
-    case ERANGE:
-        return "ERANGE";
-    case EOVERFLOW:
-        return "EOVERFLOW";
-    case ENOMEM:
-        return "ENOMEM";
-    default:
-        snprintf(buf, sizeof(buf), "%d", e);
-        return buf;
-    }
-}
-
 /* Copy the report lines written since the last call, one "msg" line each. */
 static void flush_report(struct report *r, FILE *out)
 {
@@ -93,7 +47,7 @@ static void flush_report(struct report *r, FILE *out)
         char *line = strndup(r->buf + r->seen, n);
 
         fputs("msg ", out);
-        put_escaped(out, line ? line : "");
+        put_escaped_n(out, line ? line : "", line ? strlen(line) : 0);
         fputc('\n', out);
         free(line);
         r->seen += n + (nl ? 1 : 0);
@@ -415,7 +369,7 @@ static void run_case(const char *kind, char **parts, const size_t *lens, int npa
         n = read(err[0], buf, sizeof(buf) - 1);
         buf[n > 0 ? n : 0] = 0;
         buf[strcspn(buf, "\n")] = 0;
-        put_escaped(out, buf);
+        put_escaped_n(out, buf, strlen(buf));
         fputc('\n', out);
     }
     close(err[0]);

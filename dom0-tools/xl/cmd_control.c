@@ -9,55 +9,13 @@
  * job (dom0-tools/xl/lifecycled.c), as it is xl's monitor process's on Xen.
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "xl.h"
 
 #define ACK_TIMEOUT_MS 60000
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Wait until path is empty or gone; -ETIMEDOUT after timeout_ms. */
-static int wait_cleared(const char *path, int timeout_ms)
-{
-    int64_t deadline = now_ms() + timeout_ms;
-    int rc = -ETIMEDOUT;
-
-    if (!xs_watch(xl_ctx.xs, path, "xl-ack"))
-        return -errno;
-    for (;;) {
-        struct pollfd p = {.fd = xs_fileno(xl_ctx.xs), .events = POLLIN};
-        char *v = xlt_read(&xl_ctx, XBT_NULL, "%s", path);
-        int64_t rest;
-
-        if (!v || !*v) {
-            free(v);
-            rc = 0;
-            break;
-        }
-        free(v);
-        rest = deadline - now_ms();
-        if (rest <= 0)
-            break;
-        if (poll(&p, 1, rest < 1000 ? (int)rest : 1000) > 0) {
-            unsigned int n;
-
-            free(xs_read_watch(xl_ctx.xs, &n));
-        }
-    }
-    xs_unwatch(xl_ctx.xs, path, "xl-ack");
-    return rc;
-}
 
 /* libxl's pvcontrol: ask the guest, and wait for its acknowledgement. */
 static int pvcontrol(domid_t domid, const char *cmd)
@@ -70,7 +28,7 @@ static int pvcontrol(domid_t domid, const char *cmd)
     snprintf(path, sizeof(path), "/local/domain/%u/control/shutdown", domid);
     if (xlt_write(&xl_ctx, XBT_NULL, path, cmd))
         return XLT_ERROR_FAIL;
-    if (wait_cleared(path, ACK_TIMEOUT_MS)) {
+    if (xlt_wait_node(&xl_ctx, path, false, ACK_TIMEOUT_MS)) {
         XLT_ERR(domid, "guest didn't acknowledge control request: %d", XLT_ERROR_TIMEDOUT);
         return XLT_ERROR_TIMEDOUT;
     }

@@ -9,6 +9,7 @@
 #include <sys/utsname.h>
 #include <time.h>
 
+#include "domcfg.h"
 #include "xl.h"
 
 /* ---- list ---------------------------------------------------------------- */
@@ -35,11 +36,10 @@ static void list_row(const pvxctl_dominfo_t *d, bool verbose)
            reason < sizeof(reason_letters) - 1 ? reason_letters[reason] : '?',
            d->flags & PVX_DOMINF_dying ? 'd' : '-', (double)((float)d->cpu_time / 1e9));
     if (verbose) {
-        const uint8_t *u = d->handle;
+        char uuid[37];
 
-        printf(" %02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
-               u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
-               u[15]);
+        pvx_uuid_format(d->handle, uuid);
+        printf(" %s", uuid);
         if (shutdown)
             printf(" %8x", reason);
         else

@@ -46,17 +46,37 @@ static int read_kb(domid_t domid, const char *node, uint64_t *kb)
     return rc;
 }
 
-static int set_target(domid_t domid, uint64_t kb)
+/*
+ * mem-set and mem-max differ only in which limit they set and which one
+ * bounds it: the target must stay at or below static-max, static-max at or
+ * above the target.  Either way pvx's limit becomes the new value plus
+ * xl's slack, and the node and the saved configuration follow.
+ */
+struct mem_limit {
+    const char *verb, *node, *other, *cfg_key, *what, *refusal;
+    bool at_most_other; /* the new value may not exceed the other node's */
+};
+
+static const struct mem_limit target_limit = {
+    "mem-set", "target",      "static-max",
+    "memory",  "dynamic max", "memory_dynamic_max must be less than or equal to memory_static_max",
+    true};
+static const struct mem_limit max_limit = {
+    "mem-max",    "static-max",
+    "target",     "maxmem",
+    "static max", "memory_static_max must be greater than or or equal to memory_dynamic_max",
+    false};
+
+static int set_limit(const struct mem_limit *m, domid_t domid, uint64_t kb)
 {
-    uint64_t static_max;
+    uint64_t other;
     char path[96];
-    int rc = read_kb(domid, "static-max", &static_max);
+    int rc = read_kb(domid, m->other, &other);
 
     if (rc)
         return rc;
-    if (kb > static_max) {
-        XLT_ERR(domid, "memory_dynamic_max must be less than or equal to "
-                       "memory_static_max");
+    if (m->at_most_other ? kb > other : kb < other) {
+        XLT_ERR(domid, "%s", m->refusal);
         return -EINVAL;
     }
     rc = pvxctl_domain_max_mem(xl_ctx.ctl, domid, (kb + PVX_MAXMEM_SLACK_KB) >> 2);
@@ -64,76 +84,41 @@ static int set_target(domid_t domid, uint64_t kb)
         XLT_ERR(DOMID_INVALID, "%s", pvxctl_error(xl_ctx.ctl));
         return rc;
     }
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/target", domid);
+    snprintf(path, sizeof(path), "/local/domain/%u/memory/%s", domid, m->node);
     rc = xlt_writef(&xl_ctx, XBT_NULL, path, "%llu", (unsigned long long)kb);
     if (!rc)
-        xlt_saved_append(domid, "memory = %llu", (unsigned long long)(kb >> 10));
+        xlt_saved_append(domid, "%s = %llu", m->cfg_key, (unsigned long long)(kb >> 10));
     return rc;
+}
+
+static int mem_verb(const struct mem_limit *m, int argc, char **argv)
+{
+    domid_t domid;
+    uint64_t kb;
+    const char *mem;
+
+    while (xl_getopt(argc, argv, "", NULL, m->verb, 2) != -1)
+        ;
+    if (xlt_find_domain(&xl_ctx, argv[optind], &domid))
+        return EXIT_FAILURE;
+    mem = argv[optind + 1];
+    if (pvx_parse_mem_size_kb(mem, &stderr_reporter, &kb))
+        return EXIT_FAILURE;
+    if (domid == 0 || set_limit(m, domid, kb)) {
+        fprintf(stderr, "cannot set domid %u %s memory to : %s\n", domid, m->what, mem);
+        return EXIT_FAILURE;
+    }
+    return EXIT_SUCCESS;
 }
 
 int main_memset(int argc, char **argv)
 {
-    domid_t domid;
-    uint64_t kb;
-    const char *mem;
-
-    while (xl_getopt(argc, argv, "", NULL, "mem-set", 2) != -1)
-        ;
-    if (xlt_find_domain(&xl_ctx, argv[optind], &domid))
-        return EXIT_FAILURE;
-    mem = argv[optind + 1];
-    if (pvx_parse_mem_size_kb(mem, &stderr_reporter, &kb))
-        return EXIT_FAILURE;
-    if (domid == 0 || set_target(domid, kb)) {
-        fprintf(stderr, "cannot set domid %u dynamic max memory to : %s\n", domid, mem);
-        return EXIT_FAILURE;
-    }
-    return EXIT_SUCCESS;
-}
-
-static int set_max(domid_t domid, uint64_t kb)
-{
-    uint64_t target;
-    char path[96];
-    int rc = read_kb(domid, "target", &target);
-
-    if (rc)
-        return rc;
-    if (kb < target) {
-        XLT_ERR(domid, "memory_static_max must be greater than or or equal to "
-                       "memory_dynamic_max");
-        return -EINVAL;
-    }
-    rc = pvxctl_domain_max_mem(xl_ctx.ctl, domid, (kb + PVX_MAXMEM_SLACK_KB) >> 2);
-    if (rc) {
-        XLT_ERR(DOMID_INVALID, "%s", pvxctl_error(xl_ctx.ctl));
-        return rc;
-    }
-    snprintf(path, sizeof(path), "/local/domain/%u/memory/static-max", domid);
-    rc = xlt_writef(&xl_ctx, XBT_NULL, path, "%llu", (unsigned long long)kb);
-    if (!rc)
-        xlt_saved_append(domid, "maxmem = %llu", (unsigned long long)(kb >> 10));
-    return rc;
+    return mem_verb(&target_limit, argc, argv);
 }
 
 int main_memmax(int argc, char **argv)
 {
-    domid_t domid;
-    uint64_t kb;
-    const char *mem;
-
-    while (xl_getopt(argc, argv, "", NULL, "mem-max", 2) != -1)
-        ;
-    if (xlt_find_domain(&xl_ctx, argv[optind], &domid))
-        return EXIT_FAILURE;
-    mem = argv[optind + 1];
-    if (pvx_parse_mem_size_kb(mem, &stderr_reporter, &kb))
-        return EXIT_FAILURE;
-    if (domid == 0 || set_max(domid, kb)) {
-        fprintf(stderr, "cannot set domid %u static max memory to : %s\n", domid, mem);
-        return EXIT_FAILURE;
-    }
-    return EXIT_SUCCESS;
+    return mem_verb(&max_limit, argc, argv);
 }
 
 struct vcpus {

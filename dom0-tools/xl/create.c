@@ -16,11 +16,9 @@
  * Any failure takes back everything done so far (xlt_destroy).
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "domcfg.h"
 #include "guest.h"
@@ -28,48 +26,6 @@
 #include "toolstack.h"
 
 #define CONSOLE_TIMEOUT_MS 10000
-
-static int64_t now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-/* Step 7: the console daemon writes the pty's path into console/tty. */
-static int wait_console(struct xlt *t, domid_t domid)
-{
-    int64_t deadline = now_ms() + CONSOLE_TIMEOUT_MS;
-    char path[64];
-    int rc = -ETIMEDOUT;
-
-    snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
-    if (!xs_watch(t->xs, path, "xlt-console"))
-        return -errno;
-    for (;;) {
-        struct pollfd p = {.fd = xs_fileno(t->xs), .events = POLLIN};
-        char *tty = xlt_read(t, XBT_NULL, "%s", path);
-        int64_t rest;
-
-        if (tty && *tty) {
-            free(tty);
-            rc = 0;
-            break;
-        }
-        free(tty);
-        rest = deadline - now_ms();
-        if (rest <= 0)
-            break;
-        if (poll(&p, 1, rest < 500 ? (int)rest : 500) > 0) {
-            unsigned int n;
-
-            free(xs_read_watch(t->xs, &n));
-        }
-    }
-    xs_unwatch(t->xs, path, "xlt-console");
-    return rc;
-}
 
 /* xl.cfg's max_maptrack_frames counts frames of 256 mappings; pvx's
  * createdomain takes chunks of 128, at most 8 (1024 mappings). */
@@ -129,7 +85,7 @@ int xlt_create(struct xlt *t, struct xlt_create *c)
         .maxmem_kb = cfg->maxmem_kb,
     };
     struct xlt_layout l;
-    char uuid[37], err[512];
+    char uuid[37], err[512], path[64];
     domid_t domid = DOMID_INVALID;
     int rc;
 
@@ -184,7 +140,9 @@ int xlt_create(struct xlt *t, struct xlt_create *c)
         XLT_ERR(domid, "xenstored refused to introduce it: %s", strerror(errno));
         goto fail;
     }
-    rc = wait_console(t, domid);
+    /* Step 7: the console daemon writes the pty's path into console/tty. */
+    snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
+    rc = xlt_wait_node(t, path, true, CONSOLE_TIMEOUT_MS);
     if (rc) {
         XLT_ERR(domid,
                 "its console did not come up within %d s (is the console "

@@ -10,7 +10,7 @@
  *   create.c    a domain from its configuration: build, introduce, console
  *   destroy.c   taking a domain apart and removing every trace of it
  *   saved.c     each domain's configuration kept for reboots and restarts
- *   wait.c      waiting for domains to shut down or go (@releaseDomain)
+ *   wait.c      waiting for a node, or for domains to shut down or go
  *
  * Files and paths:
  *   /etc/pvx/xl.conf                     global options (xl.conf syntax)
@@ -133,6 +133,13 @@ int xlt_saved_append(domid_t domid, const char *fmt, ...) __attribute__((format(
 void xlt_saved_remove(domid_t domid);
 
 /* ---- wait.c --------------------------------------------------------------- */
+
+/* Milliseconds on a monotonic clock. */
+int64_t xlt_now_ms(void);
+
+/* Wait until path's value is non-empty (filled) or empty or gone (!filled);
+ * 0, or -ETIMEDOUT after timeout_ms. */
+int xlt_wait_node(struct xlt *t, const char *path, bool filled, int timeout_ms);
 
 enum xlt_wait_for {
     XLT_WAIT_SHUTDOWN_OR_GONE, /* xl shutdown -w */

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Waiting for domains to shut down or go away.  xenstored fires
+ * Waiting: for a xenstore node to fill or empty, and for domains to shut
+ * down or go away.  xenstored fires
  * @releaseDomain when a domain shuts down, dies or is released (it owns
  * VIRQ_DOM_EXC); each event makes us look at every awaited domain again.
  */
@@ -11,12 +12,51 @@
 
 #include "toolstack.h"
 
-static int64_t now_ms(void)
+int64_t xlt_now_ms(void)
 {
     struct timespec ts;
 
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Take one watch event off the connection, if any came within ms. */
+static void watch_event(struct xlt *t, int ms)
+{
+    struct pollfd p = {.fd = xs_fileno(t->xs), .events = POLLIN};
+
+    if (poll(&p, 1, ms) > 0) {
+        unsigned int n;
+
+        free(xs_read_watch(t->xs, &n));
+    }
+}
+
+int xlt_wait_node(struct xlt *t, const char *path, bool filled, int timeout_ms)
+{
+    int64_t deadline = xlt_now_ms() + timeout_ms;
+    int rc = -ETIMEDOUT;
+
+    if (!xs_watch(t->xs, path, "xlt-node"))
+        return -errno;
+    for (;;) {
+        char *v = xlt_read(t, XBT_NULL, "%s", path);
+        bool has = v && *v;
+        int64_t rest;
+
+        free(v);
+        if (has == filled) {
+            rc = 0;
+            break;
+        }
+        rest = deadline - xlt_now_ms();
+        if (rest <= 0)
+            break;
+        /* The watch wakes us; a missed event costs half a second, no more. */
+        watch_event(t, rest < 500 ? (int)rest : 500);
+    }
+    xs_unwatch(t->xs, path, "xlt-node");
+    return rc;
 }
 
 /* True once domid is done waiting for; reports it then. */
@@ -42,7 +82,7 @@ int xlt_wait(struct xlt *t, const domid_t *ids, unsigned int n, enum xlt_wait_fo
              int timeout_ms, void (*report)(domid_t, const pvxctl_dominfo_t *, void *), void *arg)
 {
     bool *done = calloc(n ? n : 1, sizeof(*done));
-    int64_t deadline = now_ms() + timeout_ms;
+    int64_t deadline = xlt_now_ms() + timeout_ms;
     unsigned int left = n;
     int rc = 0;
 
@@ -53,7 +93,6 @@ int xlt_wait(struct xlt *t, const domid_t *ids, unsigned int n, enum xlt_wait_fo
         goto out;
     }
     while (left) {
-        struct pollfd p = {.fd = xs_fileno(t->xs), .events = POLLIN};
         int wait_ms = 1000;
 
         for (unsigned int i = 0; i < n; i++)
@@ -64,7 +103,7 @@ int xlt_wait(struct xlt *t, const domid_t *ids, unsigned int n, enum xlt_wait_fo
         if (!left)
             break;
         if (timeout_ms >= 0) {
-            int64_t rest = deadline - now_ms();
+            int64_t rest = deadline - xlt_now_ms();
 
             if (rest <= 0) {
                 rc = -ETIMEDOUT;
@@ -75,12 +114,7 @@ int xlt_wait(struct xlt *t, const domid_t *ids, unsigned int n, enum xlt_wait_fo
         }
         /* A watch event, or once a second anyway (a missed event costs a
          * second, never a hang). */
-        if (poll(&p, 1, wait_ms) > 0) {
-            unsigned int num;
-            char **ev = xs_read_watch(t->xs, &num);
-
-            free(ev);
-        }
+        watch_event(t, wait_ms);
     }
     xs_unwatch(t->xs, "@releaseDomain", "xlt-wait");
 out:

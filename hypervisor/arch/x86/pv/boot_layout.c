@@ -110,11 +110,17 @@ uint64_t pv_boot_write_page_tables(const struct pv_boot_layout *l, const struct 
     return pt_pfn;
 }
 
+/* Copy a C string into a zeroed buffer of len bytes, cut to fit. */
+static void put_string(char *dst, const char *src, size_t len)
+{
+    memcpy(dst, src, strnlen(src, len - 1));
+}
+
 void pv_boot_fill_start_info(struct start_info *si, const struct pv_boot_layout *l,
                              const struct pv_kernel_info *k, const struct pv_boot_info *bi)
 {
     memset(si, 0, PAGE_SIZE);
-    strlcpy(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
+    put_string(si->magic, "xen-3.0-x86_64", sizeof(si->magic));
     si->nr_pages = l->nr_pages;
     si->shared_info = bi->shared_info_mfn << PAGE_SHIFT;
     si->flags = bi->flags;
@@ -130,7 +136,7 @@ void pv_boot_fill_start_info(struct start_info *si, const struct pv_boot_layout 
         }
         si->mod_len = k->mod_start_pfn ? ROUNDUP(bi->initrd_size, PAGE_SIZE) : bi->initrd_size;
     }
-    strlcpy((char *)si->cmd_line, bi->cmdline ? bi->cmdline : "", sizeof(si->cmd_line));
+    put_string((char *)si->cmd_line, bi->cmdline ? bi->cmdline : "", sizeof(si->cmd_line));
     if (l->console_page) {
         si->store_mfn = bi->store_mfn;
         si->store_evtchn = bi->store_evtchn;
