@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * gntalloc + gntdev: dom0 grants one of its pages to itself through
- * /dev/xen/gntalloc and maps the grant through /dev/xen/gntdev (on PV the
- * kernel asks the hypervisor for a mapping of the grant, GNTTABOP_map_grant_ref
- * by PTE).  Bytes written through either mapping must be read through the
+ * /dev/xen/gntalloc and maps the grant through /dev/xen/gntdev with
+ * libpvxctl's gnttab calls, as the toolstack's daemons do (on PV the kernel
+ * asks the hypervisor for a mapping of the grant, GNTTABOP_map_grant_ref by
+ * PTE).  Bytes written through either mapping must be read through the
  * other, and a grant reference nobody issued must not map.
  */
 #include <errno.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "pvxctl.h"
 #include "xen-devices.h"
 
 #define PAGE 4096
@@ -48,20 +50,15 @@ static int shared_data(volatile uint8_t *a, volatile uint8_t *b)
 }
 
 /* A reference past every issued one: gntdev must refuse to map it. */
-static int bogus_ref(int gd, uint32_t issued)
+static int bogus_ref(struct pvxctl_gnttab *g, uint32_t issued)
 {
-    struct pvx_gntdev_map_grant_ref m = {.count = 1, .refs = {{.domid = 0, .ref = issued + 4000}}};
-    struct pvx_gntdev_unmap_grant_ref u = {.count = 1};
-    void *p = NULL;
+    uint32_t ref = issued + 4000;
+    int err;
+    void *p = pvxctl_gnttab_map(g, 0, &ref, 1, PROT_READ | PROT_WRITE, &err);
 
-    if (ioctl(gd, PVX_IOCTL_GNTDEV_MAP_GRANT_REF, &m) == 0) {
-        p = map_at(gd, m.index);
-        if (p)
-            munmap(p, PAGE);
-        u.index = m.index;
-        ioctl(gd, PVX_IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
-    }
-    return check_report("gnt-bogus-ref", p == NULL, "mapping ref %u %s", issued + 4000,
+    if (p)
+        pvxctl_gnttab_unmap(g, p);
+    return check_report("gnt-bogus-ref", p == NULL, "mapping ref %u %s", ref,
                         p ? "succeeded" : "refused");
 }
 
@@ -69,17 +66,19 @@ int check_gnt(void)
 {
     struct pvx_gntalloc_alloc_gref al = {
         .domid = 0, .flags = PVX_GNTALLOC_FLAG_WRITABLE, .count = 1};
-    struct pvx_gntdev_map_grant_ref m = {.count = 1};
-    struct pvx_gntdev_unmap_grant_ref u = {.count = 1};
     struct pvx_gntalloc_dealloc_gref d = {.count = 1};
     int ga = open("/dev/xen/gntalloc", O_RDWR | O_CLOEXEC);
-    int gd = open("/dev/xen/gntdev", O_RDWR | O_CLOEXEC);
+    struct pvxctl_gnttab *g = NULL;
     uint8_t *a = NULL, *b = NULL;
-    int failed = 0;
+    char why[160];
+    int failed = 0, err;
 
-    if (ga < 0 || gd < 0) {
-        failed = check_report("gnt-alloc", false, "open %s: %s",
-                              ga < 0 ? "/dev/xen/gntalloc" : "/dev/xen/gntdev", strerror(errno));
+    if (ga < 0) {
+        failed = check_report("gnt-alloc", false, "open /dev/xen/gntalloc: %s", strerror(errno));
+        goto out;
+    }
+    if (pvxctl_gnttab_open(&g, why, sizeof(why))) {
+        failed = check_report("gnt-alloc", false, "%s", why);
         goto out;
     }
     if (ioctl(ga, PVX_IOCTL_GNTALLOC_ALLOC_GREF, &al) || !(a = map_at(ga, al.index))) {
@@ -87,22 +86,19 @@ int check_gnt(void)
         goto out;
     }
     failed += check_report("gnt-alloc", true, "ref %u", al.gref_ids[0]);
-    m.refs[0].domid = 0;
-    m.refs[0].ref = al.gref_ids[0];
-    if (ioctl(gd, PVX_IOCTL_GNTDEV_MAP_GRANT_REF, &m) || !(b = map_at(gd, m.index))) {
+    b = pvxctl_gnttab_map(g, 0, &al.gref_ids[0], 1, PROT_READ | PROT_WRITE, &err);
+    if (!b) {
         failed += check_report("gnt-map", false, "gntdev map of ref %u: %s", al.gref_ids[0],
-                               strerror(errno));
+                               strerror(-err));
         goto out;
     }
     failed += check_report("gnt-map", true, "ref %u at %p", al.gref_ids[0], (void *)b);
     failed += shared_data(a, b);
-    failed += bogus_ref(gd, al.gref_ids[0]);
+    failed += bogus_ref(g, al.gref_ids[0]);
 out:
-    if (b) {
-        munmap(b, PAGE);
-        u.index = m.index;
-        ioctl(gd, PVX_IOCTL_GNTDEV_UNMAP_GRANT_REF, &u);
-    }
+    if (b)
+        pvxctl_gnttab_unmap(g, b);
+    pvxctl_gnttab_close(g);
     if (a) {
         munmap(a, PAGE);
         d.index = al.index;
@@ -110,7 +106,5 @@ out:
     }
     if (ga >= 0)
         close(ga);
-    if (gd >= 0)
-        close(gd);
     return failed;
 }

@@ -7,6 +7,7 @@
  *   /dev/xen/privcmd   hypercalls (domctl, sysctl, memory_op, mmuext_op,
  *                      event channels) and foreign mappings (MMAPBATCH_V2)
  *   /dev/xen/evtchn    event channels bound to this process
+ *   /dev/xen/gntdev    other domains' grants mapped into this process
  *
  * Errors: every call returns 0 (or a count) on success and a negative
  * errno on failure, and leaves a sentence naming the domain, the operation
@@ -149,5 +150,18 @@ int pvxctl_evtchn_notify(struct pvxctl_evtchn *e, evtchn_port_t port);
 /* Take one pending port (masked until unmasked): -EAGAIN if none. */
 int pvxctl_evtchn_pending(struct pvxctl_evtchn *e, evtchn_port_t *port);
 int pvxctl_evtchn_unmask(struct pvxctl_evtchn *e, evtchn_port_t port);
+
+/* ---- grants of other domains (gnttab.c) ------------------------------------ */
+
+struct pvxctl_gnttab;
+int pvxctl_gnttab_open(struct pvxctl_gnttab **out, char *err, size_t errlen);
+/* Unmaps whatever is still mapped. */
+void pvxctl_gnttab_close(struct pvxctl_gnttab *g);
+/* Map count grant references of domid contiguously here (prot:
+ * PROT_READ[|PROT_WRITE]); NULL with *err a negative errno. */
+void *pvxctl_gnttab_map(struct pvxctl_gnttab *g, domid_t domid, const uint32_t *refs,
+                        uint32_t count, int prot, int *err);
+/* Undo a pvxctl_gnttab_map; -ENOENT if addr is not one. */
+int pvxctl_gnttab_unmap(struct pvxctl_gnttab *g, void *addr);
 
 #endif /* PVXCTL_H */

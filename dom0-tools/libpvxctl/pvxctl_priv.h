@@ -8,6 +8,7 @@
  *   host.c     sysctl and xen_version: physinfo, the log ring, version
  *   memory.c   memory_op, mmuext_op, M2P, foreign mappings
  *   evtchn.c   event channels: alloc_unbound, and /dev/xen/evtchn
+ *   gnttab.c   other domains' grants through /dev/xen/gntdev
  */
 #ifndef PVXCTL_PRIV_H
 #define PVXCTL_PRIV_H
