@@ -535,7 +535,11 @@ PVX_APPEND = "dom0_mem=512M"
 
 
 def prepare_pvx():
-    """pvx's dom0 initramfs with its toolstack and the scenario."""
+    """pvx's dom0 initramfs with its toolstack and the scenario (and
+    Debian's kernel fetched first)."""
+    if subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "fetch-linux.py")],
+                      cwd=ROOT).returncode:
+        return False
     r = subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "mkinitramfs.py"), "--dom0",
                         "--init", os.path.join(ROOT, "tests", "linux", "init-xl-pvx"),
                         "--add", os.path.join(ROOT, "tests", "linux", "xl-scenario.sh") +
