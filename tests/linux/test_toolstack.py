@@ -28,6 +28,7 @@ CHECKS = (
     "create", "console-log", "xenbus-guest-reads-domid", "xenbus-guest-writes-node", "list-row",
     "console-attach", "console-detach",
     "shutdown-wait", "shutdown-orderly", "shutdown-gone", "shutdown-nodes-gone",
+    "release-domain-fires", "introduce-domain-fires",
     "reboot-requested", "reboot-new-domain", "reboot-boots-again",
     "maxmem-starts-at-memory", "mem-set", "mem-set-balloons-up", "mem-set-balloons-down",
     "mem-set-above-maxmem-refused", "vcpu-starts-at-vcpus", "vcpu-set-online", "vcpu-set-above-max-refused",
