@@ -25,7 +25,8 @@ INITRD = os.path.join(LINUX, "initrd-toolstack.gz")
 SERIAL_LOG = os.path.join(LINUX, "toolstack-serial.log")
 CMDLINE = "console=hvc0 earlyprintk=xen"
 CHECKS = (
-    "create", "console-log", "xenbus-guest-reads-domid", "xenbus-guest-writes-node", "list-row",
+    "create", "console-log", "xenbus-guest-reads-domid", "xenbus-guest-writes-node",
+    "xenstore-layout-acls", "list-row",
     "console-attach", "console-detach",
     "shutdown-wait", "shutdown-orderly", "shutdown-gone", "shutdown-nodes-gone",
     "release-domain-fires", "introduce-domain-fires",
