@@ -76,15 +76,19 @@ static void notify_vcpu(struct vcpu *v, uint32_t port)
 
 /*
  * SCHEDOP_poll waits for ports that are usually masked (a PV spinlock's
- * kick), so a newly pending port wakes the domain's polling vCPUs whatever
- * its mask.  pvx does not record which ports each vCPU polls: waking them
- * all is a superset, and a poller re-checks its ports when it wakes.
+ * kick), so a newly pending port wakes the domain's vCPUs polling it
+ * whatever its mask: a vCPU that polls one port only for that port, one
+ * that polls several (or none) for any, as on Xen.  A vCPU that polls
+ * another single port sleeps on (it is woken early only by an upcall).
  */
-static void wake_pollers(const struct domain *d)
+static void wake_pollers(const struct domain *d, uint32_t port)
 {
-    for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VCPUS_PER_DOMAIN; i++)
-        if (d->vcpus[i] && d->vcpus[i]->polling)
-            vcpu_wake(d->vcpus[i]);
+    for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VCPUS_PER_DOMAIN; i++) {
+        struct vcpu *v = d->vcpus[i];
+
+        if (v && v->polling && (!v->poll_port || v->poll_port == port))
+            vcpu_wake(v);
+    }
 }
 
 void evtchn_2l_set_pending(struct vcpu *v, uint32_t port)
@@ -97,7 +101,7 @@ void evtchn_2l_set_pending(struct vcpu *v, uint32_t port)
     /* Masked: the unmask (guest or hypercall) delivers it later. */
     if (!word_test(mask_word(d, port), port % BITS_PER_WORD))
         notify_vcpu(v, port);
-    wake_pollers(d);
+    wake_pollers(d, port);
 }
 
 void evtchn_2l_clear_pending(struct domain *d, uint32_t port)

@@ -628,6 +628,33 @@ int evtchn_port_poll(struct domain *d, uint32_t port)
     return evtchn_2l_is_pending(d, port);
 }
 
+int evtchn_poll_ports(struct vcpu *v, uint64_t ports, uint32_t nr_ports, uint32_t *wait_port)
+{
+    const struct vcpu_info *vi = v->vcpu_info;
+    uint32_t port = 0;
+
+    /* As Xen's guest_handle_okay(): where the array starts, whatever its
+     * length; the ports themselves are read one by one below. */
+    if (!guest_range_ok(ports, sizeof(port)))
+        return -EFAULT;
+    /* An upcall waiting to be taken ends the poll at once, whatever the
+     * ports: the guest's handler runs as the hypercall returns. */
+    if (vi->evtchn_upcall_pending && !vi->evtchn_upcall_mask)
+        return 1;
+    for (uint32_t i = 0; i < nr_ports; i++) {
+        int rc;
+
+        if (copy_from_guest(&port, ports + i * sizeof(port), sizeof(port)))
+            return -EFAULT;
+        rc = evtchn_port_poll(v->domain, port);
+        if (rc)
+            return rc; /* pending (1), or not a port it may poll */
+    }
+    /* Waiting for one port: only that one (or an upcall) ends the wait. */
+    *wait_port = nr_ports == 1 ? port : 0;
+    return 0;
+}
+
 void send_guest_vcpu_virq(struct vcpu *v, unsigned int virq)
 {
     uint32_t port;

@@ -230,27 +230,23 @@ void sched_start(void)
 
 static long sched_poll(struct vcpu *v, uint64_t arg)
 {
-    struct domain *d = v->domain;
     struct sched_poll poll;
+    uint32_t wait_port;
+    int rc;
 
     if (copy_from_guest(&poll, arg, sizeof(poll)))
         return -EFAULT;
     if (poll.nr_ports > MAX_POLL_PORTS)
         return -EINVAL;
-    for (unsigned int i = 0; i < poll.nr_ports; i++) {
-        uint32_t port;
-
-        if (copy_from_guest(&port, guest_handle_addr(poll.ports) + i * sizeof(port), sizeof(port)))
-            return -EFAULT;
-        if (port >= d->evtchn.max_ports)
-            return -EINVAL;
-        /* Ports are taken in order: one already pending ends the call. */
-        if ((d->shared_info->evtchn_pending[port / 64] >> (port % 64)) & 1)
-            return 0;
-    }
+    /* Ports are taken in order: one already pending, or an upcall the vCPU
+     * can take now, ends the call (event_channel.c). */
+    rc = evtchn_poll_ports(v, guest_handle_addr(poll.ports), poll.nr_ports, &wait_port);
+    if (rc)
+        return rc < 0 ? rc : 0;
     if (poll.timeout && poll.timeout <= NOW())
         return 0;
     v->polling = true;
+    v->poll_port = wait_port;
     v->blocked = true;
     sched_update(v);
     if (poll.timeout)

@@ -5,6 +5,51 @@
 #include <public/sched.h>
 #include <public/event_channel.h>
 
+/*
+ * What ends a poll before it starts, as Xen 4.17's do_poll: a port that is
+ * not in use is refused, even below the domain's port limit; an upcall the
+ * vCPU could take (pending, not masked) returns at once, before any port is
+ * looked at, and is then delivered; one held back by the mask does not.
+ */
+static void poll_ends_before_waiting(struct sched_poll *poll, evtchn_port_t *ports)
+{
+    struct evtchn_alloc_unbound w = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    struct evtchn_close c;
+    unsigned n;
+    u64 t0;
+
+    hc_event_channel_op(EVTCHNOP_alloc_unbound, &w);
+    c.port = w.port;
+    hc_event_channel_op(EVTCHNOP_close, &c);
+    ports[0] = w.port;
+    poll->nr_ports = 1;
+    poll->timeout = system_time_ns() + 5000000;
+    CHECK_RC("poll_closed_port", hc_sched_op(SCHEDOP_poll, poll), -XEN_EINVAL);
+
+    hc_event_channel_op(EVTCHNOP_alloc_unbound, &w); /* in use, not pending */
+    evtchn_mask_port(w.port);
+    ports[0] = w.port;
+    events_disable();
+    vcpu->evtchn_upcall_pending = 1;
+    t0 = system_time_ns();
+    poll->timeout = t0 + 20000000;
+    CHECK_RC("poll_upcall_masked", hc_sched_op(SCHEDOP_poll, poll), 0);
+    CHECK("poll_upcall_masked_waits", system_time_ns() >= t0 + 15000000);
+    n = upcalls;
+    vcpu->evtchn_upcall_pending = 1;
+    barrier();
+    vcpu->evtchn_upcall_mask = 0; /* as events_enable(), without its hypercall */
+    barrier();
+    t0 = system_time_ns();
+    poll->timeout = t0 + 1000000000ULL;
+    CHECK_RC("poll_upcall_deliverable", hc_sched_op(SCHEDOP_poll, poll), 0);
+    CHECK("poll_upcall_returns_at_once", system_time_ns() < t0 + 500000000ULL);
+    CHECK("poll_upcall_then_delivered", upcalls != n);
+    events_enable();
+    c.port = w.port;
+    hc_event_channel_op(EVTCHNOP_close, &c);
+}
+
 void t_sched(void)
 {
     struct evtchn_alloc_unbound au;
@@ -65,6 +110,12 @@ void t_sched(void)
     set_xen_guest_handle(poll.ports, (evtchn_port_t *)HV_ADDR_XEN);
     CHECK_RC("poll_ports_hv_addr", hc_sched_op(SCHEDOP_poll, &poll), -XEN_EFAULT);
     CHECK_RC("poll_arg_hv_addr", hc_sched_op(SCHEDOP_poll, HV_ADDR_XEN), -XEN_EFAULT);
+    /* Where the array starts is checked even when there are no ports. */
+    poll.nr_ports = 0;
+    poll.timeout = system_time_ns() + 5000000;
+    CHECK_RC("poll_no_ports_hv_addr", hc_sched_op(SCHEDOP_poll, &poll), -XEN_EFAULT);
+    set_xen_guest_handle(poll.ports, ports);
+    poll_ends_before_waiting(&poll, ports);
     evtchn_unmask_port(au.port);
 
     rs.domain_id = 0x1234;

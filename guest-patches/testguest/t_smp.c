@@ -4,19 +4,44 @@
  * tables, its own stack), VCPUOP_up, is_up, and the vCPU taking itself
  * down and being brought up again where it stopped.  Both vCPUs share the
  * one physical CPU pvx schedules them on; each keeps its own SSE registers.
+ *
+ * What Linux relies on when it brings up a secondary vCPU: the IOPL field
+ * of the initial context's rflags is that vCPU's virtual IOPL (Linux passes
+ * IOPL 1 and never calls PHYSDEVOP_set_iopl there: dom0 then drives its
+ * devices from every vCPU), and a PV spinlock's kick: the waiter polls its
+ * own masked IPI port with SCHEDOP_poll and another vCPU sends it.  A vCPU
+ * polling one port sleeps on while other ports become pending.
+ *
  * Runs only where this domain has a vCPU 1 (pvx with dom0_max_vcpus=2).
  */
 #include "guest.h"
 #include "test.h"
+#include "traps.h"
+#include <public/event_channel.h>
+#include <public/physdev.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
 
 #define SSE_MINE   0x0123456789abcdefUL
 #define SSE_THEIRS 0x1111111122222222UL
+#define IO_PORT    0x80 /* POST diagnostics: dom0's on Xen and on pvx, harmless */
+
+/* What vCPU 1 does on its next round, after the SSE bookkeeping. */
+enum smp_task { TASK_NONE, TASK_IO, TASK_POLL };
 
 static volatile unsigned long smp_rounds;
 static volatile unsigned long smp_seen_xmm;
+static volatile int smp_task;
 static u8 smp_stack[8192] __attribute__((aligned(16)));
+
+/* TASK_IO's results: did each access go through (no #GP)? */
+static volatile int smp_io_in, smp_io_out, smp_io_after_iopl0;
+
+/* TASK_POLL: the port vCPU 1 polls, what it went through, and when. */
+static volatile unsigned smp_poll_port;
+static volatile int smp_poll_state; /* 1 polling, 2 returned */
+static volatile long smp_poll_rc;
+static volatile u64 smp_poll_start, smp_poll_end;
 
 static inline void set_xmm0(unsigned long v)
 {
@@ -31,12 +56,65 @@ static inline unsigned long get_xmm0(void)
     return v;
 }
 
-/* vCPU 1: runs with events masked and no trap handlers, so it must not fault. */
+/* Port I/O that the #GP handler (trap table entry 13) skips if refused. */
+static bool io_in(void)
+{
+    u8 v = 0;
+
+    trap_expect(13);
+    __asm__ volatile("1: inb %w1, %b0\n2:\n" EXTABLE_ENTRY(1b, 2b) : "+a"(v) : "d"(IO_PORT));
+    trap_expect_clear();
+    return last_trap.vector != 13;
+}
+
+static bool io_out(void)
+{
+    trap_expect(13);
+    __asm__ volatile("1: outb %b0, %w1\n2:\n" EXTABLE_ENTRY(1b, 2b) : : "a"(0), "d"(IO_PORT));
+    trap_expect_clear();
+    return last_trap.vector != 13;
+}
+
+/* On vCPU 1: I/O at the IOPL its context gave it, then at IOPL 0. */
+static void smp_task_io(void)
+{
+    struct physdev_set_iopl iopl = {.iopl = 0};
+
+    smp_io_in = io_in();
+    smp_io_out = io_out();
+    hc_physdev_op(PHYSDEVOP_set_iopl, &iopl);
+    smp_io_after_iopl0 = io_in();
+}
+
+/* On vCPU 1: wait for a kick on its masked port, as a spinlock waiter. */
+static void smp_task_poll(void)
+{
+    evtchn_port_t port = smp_poll_port;
+    struct sched_poll poll;
+
+    memset(&poll, 0, sizeof(poll));
+    set_xen_guest_handle(poll.ports, &port);
+    poll.nr_ports = 1;
+    smp_poll_start = system_time_ns();
+    poll.timeout = smp_poll_start + 2000000000ULL;
+    smp_poll_state = 1;
+    smp_poll_rc = hc_sched_op(SCHEDOP_poll, &poll);
+    smp_poll_end = system_time_ns();
+    smp_poll_state = 2;
+}
+
+/* vCPU 1: runs with events masked and only a #GP handler, so it must not
+ * fault otherwise. */
 static void __attribute__((noreturn)) smp_main(void)
 {
     for (;;) {
         smp_seen_xmm = get_xmm0(); /* its own register, untouched by vCPU 0 */
         set_xmm0(SSE_THEIRS);
+        if (smp_task == TASK_IO)
+            smp_task_io();
+        else if (smp_task == TASK_POLL)
+            smp_task_poll();
+        smp_task = TASK_NONE;
         smp_rounds++;
         hc_vcpu_op(VCPUOP_down, 1, 0); /* returns when brought up again */
     }
@@ -56,6 +134,84 @@ static bool wait_down(void)
     return hc_vcpu_op(VCPUOP_is_up, 1, 0) == 0;
 }
 
+/* Give the CPU away (vCPU 1 runs if it can) until ms have passed. */
+static void yield_for(unsigned ms)
+{
+    u64 until = system_time_ns() + ms * 1000000ULL;
+
+    while (system_time_ns() < until)
+        hc_sched_op(SCHEDOP_yield, 0);
+}
+
+static bool vcpu1_blocked(void)
+{
+    struct vcpu_runstate_info ri;
+
+    for (int i = 0; i < 1000; i++) {
+        if (smp_poll_state == 1 && !hc_vcpu_op(VCPUOP_get_runstate_info, 1, &ri) &&
+            ri.state == RUNSTATE_blocked)
+            return true;
+        hc_sched_op(SCHEDOP_yield, 0);
+    }
+    return false;
+}
+
+static bool port_pending(unsigned port)
+{
+    return (shinfo->evtchn_pending[port / 64] >> (port % 64)) & 1;
+}
+
+static long bind_ipi_to(unsigned vcpu_id, unsigned *port)
+{
+    struct evtchn_bind_ipi b = {.vcpu = vcpu_id};
+    long rc = hc_event_channel_op(EVTCHNOP_bind_ipi, &b);
+
+    *port = b.port;
+    evtchn_mask_port(b.port); /* a number reused from an earlier check may be unmasked */
+    return rc;
+}
+
+/* A spinlock's kick across vCPUs (vCPU 1 is down; it polls on its next round). */
+static void smp_poll_kick(void)
+{
+    struct evtchn_send s;
+    struct evtchn_close c;
+    unsigned kick, other;
+    volatile struct vcpu_info *vi1 = &shinfo->vcpu_info[1];
+    u64 t_kick;
+
+    CHECK_RC("bind_ipi_vcpu1", bind_ipi_to(1, &kick), 0);
+    CHECK_RC("bind_ipi_vcpu1_other", bind_ipi_to(1, &other), 0);
+    vi1->evtchn_pending_sel = 0;
+    smp_poll_port = kick;
+    smp_poll_state = 0;
+    smp_task = TASK_POLL;
+    CHECK_RC("up_to_poll", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
+    CHECK("vcpu1_blocked_in_poll", vcpu1_blocked());
+    /* Another of its ports becoming pending is not what it waits for. */
+    s.port = other;
+    CHECK_RC("send_other_port", hc_event_channel_op(EVTCHNOP_send, &s), 0);
+    yield_for(20);
+    CHECK_EQ("poll_sleeps_through_other_port", smp_poll_state, 1);
+    /* The kick: a masked port ends the poll of that port. */
+    t_kick = system_time_ns();
+    s.port = kick;
+    CHECK_RC("send_kick", hc_event_channel_op(EVTCHNOP_send, &s), 0);
+    for (int i = 0; i < 1000 && smp_poll_state != 2; i++)
+        hc_sched_op(SCHEDOP_yield, 0);
+    CHECK_EQ("poll_woken_by_masked_kick", smp_poll_state, 2);
+    CHECK_RC("poll_rc", smp_poll_rc, 0);
+    CHECK("poll_ended_by_the_kick",
+          smp_poll_end >= t_kick && smp_poll_end < smp_poll_start + 1000000000ULL);
+    CHECK("kick_left_pending", port_pending(kick));
+    CHECK_EQ("kick_masked_no_upcall", vi1->evtchn_pending_sel, 0);
+    CHECK("vcpu1_down_after_poll", wait_down());
+    c.port = kick;
+    hc_event_channel_op(EVTCHNOP_close, &c);
+    c.port = other;
+    hc_event_channel_op(EVTCHNOP_close, &c);
+}
+
 void t_smp(void)
 {
     static struct vcpu_guest_context ctx;
@@ -73,9 +229,14 @@ void t_smp(void)
     ctx.user_regs.rsp = (unsigned long)(smp_stack + sizeof(smp_stack) - 8);
     ctx.user_regs.cs = FLAT_KERNEL_CS64;
     ctx.user_regs.ss = FLAT_KERNEL_SS64;
+    /* IOPL 1, as Linux starts its secondary vCPUs (cpu_initialize_context). */
+    ctx.user_regs.rflags = 1UL << 12;
     ctx.kernel_ss = FLAT_KERNEL_SS64;
     ctx.kernel_sp = ctx.user_regs.rsp;
     ctx.ctrlreg[3] = cur_l4_mfn() << PAGE_SHIFT;
+    ctx.trap_ctxt[13].vector = 13;
+    ctx.trap_ctxt[13].cs = FLAT_KERNEL_CS;
+    ctx.trap_ctxt[13].address = exc_stub_table[13];
 
     ctx.user_regs.rip = BAD_NONCANON;
     CHECK_RC("initialise_noncanonical_rip", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
@@ -92,16 +253,27 @@ void t_smp(void)
     CHECK_RC("still_down_until_up", hc_vcpu_op(VCPUOP_is_up, 1, 0), 0);
 
     set_xmm0(SSE_MINE);
+    smp_io_in = smp_io_out = smp_io_after_iopl0 = -1;
+    smp_task = TASK_IO;
     CHECK_RC("up", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
     CHECK("vcpu1_ran", wait_rounds(1));
     CHECK("vcpu1_went_down", wait_down());
     CHECK_EQ("vcpu1_fresh_sse_state", smp_seen_xmm, 0); /* reset state: xmm0 clear */
     CHECK_EQ("vcpu0_sse_kept", get_xmm0(), SSE_MINE);
+    /* The context's IOPL is vCPU 1's own: its port I/O goes through until
+     * it sets IOPL 0 itself; vCPU 0's IOPL (0) is not touched. */
+    CHECK_EQ("vcpu1_in_at_context_iopl", smp_io_in, 1);
+    CHECK_EQ("vcpu1_out_at_context_iopl", smp_io_out, 1);
+    CHECK_EQ("vcpu1_in_after_set_iopl0_gp", smp_io_after_iopl0, 0);
+    CHECK("vcpu0_iopl_untouched_gp", !io_in());
 
     CHECK_RC("up_again", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
     CHECK("vcpu1_resumed", wait_rounds(2));
     CHECK("vcpu1_down_again", wait_down());
     CHECK_EQ("vcpu1_sse_kept", smp_seen_xmm, SSE_THEIRS);
     CHECK_EQ("vcpu0_sse_kept_again", get_xmm0(), SSE_MINE);
+
+    smp_poll_kick();
+    CHECK_EQ("vcpu0_sse_kept_after_poll", get_xmm0(), SSE_MINE);
     CHECK_RC("is_up_bad_vcpu", hc_vcpu_op(VCPUOP_is_up, 40, 0), -XEN_ENOENT);
 }

@@ -1242,31 +1242,121 @@ static void test_port_poll(void **state)
 static void test_poll_wakeup(void **state)
 {
     struct vcpu *poller;
-    uint32_t p1, p2, ipi;
+    uint32_t p1, p2, ipi, other;
 
     (void)state;
     connect(d1, &p1, d2, &p2);
     poller = d1->vcpus[1];
     as(d1);
-    assert_int_equal(bind_ipi(0, &ipi), 0);
-    /* A spinlock kick: masked port, the waiter polls on vCPU 1. */
+    assert_int_equal(bind_ipi(1, &ipi), 0);
+    assert_int_equal(bind_ipi(0, &other), 0);
+    /* A spinlock kick: the waiter polls its own masked IPI port on vCPU 1,
+     * another vCPU sends it. */
     set_mask(d1, ipi, true);
+    set_mask(d1, other, true);
     poller->polling = poller->blocked = true;
+    poller->poll_port = ipi;
     assert_int_equal(ev_send(ipi), 0);
     assert_int_equal(eh_wakes(poller), 1);
     assert_false(poller->polling);
-    assert_int_equal(eh_kicks(d1->vcpus[0]), 0); /* masked: no upcall */
+    assert_int_equal(eh_kicks(poller), 0); /* masked: no upcall */
     /* Already pending: nothing new to wake for. */
     poller->polling = poller->blocked = true;
     assert_int_equal(ev_send(ipi), 0);
     assert_int_equal(eh_wakes(poller), 1);
-    /* Any newly pending port of the domain wakes it (a superset). */
+    /* A poller of one port sleeps through every other port, as on Xen's
+     * poll_evtchn: a masked IPI of another vCPU, an interdomain port. */
+    assert_int_equal(ev_send(other), 0);
     as(d2);
     assert_int_equal(ev_send(p2), 0);
+    assert_int_equal(eh_wakes(poller), 1);
+    assert_true(poller->polling && poller->blocked);
+    /* A poller of several ports (poll_port 0) wakes for any of the domain's. */
+    d1->shared_info->evtchn_pending[0] = 0;
+    poller->poll_port = 0;
+    assert_int_equal(ev_send(p2), 0);
     assert_int_equal(eh_wakes(poller), 2);
+    assert_false(poller->polling);
     /* Non-polling vCPUs are left alone. */
     assert_int_equal(eh_wakes(d1->vcpus[0]), 0);
     assert_int_equal(eh_wakes(d2->vcpus[0]), 0);
+}
+
+/* SCHEDOP_poll's port checks (evtchn_poll_ports), with the port array in
+ * guest memory past what eh_op() uses. */
+#define POLL_ARRAY (EH_GUEST_BASE + 2048)
+
+static int poll_ports(struct vcpu *v, const uint32_t *ports, uint32_t n, uint32_t *wait)
+{
+    memcpy(eh_guest_mem + 2048, ports, n * sizeof(*ports));
+    *wait = 0xdead;
+    return evtchn_poll_ports(v, POLL_ARRAY, n, wait);
+}
+
+static void test_poll_ports(void **state)
+{
+    struct vcpu *v;
+    struct vcpu_info *vi;
+    uint32_t a, b, c, wait;
+
+    (void)state;
+    as(d1);
+    v = d1->vcpus[0];
+    vi = v->vcpu_info;
+    assert_int_equal(bind_ipi(0, &a), 0);
+    assert_int_equal(bind_ipi(0, &b), 0);
+    assert_int_equal(bind_ipi(1, &c), 0);
+    set_mask(d1, a, true);
+    set_mask(d1, b, true);
+    vi->evtchn_upcall_pending = 0;
+    vi->evtchn_upcall_mask = 0;
+
+    /* Nothing pending: wait, for the one port or for any. */
+    assert_int_equal(poll_ports(v, (uint32_t[]){a}, 1, &wait), 0);
+    assert_int_equal(wait, a);
+    assert_int_equal(poll_ports(v, (uint32_t[]){a, b}, 2, &wait), 0);
+    assert_int_equal(wait, 0);
+    assert_int_equal(poll_ports(v, (uint32_t[]){0}, 0, &wait), 0);
+    assert_int_equal(wait, 0);
+
+    /* A pending port ends the poll, even masked; ports are taken in order. */
+    assert_int_equal(ev_send(b), 0);
+    assert_int_equal(poll_ports(v, (uint32_t[]){a, b}, 2, &wait), 1);
+    assert_int_equal(poll_ports(v, (uint32_t[]){b, 5000}, 2, &wait), 1);
+    assert_int_equal(poll_ports(v, (uint32_t[]){5000, b}, 2, &wait), -EINVAL);
+    assert_int_equal(poll_ports(v, (uint32_t[]){a}, 1, &wait), 0);
+
+    /* Only ports in use may be polled: not port 0, not a closed port, not
+     * a free one below the valid limit, not one beyond it. */
+    assert_int_equal(poll_ports(v, (uint32_t[]){0}, 1, &wait), -EINVAL);
+    assert_int_equal(ev_close(c), 0);
+    assert_int_equal(poll_ports(v, (uint32_t[]){c}, 1, &wait), -EINVAL);
+    assert_true(d1->evtchn.valid_ports > 60);
+    assert_int_equal(poll_ports(v, (uint32_t[]){60}, 1, &wait), -EINVAL);
+    assert_int_equal(poll_ports(v, (uint32_t[]){1000}, 1, &wait), -EINVAL);
+
+    /* An upcall the vCPU can take ends the poll before any port is read
+     * (Xen's local_events_need_delivery), a masked one does not. */
+    vi->evtchn_upcall_pending = 1;
+    assert_int_equal(poll_ports(v, (uint32_t[]){a}, 1, &wait), 1);
+    assert_int_equal(poll_ports(v, (uint32_t[]){5000}, 1, &wait), 1);
+    vi->evtchn_upcall_mask = 1;
+    assert_int_equal(poll_ports(v, (uint32_t[]){a}, 1, &wait), 0);
+    assert_int_equal(wait, a);
+    vi->evtchn_upcall_mask = 0;
+
+    /* Where the array starts is checked first, even for no ports... */
+    assert_int_equal(evtchn_poll_ports(v, 0x1000, 1, &wait), -EFAULT);
+    assert_int_equal(evtchn_poll_ports(v, 0x1000, 0, &wait), -EFAULT);
+    vi->evtchn_upcall_pending = 1;
+    assert_int_equal(evtchn_poll_ports(v, 0x1000, 1, &wait), -EFAULT);
+    vi->evtchn_upcall_pending = 0;
+    /* ... then the ports are read in order: a pending one ends the scan
+     * before an unreadable one is reached. */
+    memcpy(eh_guest_mem + EH_GUEST_SIZE - 4, &b, 4);
+    assert_int_equal(evtchn_poll_ports(v, EH_GUEST_BASE + EH_GUEST_SIZE - 4, 2, &wait), 1);
+    memcpy(eh_guest_mem + EH_GUEST_SIZE - 4, &a, 4);
+    assert_int_equal(evtchn_poll_ports(v, EH_GUEST_BASE + EH_GUEST_SIZE - 4, 2, &wait), -EFAULT);
 }
 
 int main(void)
@@ -1307,6 +1397,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_xen_port, setup, teardown),
         cmocka_unit_test_setup_teardown(test_port_poll, setup, teardown),
         cmocka_unit_test_setup_teardown(test_poll_wakeup, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_poll_ports, setup, teardown),
     };
 
     return cmocka_run_group_tests_name("event", tests, NULL, NULL);

@@ -52,8 +52,11 @@ struct vcpu {
 
     struct csched_vcpu csched; /* the credit scheduler's view (sched_credit.c) */
 
-    /* SCHEDOP_poll: waiting for one of a set of ports, until a deadline. */
+    /* SCHEDOP_poll: waiting for one of a set of ports, until a deadline.
+     * poll_port is the one port it waits for, 0 when any port ends the wait
+     * (a poll of several ports, or none), as Xen's poll_evtchn. */
     bool polling;
+    uint32_t poll_port;
     struct timer poll_timer;
 
     /* Event channels bound to per-vCPU VIRQs (event_channel.c). */

@@ -115,6 +115,18 @@ int evtchn_alloc_xen_port(struct domain *d, unsigned int vcpu, evtchn_xen_notify
  * else whether it is pending. */
 int evtchn_port_poll(struct domain *d, uint32_t port);
 
+/*
+ * SCHEDOP_poll's look at v's ports (nr_ports ports at guest address
+ * ports), in Xen's order: -EFAULT unless the array starts in guest memory
+ * (even an empty one); then 1 (the poll is over before it starts) if v has
+ * an event it can take
+ * now (upcall pending and not masked); then each port in turn: -EFAULT if
+ * it cannot be read, -EINVAL if it is not valid or not in use, 1 if it is
+ * pending.  0 means v must wait: *wait_port is then the one port that can
+ * end the wait, or 0 (never a usable port) when any port can.
+ */
+int evtchn_poll_ports(struct vcpu *v, uint64_t ports, uint32_t nr_ports, uint32_t *wait_port);
+
 /* ---- 2-level bit logic (event_2l.c), ports already checked < 4096 ---- */
 
 /* Set port's pending bit; if it was clear and the port is unmasked, set the

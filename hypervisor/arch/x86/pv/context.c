@@ -175,6 +175,10 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
     a->user_regs.cs = guest_rpl(r->cs);
     a->user_regs.ss = guest_rpl(r->ss);
     a->user_regs.rflags = (r->rflags & X86_EFLAGS_USER_SETTABLE) | X86_EFLAGS_IF | 0x2;
+    /* The context's IOPL field is the vCPU's virtual IOPL (what
+     * PHYSDEVOP_set_iopl sets), as on Xen: Linux starts its secondary vCPUs
+     * with IOPL 1 this way, and dom0 drives its devices from every vCPU. */
+    a->iopl = (unsigned int)((r->rflags & X86_EFLAGS_IOPL) >> 12);
     a->user_regs.entry_vector = 0;
     a->kernel_mode = c->flags & VGCF_in_kernel;
     for (unsigned int i = 0; i < 256; i++) {
@@ -213,6 +217,7 @@ void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
                (a->syscall_masks_events ? VGCF_syscall_disables_events : 0) |
                (v->online ? VGCF_online : 0);
     c->user_regs = a->user_regs;
+    c->user_regs.rflags |= (uint64_t)a->iopl << 12; /* the virtual IOPL, as it was set */
     for (unsigned int i = 0; i < 256; i++) {
         c->trap_ctxt[i].vector = (uint8_t)i;
         c->trap_ctxt[i].flags = a->traps[i].flags;

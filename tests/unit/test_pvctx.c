@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Unit tests: a vCPU's context as VCPUOP_initialise and domctl
+ * setvcpucontext give it and getvcpucontext reports it
+ * (arch/x86/pv/context.c), on a second vCPU of the PV MMU harness's domain
+ * with a real L4 as its page-table base.  The descriptor tables and the
+ * way into the guest are not what is tested: they are stubbed here.
+ */
+#include "harness.h"
+
+#include "pvmm_harness.h"
+
+#include <asm/regs.h>
+#include <asm/pv/traps.h>
+#include <pvx/errno.h>
+#include <pvx/arch.h>
+#include <pvx/sched.h>
+#include <public/xen.h>
+
+static struct vcpu vcpu1; /* pvmm_dom's vCPU 1: not running */
+static struct vcpu_guest_context ctx, out;
+static struct pvmm_tree t;
+
+/* ---- stubs: GDT/LDT (descriptors.c), time, guest entry ---- */
+
+int pv_set_gdt(struct vcpu *v, const uint64_t *frames, uint64_t entries)
+{
+    return entries ? -EINVAL : 0;
+}
+
+void pv_release_descriptors(struct vcpu *v)
+{
+}
+
+void pv_load_guest_gdt(struct vcpu *v, bool changed)
+{
+}
+
+void pv_load_guest_ldt(struct vcpu *v)
+{
+}
+
+void update_vcpu_system_time(struct vcpu *v)
+{
+}
+
+void arch_exit_to_guest(struct cpu_user_regs *regs)
+{
+    fail_msg("no guest entry in this test");
+}
+
+void arch_enter_guest(struct cpu_user_regs *regs)
+{
+    fail_msg("no guest entry in this test");
+    abort();
+}
+
+static int setup(void **state)
+{
+    (void)state;
+    pvmm_setup();
+    memset(&vcpu1, 0, sizeof(vcpu1));
+    vcpu1.vcpu_id = 1;
+    vcpu1.domain = &pvmm_dom;
+    pvmm_dom.vcpus[1] = &vcpu1;
+    pvmm_dom.max_vcpus = 2;
+    pvmm_build_tree(&t, &pvmm_dom, PVMM_KERNEL_VA);
+    /* A kernel-mode context on the harness's tree, as Linux builds one. */
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.flags = VGCF_in_kernel;
+    ctx.user_regs.rip = PVMM_KERNEL_VA;
+    ctx.user_regs.rsp = PVMM_KERNEL_VA + PAGE_SIZE;
+    ctx.user_regs.cs = FLAT_KERNEL_CS64 & ~3;
+    ctx.user_regs.ss = FLAT_KERNEL_SS64 & ~3;
+    ctx.kernel_ss = FLAT_KERNEL_SS64 & ~3;
+    ctx.kernel_sp = ctx.user_regs.rsp;
+    ctx.ctrlreg[3] = t.l4 << PAGE_SHIFT;
+    return 0;
+}
+
+static uint64_t iopl_of(uint64_t rflags)
+{
+    return (rflags & X86_EFLAGS_IOPL) >> 12;
+}
+
+/* The context's IOPL field is the vCPU's virtual IOPL, as on Xen: Linux
+ * starts each secondary vCPU with IOPL 1 this way. */
+static void test_iopl_from_context(void **state)
+{
+    (void)state;
+    ctx.user_regs.rflags = 1ULL << 12;
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &ctx), 0);
+    assert_int_equal(vcpu1.arch.iopl, 1);
+    /* ... never the real flags the guest runs with (it runs in ring 3). */
+    assert_int_equal(iopl_of(vcpu1.arch.user_regs.rflags), 0);
+    assert_true(vcpu1.arch.user_regs.rflags & X86_EFLAGS_IF);
+    /* The other vCPU keeps its own. */
+    assert_int_equal(pvmm_vcpu.arch.iopl, 0);
+
+    ctx.user_regs.rflags = 3ULL << 12;
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &ctx), 0);
+    assert_int_equal(vcpu1.arch.iopl, 3);
+    /* A context without it takes it away (as a new context on Xen does). */
+    ctx.user_regs.rflags = 0;
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &ctx), 0);
+    assert_int_equal(vcpu1.arch.iopl, 0);
+}
+
+/* getvcpucontext merges the virtual IOPL back into the flags it reports,
+ * whether a context or PHYSDEVOP_set_iopl set it. */
+static void test_iopl_reported(void **state)
+{
+    (void)state;
+    ctx.user_regs.rflags = 1ULL << 12;
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &ctx), 0);
+    arch_get_vcpu_context(&vcpu1, &out);
+    assert_int_equal(iopl_of(out.user_regs.rflags), 1);
+    vcpu1.arch.iopl = 3; /* what PHYSDEVOP_set_iopl does on that vCPU */
+    arch_get_vcpu_context(&vcpu1, &out);
+    assert_int_equal(iopl_of(out.user_regs.rflags), 3);
+    /* What getvcpucontext reports, setvcpucontext takes back unchanged. */
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &out), 0);
+    assert_int_equal(vcpu1.arch.iopl, 3);
+    vcpu1.arch.iopl = 0;
+    arch_get_vcpu_context(&vcpu1, &out);
+    assert_int_equal(iopl_of(out.user_regs.rflags), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup(test_iopl_from_context, setup),
+        cmocka_unit_test_setup(test_iopl_reported, setup),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
