@@ -57,7 +57,7 @@ def main():
     # Reason code 0: the guest itself asked pvx to power it off (its console,
     # no longer attached, shows its init going down in the domain's log).
     ck.check("xl shutdown -w: the guest's own poweroff",
-             r.search(r"^Domain 1 has been shut down, reason code 0$"), r)
+             r.search(r"^Domain 1 has been shut down, reason code 0\s*$"), r)
     ck.check("dom0 powers off (pvx exits 0)", r.status == 0, r, why=f"status {r.status}, "
              f"{r.inputs_sent} of {len(keys)} inputs typed, timed out: {r.timed_out}")
     return ck.summary()

@@ -33,7 +33,7 @@ CHECKS = (
     "reboot-requested", "reboot-new-domain", "reboot-boots-again",
     "maxmem-starts-at-memory", "mem-set", "mem-set-balloons-up", "mem-set-balloons-down",
     "mem-set-above-maxmem-refused", "vcpu-starts-at-vcpus", "vcpu-set-overcommit-refused",
-    "vcpu-set-online", "vcpu-set-above-max-refused",
+    "vcpu-set-online", "vcpu-set-offline", "vcpu-set-above-max-refused",
     "destroy", "destroy-gone", "destroy-nothing-left",
     "crash-restart", "crash-restart-logged", "crash-destroyed",
     "testguest-create", "testguest-checks", "testguest-xenstore-write", "testguest-console-ring",
