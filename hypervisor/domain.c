@@ -135,6 +135,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     d->is_privileged = privileged;
     d->max_vcpus = max_vcpus;
     d->state = DOMAIN_RUNNING;
+    d->max_maptrack_frames = GNTTAB_MAPTRACK_FRAMES_MAX; /* createdomain may lower it */
 
     /* shared_info is the domain's own page (so it may map it) but not RAM
      * in its pseudo-physical map. */

@@ -54,7 +54,8 @@ static long createdomain(struct pvx_domctl *op)
         return -EINVAL;
     if (c->flags & ~PVX_DOMCTL_CDF_io)
         return -EINVAL;
-    if (c->max_grant_frames > GNTTAB_MAX_FRAMES || c->max_maptrack_frames > GNTTAB_MAPTRACK_CHUNKS)
+    if (c->max_grant_frames > GNTTAB_MAX_FRAMES ||
+        c->max_maptrack_frames > GNTTAB_MAPTRACK_FRAMES_MAX)
         return -EINVAL;
     if (c->max_evtchn_port >= EVTCHN_2L_NR_PORTS)
         return -EINVAL;
@@ -78,7 +79,7 @@ static long createdomain(struct pvx_domctl *op)
     d->io_capable = c->flags & PVX_DOMCTL_CDF_io;
     d->max_pages = c->max_pages;
     d->max_grant_frames = c->max_grant_frames;
-    d->max_maptrack_chunks = c->max_maptrack_frames;
+    d->max_maptrack_frames = c->max_maptrack_frames; /* 0: no mappings, as on Xen */
     memcpy(d->handle, c->handle, sizeof(d->handle));
     if (c->max_evtchn_port)
         BUG_ON(evtchn_set_max_ports(d, c->max_evtchn_port + 1)); /* range checked above */

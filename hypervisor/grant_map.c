@@ -25,32 +25,59 @@
 
 /* ---- maptrack ---- */
 
-static struct maptrack *maptrack_entry(struct grant_table *lgt, grant_handle_t h)
+BUILD_BUG_ON(sizeof(struct maptrack) * MAPTRACK_PER_FRAME != PAGE_SIZE);
+BUILD_BUG_ON(GNTTAB_MAPTRACK_FRAMES_MAX % MAPTRACK_FRAMES_PER_DIR != 0);
+
+static struct maptrack *maptrack_frame(const struct grant_table *lgt, unsigned int f)
 {
-    return &lgt->maptrack[h / GNTTAB_MAPTRACK_CHUNK][h % GNTTAB_MAPTRACK_CHUNK];
+    return lgt->maptrack_dir[f / MAPTRACK_FRAMES_PER_DIR][f % MAPTRACK_FRAMES_PER_DIR];
 }
 
-static grant_handle_t get_handle(struct grant_table *lgt)
+/* Handle h's entry (h below maptrack_limit). */
+static struct maptrack *maptrack_entry(const struct grant_table *lgt, grant_handle_t h)
+{
+    return &maptrack_frame(lgt, h / MAPTRACK_PER_FRAME)[h % MAPTRACK_PER_FRAME];
+}
+
+static void *zeroed_page(void)
+{
+    void *p = alloc_xenheap_pages(0);
+
+    if (p)
+        memset(p, 0, PAGE_SIZE);
+    return p;
+}
+
+/* One more frame of free entries, if ld's limit (createdomain) allows. */
+static bool maptrack_grow(const struct domain *ld, struct grant_table *lgt)
+{
+    unsigned int f = lgt->maptrack_limit / MAPTRACK_PER_FRAME;
+    struct maptrack ***dir = &lgt->maptrack_dir[f / MAPTRACK_FRAMES_PER_DIR];
+    struct maptrack *frame;
+
+    if (f >= ld->max_maptrack_frames || f >= GNTTAB_MAPTRACK_FRAMES_MAX)
+        return false;
+    if (!*dir && !(*dir = zeroed_page()))
+        return false;
+    frame = zeroed_page();
+    if (!frame)
+        return false;
+    (*dir)[f % MAPTRACK_FRAMES_PER_DIR] = frame;
+    for (unsigned int i = MAPTRACK_PER_FRAME; i-- > 0;) {
+        frame[i].next_free = lgt->maptrack_free;
+        lgt->maptrack_free = f * MAPTRACK_PER_FRAME + i;
+    }
+    lgt->maptrack_limit += MAPTRACK_PER_FRAME;
+    return true;
+}
+
+static grant_handle_t get_handle(const struct domain *ld, struct grant_table *lgt)
 {
     struct maptrack *m;
     grant_handle_t h;
 
-    if (lgt->maptrack_free == MAPTRACK_NONE) {
-        unsigned int c = lgt->maptrack_limit / GNTTAB_MAPTRACK_CHUNK;
-
-        /* Grow a chunk at a time: most domains map nothing. */
-        if (c == GNTTAB_MAPTRACK_CHUNKS || (lgt->domain && lgt->domain->max_maptrack_chunks &&
-                                            c >= lgt->domain->max_maptrack_chunks))
-            return MAPTRACK_NONE; /* the domain's limit (domctl createdomain) */
-        lgt->maptrack[c] = xzalloc_array(struct maptrack, GNTTAB_MAPTRACK_CHUNK);
-        if (!lgt->maptrack[c])
-            return MAPTRACK_NONE;
-        for (unsigned int i = GNTTAB_MAPTRACK_CHUNK; i-- > 0;) {
-            lgt->maptrack[c][i].next_free = lgt->maptrack_free;
-            lgt->maptrack_free = c * GNTTAB_MAPTRACK_CHUNK + i;
-        }
-        lgt->maptrack_limit += GNTTAB_MAPTRACK_CHUNK;
-    }
+    if (lgt->maptrack_free == MAPTRACK_NONE && !maptrack_grow(ld, lgt))
+        return MAPTRACK_NONE;
     h = lgt->maptrack_free;
     m = maptrack_entry(lgt, h);
     lgt->maptrack_free = m->next_free;
@@ -67,6 +94,20 @@ static void put_handle(struct grant_table *lgt, grant_handle_t h)
     m->next_free = lgt->maptrack_free;
     lgt->maptrack_free = h;
     lgt->maptrack_in_use--;
+}
+
+/* Give back every maptrack page (no entry may be in use). */
+static void maptrack_free_all(struct grant_table *lgt)
+{
+    ASSERT(!lgt->maptrack_in_use);
+    for (unsigned int f = 0; f < lgt->maptrack_limit / MAPTRACK_PER_FRAME; f++)
+        free_xenheap_pages(maptrack_frame(lgt, f), 0);
+    for (unsigned int i = 0; i < MAPTRACK_DIRS; i++) {
+        free_xenheap_pages(lgt->maptrack_dir[i], 0);
+        lgt->maptrack_dir[i] = NULL;
+    }
+    lgt->maptrack_limit = 0;
+    lgt->maptrack_free = MAPTRACK_NONE;
 }
 
 /* ---- page-table entries ---- */
@@ -193,7 +234,7 @@ static int16_t map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
     lgt = grant_table_of(ld);
     if (!lgt)
         return GNTST_general_error;
-    h = get_handle(lgt);
+    h = get_handle(ld, lgt);
     if (h == MAPTRACK_NONE)
         return GNTST_no_space;
     rgt = rd->grant_table;
@@ -250,13 +291,44 @@ long gnttab_map(uint64_t uop, unsigned int count, unsigned int *done)
 
 /* ---- unmap ---- */
 
-static int16_t unmap_one(struct vcpu *v, uint64_t host_addr, uint64_t dev_bus_addr,
-                         uint64_t new_addr, grant_handle_t h)
-{
-    struct grant_table *lgt = v->domain->grant_table, *rgt;
-    struct active_grant *act;
-    struct maptrack *m;
+/*
+ * A batch of unmaps runs in chunks of up to UNMAP_CHUNK elements, as on Xen:
+ * each element's L1 entry is cleared and its status written; then the chunk
+ * takes one TLB flush (invlpg of each address, or a full flush if any entry
+ * was named by machine address: it may be mapped at any address), and only
+ * then are the frame references and pins dropped.  No stale translation
+ * outlives its references, and N unmaps by PTE address cost N / 32 full
+ * flushes instead of N.
+ */
+#define UNMAP_CHUNK 32
+
+/* What one element took down, to release after the flush. */
+struct unmap_release {
+    struct grant_table *rgt;
+    grant_ref_t ref;
+    mfn_t frame;
     bool ro;
+    bool host, dev; /* the parts (one pin and its references each) */
+    bool put_table; /* the handle went: rgt loses a user */
+};
+
+struct unmap_chunk {
+    unsigned int n, nva;
+    bool full_flush;
+    uint64_t va[UNMAP_CHUNK];
+    struct unmap_release rel[UNMAP_CHUNK];
+};
+
+/* Phase one of an element: validate, clear the entry, free the handle once
+ * no part is left (so a repeated handle in the batch is bad), and note what
+ * to release. */
+static int16_t unmap_one(struct vcpu *v, uint64_t host_addr, uint64_t dev_bus_addr,
+                         uint64_t new_addr, grant_handle_t h, struct unmap_chunk *c)
+{
+    struct grant_table *lgt = v->domain->grant_table;
+    struct unmap_release *r = &c->rel[c->n];
+    struct maptrack *m;
+    mfn_t frame;
     int16_t rc;
 
     if (!lgt || h >= lgt->maptrack_limit)
@@ -264,88 +336,153 @@ static int16_t unmap_one(struct vcpu *v, uint64_t host_addr, uint64_t dev_bus_ad
     m = maptrack_entry(lgt, h);
     if (!m->flags)
         return GNTST_bad_handle; /* never used, or already unmapped */
-    rgt = m->gt;
-    act = gnttab_active(rgt, m->ref);
-    ro = m->flags & GNTMAP_readonly;
+    frame = gnttab_active(m->gt, m->ref)->frame;
     if (dev_bus_addr && (m->flags & GNTMAP_device_map) &&
-        dev_bus_addr != (uint64_t)act->frame << PAGE_SHIFT)
+        dev_bus_addr != (uint64_t)frame << PAGE_SHIFT)
         return GNTST_bad_dev_addr;
 
+    *r = (struct unmap_release){
+        .rgt = m->gt, .ref = m->ref, .frame = frame, .ro = m->flags & GNTMAP_readonly};
     if (host_addr && (m->flags & GNTMAP_host_map)) {
-        rc = destroy_host_mapping(v, host_addr, act->frame, m->flags, new_addr);
+        rc = destroy_host_mapping(v, host_addr, frame, m->flags, new_addr);
         if (rc)
             return rc;
-        /* No stale translation may outlive the references.  A PTE named by
-         * machine address may be mapped at any virtual address. */
         if (m->flags & GNTMAP_contains_pte)
-            flush_tlb_local();
+            c->full_flush = true;
         else
-            flush_tlb_one_local(host_addr);
-        put_frame_refs(act->frame, ro);
-        gnttab_unpin(rgt, m->ref, ro);
+            c->va[c->nva++] = host_addr;
+        r->host = true;
         m->flags &= ~GNTMAP_host_map;
     }
     if (dev_bus_addr && (m->flags & GNTMAP_device_map)) {
-        put_frame_refs(act->frame, ro);
-        gnttab_unpin(rgt, m->ref, ro);
+        r->dev = true;
         m->flags &= ~GNTMAP_device_map;
     }
     if (!(m->flags & (GNTMAP_host_map | GNTMAP_device_map))) {
         put_handle(lgt, h);
-        gnttab_put_table(rgt);
+        r->put_table = true;
     }
+    if (r->host || r->dev)
+        c->n++;
     return GNTST_okay;
 }
 
-static void unmap_elem(void *elem)
+/* Phase two, for the whole chunk: flush, then drop references and pins. */
+static void unmap_complete(struct unmap_chunk *c)
 {
-    struct gnttab_unmap_grant_ref *op = elem;
+    if (c->full_flush)
+        flush_tlb_local();
+    else
+        for (unsigned int i = 0; i < c->nva; i++)
+            flush_tlb_one_local(c->va[i]);
+    for (unsigned int i = 0; i < c->n; i++) {
+        struct unmap_release *r = &c->rel[i];
 
-    op->status = unmap_one(current, op->host_addr, op->dev_bus_addr, 0, op->handle);
+        if (r->host) {
+            put_frame_refs(r->frame, r->ro);
+            gnttab_unpin(r->rgt, r->ref, r->ro);
+        }
+        if (r->dev) {
+            put_frame_refs(r->frame, r->ro);
+            gnttab_unpin(r->rgt, r->ref, r->ro);
+        }
+        if (r->put_table)
+            gnttab_put_table(r->rgt);
+    }
+    c->n = c->nva = 0;
+    c->full_flush = false;
 }
 
-/* Only the status goes back to the guest, as on Xen. */
+/* unmap_grant_ref and unmap_and_replace elements share their layout but
+ * for the second address.  Only the status goes back to the guest, as on
+ * Xen. */
+BUILD_BUG_ON(sizeof(struct gnttab_unmap_grant_ref) != sizeof(struct gnttab_unmap_and_replace));
+BUILD_BUG_ON(offsetof(struct gnttab_unmap_grant_ref, status) !=
+             offsetof(struct gnttab_unmap_and_replace, status));
+
+static long unmap_batch(uint64_t uop, unsigned int count, unsigned int *done, bool replace)
+{
+    const size_t size = sizeof(struct gnttab_unmap_grant_ref);
+    const size_t status_off = offsetof(struct gnttab_unmap_grant_ref, status);
+    struct unmap_chunk c;
+    unsigned int i;
+    long rc = 0;
+
+    c.n = c.nva = 0;
+    c.full_flush = false;
+    for (i = 0; i < count; i++) {
+        uint64_t a = uop + (uint64_t)i * size;
+        union {
+            struct gnttab_unmap_grant_ref u;
+            struct gnttab_unmap_and_replace r;
+        } op;
+        int16_t st;
+
+        if (i && i % UNMAP_CHUNK == 0) {
+            unmap_complete(&c);
+            if (hypercall_preempt_check())
+                break;
+        }
+        if (copy_from_guest(&op, a, size)) {
+            rc = -EFAULT;
+            break;
+        }
+        if (replace)
+            st = unmap_one(current, op.r.host_addr, 0, op.r.new_addr, op.r.handle, &c);
+        else
+            st = unmap_one(current, op.u.host_addr, op.u.dev_bus_addr, 0, op.u.handle, &c);
+        if (copy_to_guest(a + status_off, &st, sizeof(st))) {
+            rc = -EFAULT;
+            break;
+        }
+    }
+    unmap_complete(&c);
+    *done = i;
+    return rc;
+}
+
 long gnttab_unmap(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    return gnttab_batch(uop, count, done, sizeof(struct gnttab_unmap_grant_ref), true,
-                        offsetof(struct gnttab_unmap_grant_ref, status), unmap_elem);
-}
-
-static void unmap_and_replace_elem(void *elem)
-{
-    struct gnttab_unmap_and_replace *op = elem;
-
-    op->status = unmap_one(current, op->host_addr, 0, op->new_addr, op->handle);
+    return unmap_batch(uop, count, done, false);
 }
 
 long gnttab_unmap_and_replace(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    return gnttab_batch(uop, count, done, sizeof(struct gnttab_unmap_and_replace), true,
-                        offsetof(struct gnttab_unmap_and_replace, status), unmap_and_replace_elem);
+    return unmap_batch(uop, count, done, true);
 }
 
+/* d is being destroyed: release every mapping it holds, then its maptrack. */
 void gnttab_release_mappings(struct domain *d)
 {
     struct grant_table *lgt = d->grant_table;
 
     if (!lgt)
         return;
-    for (grant_handle_t h = 0; h < lgt->maptrack_limit; h++) {
-        struct maptrack *m = maptrack_entry(lgt, h);
-        struct grant_table *rgt = m->gt;
-        bool ro = m->flags & GNTMAP_readonly;
+    /* Frames that exist, up to the last mapping in use. */
+    for (unsigned int f = 0; f < lgt->maptrack_limit / MAPTRACK_PER_FRAME && lgt->maptrack_in_use;
+         f++) {
+        struct maptrack *frame = maptrack_frame(lgt, f);
 
-        if (!m->flags)
-            continue;
-        /* A host part's references belong to its PTE: d's page-table
-         * teardown releases them.  Only the pin goes here. */
-        if (m->flags & GNTMAP_host_map)
-            gnttab_unpin(rgt, m->ref, ro);
-        if (m->flags & GNTMAP_device_map) {
-            put_frame_refs(gnttab_active(rgt, m->ref)->frame, ro);
-            gnttab_unpin(rgt, m->ref, ro);
+        for (unsigned int i = 0; i < MAPTRACK_PER_FRAME; i++) {
+            struct maptrack *m = &frame[i];
+            struct grant_table *rgt = m->gt;
+            bool ro = m->flags & GNTMAP_readonly;
+
+            if (!m->flags)
+                continue;
+            /* A host part's references belong to its PTE: d's page-table
+             * teardown releases them.  Only the pin goes here. */
+            if (m->flags & GNTMAP_host_map)
+                gnttab_unpin(rgt, m->ref, ro);
+            if (m->flags & GNTMAP_device_map) {
+                put_frame_refs(gnttab_active(rgt, m->ref)->frame, ro);
+                gnttab_unpin(rgt, m->ref, ro);
+            }
+            m->flags = 0;
+            m->gt = NULL;
+            lgt->maptrack_in_use--;
+            gnttab_put_table(rgt);
         }
-        put_handle(lgt, h);
-        gnttab_put_table(rgt);
     }
+    maptrack_free_all(lgt);
 }

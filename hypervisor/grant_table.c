@@ -221,8 +221,7 @@ static void free_table(struct grant_table *gt)
     }
     for (unsigned int i = 0; i < GNTTAB_MAX_FRAMES; i++)
         xfree(gt->active[i]);
-    for (unsigned int i = 0; i < GNTTAB_MAPTRACK_CHUNKS; i++)
-        xfree(gt->maptrack[i]);
+    ASSERT(!gt->maptrack_limit); /* gone with its owner (gnttab_release_mappings) */
     xfree(gt);
 }
 

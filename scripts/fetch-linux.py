@@ -5,11 +5,14 @@ installed on the machine.
 
     build/linux/vmlinuz   the bzImage as a GRUB user would pass it (pvx
                           unpacks its xz payload itself)
-    build/linux/modules/  the /dev/xen driver modules Debian builds as
-                          modules (evtchn, gntdev, gntalloc, privcmd, xenfs)
-                          and the virtio PCI, disk and network drivers
-                          and what they depend on, uncompressed, with
-                          `order`: their names in a valid load order
+    build/linux/modules/  the modules dom0 loads (the /dev/xen drivers:
+                          evtchn, gntdev, gntalloc, privcmd, xenfs; the
+                          split-driver backends blkback and netback, loop
+                          and bridge; QEMU's virtio PCI, disk and network
+                          drivers) and the modules a domU loads (blkfront,
+                          netfront, ext4), with what they depend on,
+                          uncompressed; `order` and `order-domu` list each
+                          set in a valid load order
 
 The package is the one linux-image-amd64 currently depends on.  Idempotent.
 """
@@ -23,11 +26,15 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "build", "linux")
 # Bumped whenever what we keep from the package changes, to refetch.
-LAYOUT = "modules-2"
-# The dom0 drivers behind /dev/xen/{evtchn,gntdev,gntalloc,privcmd} and xenfs,
+LAYOUT = "modules-3"
+# dom0: the drivers behind /dev/xen/{evtchn,gntdev,gntalloc,privcmd} and
+# xenfs, the backends and what their devices sit on (loop images, a bridge),
 # and QEMU's virtio disk and network devices that dom0 drives.
-WANTED = ("xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs", "virtio-pci",
-          "virtio-blk", "virtio-net")
+DOM0 = ("xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs", "xen-blkback",
+        "xen-netback", "loop", "bridge", "virtio-pci", "virtio-blk", "virtio-net")
+# A domU: the frontends and its root filesystem (ext4 checksums its metadata
+# with crc32c, which it asks the crypto layer for by name, not by depends=).
+DOMU = ("xen-blkfront", "xen-netfront", "crc32c-generic", "ext4")
 
 
 def run(cmd, **kw):
@@ -46,8 +53,9 @@ def modinfo_depends(data):
 
 
 def keep_modules(moddir, out):
-    """Copy WANTED and their dependencies (uncompressed) to out, and write
-    out/order, dependencies first.  Built-in drivers are simply absent."""
+    """Copy the DOM0 and DOMU modules and their dependencies (uncompressed) to
+    out, and write out/order and out/order-domu, dependencies first.
+    Built-in drivers are simply absent."""
     found = {}
     for dirpath, _, files in os.walk(moddir):
         for f in files:
@@ -55,9 +63,8 @@ def keep_modules(moddir, out):
             if m:
                 found[m.group(1).replace("_", "-")] = os.path.join(dirpath, f)
     os.makedirs(out)
-    order = []
 
-    def add(name, seen=()):
+    def add(order, name, seen=()):
         name = name.replace("_", "-")
         if name in order or name not in found:
             return
@@ -68,15 +75,17 @@ def keep_modules(moddir, out):
         if path.endswith(".xz"):
             data = lzma.decompress(data)
         for dep in modinfo_depends(data):
-            add(dep, seen + (name,))
+            add(order, dep, seen + (name,))
         with open(os.path.join(out, name + ".ko"), "wb") as f:
             f.write(data)
         order.append(name)
 
-    for name in WANTED:
-        add(name)
-    with open(os.path.join(out, "order"), "w") as f:
-        f.write("".join(n + "\n" for n in order))
+    for wanted, listing in ((DOM0, "order"), (DOMU, "order-domu")):
+        order = []
+        for name in wanted:
+            add(order, name)
+        with open(os.path.join(out, listing), "w") as f:
+            f.write("".join(n + "\n" for n in order))
 
 
 def main():

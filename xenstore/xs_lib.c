@@ -94,35 +94,46 @@ static bool read_full(int fd, void *buf, size_t len)
     return true;
 }
 
-static struct xs_msg *read_msg(int fd)
-{
-    struct xs_msg *m = calloc(1, sizeof(*m));
-
-    if (!m)
-        return NULL;
-    if (!read_full(fd, &m->hdr, sizeof(m->hdr)))
-        goto fail;
-    if (m->hdr.len > XENSTORE_PAYLOAD_MAX) {
-        errno = E2BIG;
-        goto fail;
-    }
-    m->body = malloc(m->hdr.len + 1);
-    if (!m->body || !read_full(fd, m->body, m->hdr.len))
-        goto fail;
-    m->body[m->hdr.len] = '\0';
-    return m;
-fail:
-    free(m->body);
-    free(m);
-    return NULL;
-}
-
 static void msg_free(struct xs_msg *m)
 {
     if (m) {
         free(m->body);
         free(m);
     }
+}
+
+static void msg_free_cancelled(void *m)
+{
+    msg_free(m);
+}
+
+/* One message; NULL with errno on a short read, a bad length or no memory.
+ * A reader cancelled in the middle frees what it had. */
+static struct xs_msg *read_msg(int fd)
+{
+    /* volatile: the cleanup handler's setjmp must not clobber it */
+    struct xs_msg *volatile m = calloc(1, sizeof(*m));
+    volatile bool ok;
+
+    if (!m)
+        return NULL;
+    pthread_cleanup_push(msg_free_cancelled, m);
+    ok = read_full(fd, &m->hdr, sizeof(m->hdr));
+    if (ok && m->hdr.len > XENSTORE_PAYLOAD_MAX) {
+        errno = E2BIG;
+        ok = false;
+    }
+    if (ok) {
+        m->body = malloc(m->hdr.len + 1);
+        ok = m->body && read_full(fd, m->body, m->hdr.len);
+    }
+    pthread_cleanup_pop(0);
+    if (!ok) {
+        msg_free(m);
+        return NULL;
+    }
+    m->body[m->hdr.len] = '\0';
+    return m;
 }
 
 static bool write_iov(int fd, struct iovec *iov, int n)
@@ -164,12 +175,28 @@ static void queue_event(struct xs_handle *h, struct xs_msg *m)
     pthread_cond_broadcast(&h->watch_cv);
 }
 
+/*
+ * The reader can be cancelled only while it waits in read_msg(): xs_close()
+ * wakes it by shutting the socket down, but on /dev/xen/xenbus (a guest's
+ * connection) shutdown() does nothing, so the reader is cancelled there.
+ */
+static struct xs_msg *read_msg_cancellable(int fd)
+{
+    struct xs_msg *m;
+
+    pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
+    m = read_msg(fd);
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
+    return m;
+}
+
 static void *reader_main(void *arg)
 {
     struct xs_handle *h = arg;
 
+    pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
     for (;;) {
-        struct xs_msg *m = read_msg(h->fd);
+        struct xs_msg *m = read_msg_cancellable(h->fd);
 
         pthread_mutex_lock(&h->lock);
         if (!m) {
@@ -414,7 +441,9 @@ XS_API void xs_close(struct xs_handle *h)
     if (!h)
         return;
     if (h->reader) {
-        shutdown(h->fd, SHUT_RDWR);
+        /* A socket's reader wakes with EOF; a device's must be cancelled. */
+        if (shutdown(h->fd, SHUT_RDWR))
+            pthread_cancel(h->thread);
         pthread_join(h->thread, NULL);
     }
     release_handle_fds(h);

@@ -60,7 +60,8 @@ struct pvxctl_create {
     uint32_t max_vcpus;
     uint32_t flags; /* PVX_DOMCTL_CDF_* */
     uint64_t max_pages;
-    uint32_t max_grant_frames, max_maptrack_frames, max_evtchn_port; /* 0: defaults */
+    uint32_t max_grant_frames, max_evtchn_port; /* 0: the hypervisor's defaults */
+    uint32_t max_maptrack_frames;               /* frames of 256 mappings; 0: none, as on Xen */
     uint8_t uuid[16];
     const char *name;
 };

@@ -9,7 +9,8 @@
  *      start_info, the xenstore and console pages and event channels;
  *   5. the rest of the layout (memory, store, vCPUs, image, console);
  *   6. XS_INTRODUCE, so xenstored serves its store ring (while it is still
- *      paused: introduction resets the ring);
+ *      paused: introduction resets the ring); then its disks and network
+ *      interfaces (vbd.c, vif.c);
  *   7. wait (10 s at most) for the console daemon to publish console/tty;
  *   8. save the configuration for reboots; unpause unless asked not to.
  *
@@ -20,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "device.h"
 #include "domcfg.h"
 #include "guest.h"
 #include "layout.h"
@@ -27,16 +29,11 @@
 
 #define CONSOLE_TIMEOUT_MS 10000
 
-/* xl.cfg's max_maptrack_frames counts frames of 256 mappings; pvx's
- * createdomain takes chunks of 128, at most 8 (1024 mappings). */
-static uint32_t maptrack_chunks(int frames)
+/* xl.cfg's max_maptrack_frames counts frames of 256 mappings, as pvx's
+ * createdomain does (0: no mappings at all); unset, Xen's default. */
+static uint32_t maptrack_frames(int frames)
 {
-    uint64_t chunks;
-
-    if (frames < 0)
-        return 0;
-    chunks = ((uint64_t)frames * 256 + 127) / 128;
-    return chunks > 8 ? 8 : (uint32_t)chunks;
+    return frames < 0 ? PVX_MAX_MAPTRACK_FRAMES : (uint32_t)frames;
 }
 
 /* Step 1. */
@@ -45,7 +42,18 @@ static int check_host(struct xlt *t, const struct pvx_domcfg *cfg)
     struct pvx_sysctl_physinfo pi;
     uint64_t need_kb = cfg->memory_kb + PVX_MAXMEM_SLACK_KB, free_kb;
     domid_t other;
+    char err[256];
 
+    for (size_t i = 0; i < cfg->num_disks; i++)
+        if (xlt_vbd_check(&cfg->disks[i], err, sizeof(err))) {
+            XLT_ERR(DOMID_INVALID, "%s", err);
+            return -EINVAL;
+        }
+    for (size_t i = 0; i < cfg->num_nics; i++)
+        if (xlt_vif_check(&cfg->nics[i], err, sizeof(err))) {
+            XLT_ERR(DOMID_INVALID, "%s", err);
+            return -EINVAL;
+        }
     if (!xlt_domid_by_name(t, cfg->name, &other)) {
         XLT_ERR(DOMID_INVALID, "Domain with name \"%s\" already exists.", cfg->name);
         return -EEXIST;
@@ -67,13 +75,42 @@ static int check_host(struct xlt *t, const struct pvx_domcfg *cfg)
     return 0;
 }
 
+/* The configuration as given, and the MACs chosen for vifs that did not
+ * name one, so that a reboot brings the same interfaces back. */
+static int save_config(domid_t domid, const char *text, const struct pvx_domcfg *cfg)
+{
+    char *all = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&all, &len);
+    int rc;
+
+    if (!f)
+        return -ENOMEM;
+    fputs(text ? text : "", f);
+    if (cfg->num_nics) {
+        fputs("\nvif = [", f);
+        for (size_t i = 0; i < cfg->num_nics; i++) {
+            char spec[512];
+
+            xlt_vif_spec(&cfg->nics[i], spec, sizeof(spec));
+            fprintf(f, "%s '%s'", i ? "," : "", spec);
+        }
+        fputs(" ]\n", f);
+    }
+    if (fclose(f))
+        return -ENOMEM;
+    rc = xlt_saved_write(domid, all);
+    free(all);
+    return rc;
+}
+
 int xlt_create(struct xlt *t, struct xlt_create *c)
 {
     const struct pvx_domcfg *cfg = c->cfg;
     struct pvxctl_create cd = {
         .max_vcpus = cfg->max_vcpus,
         .max_grant_frames = cfg->max_grant_frames < 0 ? 0 : (uint32_t)cfg->max_grant_frames,
-        .max_maptrack_frames = maptrack_chunks(cfg->max_maptrack_frames),
+        .max_maptrack_frames = maptrack_frames(cfg->max_maptrack_frames),
         .max_evtchn_port = cfg->max_event_channels,
         .name = cfg->name,
     };
@@ -140,6 +177,12 @@ int xlt_create(struct xlt *t, struct xlt_create *c)
         XLT_ERR(domid, "xenstored refused to introduce it: %s", strerror(errno));
         goto fail;
     }
+    for (size_t i = 0; !rc && i < cfg->num_disks; i++)
+        rc = xlt_vbd_add(t, domid, &cfg->disks[i]);
+    for (size_t i = 0; !rc && i < cfg->num_nics; i++)
+        rc = xlt_vif_add(t, domid, &cfg->nics[i]);
+    if (rc)
+        goto fail;
     /* Step 7: the console daemon writes the pty's path into console/tty. */
     snprintf(path, sizeof(path), "/local/domain/%u/console/tty", domid);
     rc = xlt_wait_node(t, path, true, CONSOLE_TIMEOUT_MS);
@@ -150,7 +193,7 @@ int xlt_create(struct xlt *t, struct xlt_create *c)
                 CONSOLE_TIMEOUT_MS / 1000);
         goto fail;
     }
-    rc = xlt_saved_write(domid, c->config_text ? c->config_text : "");
+    rc = save_config(domid, c->config_text, cfg);
     if (rc) {
         XLT_ERR(domid, "saving its configuration in %s: %s", XLT_STATE_DIR, strerror(-rc));
         goto fail;

@@ -39,6 +39,7 @@
 #include <public/sched.h>
 
 #include "config.h"
+#include "device.h"
 #include "domcfg.h"
 #include "toolstack.h"
 
@@ -192,12 +193,13 @@ static void clean_up_gone(const pvxctl_dominfo_t *infos, int n)
         if (alive)
             continue;
         logf_("Domain %lu is gone: removing what is left of it", id);
+        xlt_remove_devices(&t, (domid_t)id);
         snprintf(path, sizeof(path), "/local/domain/%lu", id);
         xlt_rm(&t, XBT_NULL, path);
         snprintf(path, sizeof(path), "/libxl/%lu", id);
         xlt_rm(&t, XBT_NULL, path);
         snprintf(path, sizeof(path), "/local/domain/0/backend/console/%lu", id);
-        xlt_rm(&t, XBT_NULL, path);
+        xlt_rm_prune(&t, XBT_NULL, path);
         xlt_saved_remove((domid_t)id);
     }
     free(ids);

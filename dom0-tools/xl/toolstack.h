@@ -84,6 +84,8 @@ int xlt_set_perms(struct xlt *t, xs_transaction_t tx, const char *path, domid_t 
 int xlt_mkdir(struct xlt *t, xs_transaction_t tx, const char *path, domid_t owner, bool others_read,
               domid_t reader);
 int xlt_rm(struct xlt *t, xs_transaction_t tx, const char *path);
+/* Remove path, then its parents that are left empty (libxl's cleanup). */
+int xlt_rm_prune(struct xlt *t, xs_transaction_t tx, const char *path);
 /* Run fn in a transaction, retrying on EAGAIN; fn's error aborts it. */
 int xlt_transaction(struct xlt *t, int (*fn)(struct xlt *t, xs_transaction_t tx, void *arg),
                     void *arg);
@@ -136,6 +138,10 @@ void xlt_saved_remove(domid_t domid);
 
 /* Milliseconds on a monotonic clock. */
 int64_t xlt_now_ms(void);
+
+/* Take one watch event off the xenstore connection, if one comes within ms
+ * (the caller re-reads what it waits for either way). */
+void xlt_watch_event(struct xlt *t, int ms);
 
 /* Wait until path's value is non-empty (filled) or empty or gone (!filled);
  * 0, or -ETIMEDOUT after timeout_ms. */

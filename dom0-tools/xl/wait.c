@@ -20,8 +20,7 @@ int64_t xlt_now_ms(void)
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Take one watch event off the connection, if any came within ms. */
-static void watch_event(struct xlt *t, int ms)
+void xlt_watch_event(struct xlt *t, int ms)
 {
     struct pollfd p = {.fd = xs_fileno(t->xs), .events = POLLIN};
 
@@ -53,7 +52,7 @@ int xlt_wait_node(struct xlt *t, const char *path, bool filled, int timeout_ms)
         if (rest <= 0)
             break;
         /* The watch wakes us; a missed event costs half a second, no more. */
-        watch_event(t, rest < 500 ? (int)rest : 500);
+        xlt_watch_event(t, rest < 500 ? (int)rest : 500);
     }
     xs_unwatch(t->xs, path, "xlt-node");
     return rc;
@@ -114,7 +113,7 @@ int xlt_wait(struct xlt *t, const domid_t *ids, unsigned int n, enum xlt_wait_fo
         }
         /* A watch event, or once a second anyway (a missed event costs a
          * second, never a hang). */
-        watch_event(t, wait_ms);
+        xlt_watch_event(t, wait_ms);
     }
     xs_unwatch(t->xs, "@releaseDomain", "xlt-wait");
 out:

@@ -8,6 +8,7 @@
  *   list_json.c     list -l: configurations as JSON
  *   cmd_control.c   shutdown, reboot, destroy, pause, unpause, rename, sysrq
  *   cmd_mem.c       mem-set, mem-max, vcpu-set
+ *   cmd_device.c    block-attach, -detach, -list; network-attach, -detach, -list
  *
  * Exit statuses follow xl's: 0 success, 1 failure, 2 a bad option or too
  * few arguments; `create` returns libxl's error code negated.
@@ -53,5 +54,11 @@ int main_sysrq(int argc, char **argv);
 int main_memset(int argc, char **argv);
 int main_memmax(int argc, char **argv);
 int main_vcpuset(int argc, char **argv);
+int main_blockattach(int argc, char **argv);
+int main_blockdetach(int argc, char **argv);
+int main_blocklist(int argc, char **argv);
+int main_networkattach(int argc, char **argv);
+int main_networkdetach(int argc, char **argv);
+int main_networklist(int argc, char **argv);
 
 #endif /* PVX_XL_H */

@@ -76,6 +76,33 @@ int xlt_rm(struct xlt *t, xs_transaction_t tx, const char *path)
     return -errno;
 }
 
+int xlt_rm_prune(struct xlt *t, xs_transaction_t tx, const char *path)
+{
+    char dir[256];
+    char *slash;
+    int rc = xlt_rm(t, tx, path);
+
+    snprintf(dir, sizeof(dir), "%s", path);
+    /* Then each parent that is left empty (no value, no children), as
+     * libxl does, so the last device of a kind leaves no directory behind. */
+    while (!rc && (slash = strrchr(dir, '/')) && slash != dir) {
+        unsigned int num = 1, len = 1;
+        char *v, **ents;
+
+        *slash = '\0';
+        v = xs_read(t->xs, tx, dir, &len);
+        free(v);
+        if (!v || len)
+            break;
+        ents = xs_directory(t->xs, tx, dir, &num);
+        free(ents);
+        if (!ents || num)
+            break;
+        rc = xlt_rm(t, tx, dir);
+    }
+    return rc;
+}
+
 int xlt_transaction(struct xlt *t, int (*fn)(struct xlt *t, xs_transaction_t tx, void *arg),
                     void *arg)
 {

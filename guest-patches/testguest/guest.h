@@ -152,6 +152,7 @@ void t_emul(void);
 void t_user(void);
 void t_hostile(void);
 void t_xgrant(void);
+void t_xmaps(void);
 void t_fuzz(unsigned long seed, unsigned long count);
 
 /* bench.c: the `bench` mode (peer: a domain running `benchpeer`, or -1). */
@@ -161,6 +162,8 @@ void bench_run(unsigned long iters, long peer);
 #define XD_GT_VA (SCRATCH_BASE + 2048 * PAGE_SIZE)         /* our grant table frame */
 #define XD_VA(n) (SCRATCH_BASE + (2056 + (n)) * PAGE_SIZE) /* others' pages mapped here */
 long xd_gt_setup(void);                                    /* one frame, mapped RW */
+#define XD_GT_MAX_FRAMES 8                                 /* room below XD_VA(0) */
+long xd_gt_grow(unsigned nr); /* nr frames, mapped RW in a row at XD_GT_VA */
 volatile grant_entry_v1_t *xd_gte(grant_ref_t ref);
 void xd_grant(grant_ref_t ref, domid_t to, const void *page, bool readonly);
 u16 xd_cmpxchg_flags(grant_ref_t ref, u16 expect, u16 val); /* returns the old flags */

@@ -50,7 +50,7 @@ static const struct test_group groups[] = {
     {"misc", t_misc},           {"emul", t_emul},
     {"user", t_user},           {"hostile", t_hostile},
     {"domctl", t_domctl},       {"smp", t_smp},
-    {"xgrant", t_xgrant},
+    {"xgrant", t_xgrant},       {"xmaps", t_xmaps},
 };
 
 /* Find `key=` in the command line; returns the value or NULL. */

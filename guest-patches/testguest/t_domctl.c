@@ -108,6 +108,10 @@ static void check_refusals(void)
     CHECK_RC("create_unterminated_name", domctl(PVX_DOMCTL_createdomain, DOMID_INVALID),
              -XEN_EINVAL);
     memset(dc.u.createdomain.name, 0, sizeof(dc.u.createdomain.name));
+    dc.u.createdomain.max_maptrack_frames = PVX_MAX_MAPTRACK_FRAMES + 1;
+    CHECK_RC("create_too_many_maptrack_frames", domctl(PVX_DOMCTL_createdomain, DOMID_INVALID),
+             -XEN_EINVAL);
+    dc.u.createdomain.max_maptrack_frames = 0;
     CHECK_RC("create_dom0_id", domctl(PVX_DOMCTL_createdomain, 0), -XEN_EINVAL);
     CHECK_RC("create_reserved_id", domctl(PVX_DOMCTL_createdomain, DOMID_FIRST_RESERVED),
              -XEN_EINVAL);
@@ -154,6 +158,7 @@ static void check_lifecycle(bool steady)
     memset(&dc.u, 0, sizeof(dc.u));
     dc.u.createdomain.max_vcpus = 2;
     dc.u.createdomain.max_pages = NEW_PAGES;
+    dc.u.createdomain.max_maptrack_frames = PVX_MAX_MAPTRACK_FRAMES; /* Xen's default, in frames */
     memcpy(dc.u.createdomain.name, "ctl-test", sizeof("ctl-test"));
     CHECK_RC("create", domctl(PVX_DOMCTL_createdomain, DOMID_INVALID), 0);
     id = dc.domain;

@@ -8,8 +8,9 @@
  *      to revoke) and one to c; offers b an unbound event port; answers b's
  *      pings; checks the busy bits it sees and that revoking a busy entry
  *      fails
- *   b  the mapper: maps, writes, reads, copies, pings, and tries every
- *      hostile case against a (and c's page after c died)
+ *   b  the mapper: maps, writes, reads, copies (also between a's and c's
+ *      grants), pings, and tries every hostile case against a (and c's
+ *      page after c died)
  *   c  grants b a page, waits until b has it mapped, then crashes; dom0
  *      (`reap=N destroy=3`) then destroys it with domctl, and b goes on
  *      using the page: the frame must outlive its owner until unmapped
@@ -305,6 +306,40 @@ static void b_copies(domid_t a)
     CHECK_EQ("b.copy_stale_ref", c[0].status, GNTST_general_error);
 }
 
+/*
+ * Copies whose both sides are grants of two other domains: c's info page
+ * (read-only grant) into the unused half of a's mailbox, and a's read-only
+ * page into c's page (whose bytes are put back after: b checks them later).
+ * Both land where b has the page mapped, so b sees them arrive.
+ */
+static void b_copies_between_others(domid_t a, domid_t c, const volatile u8 *mbox,
+                                    volatile u8 *cpage)
+{
+    struct gnttab_copy cp[2];
+    bool landed = true;
+
+    memset(cp, 0, sizeof(cp));
+    xd_copy_ptr(&cp[0].source, true, c, XD_INFO_REF, 0);
+    xd_copy_ptr(&cp[0].dest, true, a, XD_MBOX_REF, 2048);
+    cp[0].len = 8;
+    cp[0].flags = GNTCOPY_source_gref | GNTCOPY_dest_gref;
+    xd_copy_ptr(&cp[1].source, true, a, XD_RO_REF, 1024);
+    xd_copy_ptr(&cp[1].dest, true, c, XD_MBOX_REF, 1024);
+    cp[1].len = 64;
+    cp[1].flags = GNTCOPY_source_gref | GNTCOPY_dest_gref;
+    cp[0].status = cp[1].status = 99;
+    CHECK_RC("b.copy_between_two_others_rc", hc_grant_table_op(GNTTABOP_copy, cp, 2), 0);
+    CHECK_EQ("b.copy_c_gref_to_a_gref", cp[0].status, GNTST_okay);
+    CHECK_EQ("b.copy_a_gref_to_c_gref", cp[1].status, GNTST_okay);
+    CHECK_EQ("b.copy_c_to_a_data", *(const volatile u32 *)(mbox + 2048), XD_MAGIC);
+    for (size_t i = 1024; i < 1024 + 64; i++) {
+        if (cpage[i] != (u8)(0x51 ^ (i * 7) ^ (i >> 8)))
+            landed = false;
+        cpage[i] = (u8)(0x3c ^ (i * 7) ^ (i >> 8)); /* c's own bytes again */
+    }
+    CHECK("b.copy_a_to_c_data", landed);
+}
+
 static void b_hostile_events(domid_t a, const struct xd_mbox *mb, domid_t third)
 {
     struct evtchn_alloc_unbound au = {.dom = a, .remote_dom = DOMID_SELF};
@@ -380,7 +415,6 @@ static void role_b(domid_t a, domid_t c)
     cp.flags = GNTCOPY_source_gref;
     CHECK_RC("b.copy_info_of_c_rc", hc_grant_table_op(GNTTABOP_copy, &cp, 1), 0);
     CHECK("b.copy_info_of_c", cp.status == GNTST_okay && cinfo[0] == XD_MAGIC);
-    CHECK_RC("b.bind_to_c", bind_interdomain(c, cinfo[1], &cport), 0);
 
     rc = xd_attach(a, XD_MBOX_REF, XD_VA(0), XD_WAIT_MS, &hmb);
     if (rc) {
@@ -392,6 +426,11 @@ static void role_b(domid_t a, domid_t c)
         test_fail("b.mailbox_magic", "0x%x", mb->magic);
         return;
     }
+    /* c waits for our binding before it crashes: copy between a's and c's
+     * grants while both are alive. */
+    if (c_mapped)
+        b_copies_between_others(a, c, (const volatile u8 *)mb, cpage);
+    CHECK_RC("b.bind_to_c", bind_interdomain(c, cinfo[1], &cport), 0);
     CHECK_RC("b.bind_interdomain", bind_interdomain(a, mb->port, &lport), 0);
     evtchn_unmask_port(lport);
     CHECK_RC("b.status_bound", status_of(DOMID_SELF, lport, &s), 0);

@@ -33,6 +33,28 @@ long xd_gt_setup(void)
     return 0;
 }
 
+long xd_gt_grow(unsigned nr)
+{
+    struct gnttab_setup_table st;
+    static xen_pfn_t frames[XD_GT_MAX_FRAMES];
+    long rc = xd_gt_setup();
+
+    if (rc || nr > XD_GT_MAX_FRAMES)
+        return rc ? rc : -1;
+    memset(&st, 0, sizeof(st));
+    st.dom = DOMID_SELF;
+    st.nr_frames = nr;
+    set_xen_guest_handle(st.frame_list, frames);
+    rc = hc_grant_table_op(GNTTABOP_setup_table, &st, 1);
+    if (rc || st.status)
+        return rc ? rc : st.status;
+    /* Frame i right after frame i - 1: one array of entries. */
+    for (unsigned i = 1; i < nr; i++)
+        if ((rc = map_frame(XD_GT_VA + i * PAGE_SIZE, frames[i], PTE_KERN_RW)) != 0)
+            return rc;
+    return 0;
+}
+
 volatile grant_entry_v1_t *xd_gte(grant_ref_t ref)
 {
     return &gtab[ref];

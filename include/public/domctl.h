@@ -41,6 +41,9 @@
 /* Length of a domain name, including the terminating NUL. */
 #define PVX_DOMAIN_NAME_LEN 32
 
+/* The most createdomain's max_maptrack_frames may be (262144 mappings). */
+#define PVX_MAX_MAPTRACK_FRAMES 1024
+
 #ifndef __ASSEMBLY__
 /*
  * createdomain: create an empty, paused domain.  pvx_domctl.domain is IN
@@ -49,8 +52,11 @@
  *   flags                IN  PVX_DOMCTL_CDF_*
  *   max_pages            IN  memory limit in pages (0: none yet, see max_mem)
  *   max_grant_frames     IN  grant table size limit in frames (0: default)
- *   max_maptrack_frames  IN  grant mappings it may hold, in units of 128
- *                            (0: default, 1024 mappings; at most 8)
+ *   max_maptrack_frames  IN  grant mappings it may hold, in frames of 256
+ *                            mappings as Xen counts them (xl.cfg's
+ *                            max_maptrack_frames), at most
+ *                            PVX_MAX_MAPTRACK_FRAMES (Xen's default); 0: it
+ *                            may map no grants (as on Xen), not "default"
  *   max_evtchn_port      IN  highest event channel port (0: default)
  *   handle               IN  UUID reported by getdomaininfo
  *   name                 IN  NUL-terminated name (console tags, logs)

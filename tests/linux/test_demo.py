@@ -3,8 +3,10 @@
 `make run` (tests/linux/init-demo, the same modules and command lines),
 and keys typed on the serial line run README's commands at dom0's shell:
 `xl create /etc/pvx/debian.cfg -c` boots a Debian domU with its console
-attached, a command typed into the domU's shell answers, Ctrl-] comes back
-to dom0, `xl list` shows the domU and `xl shutdown -w` ends it.
+attached and its root on its PV disk, a command typed into the domU's shell
+answers, Ctrl-] comes back to dom0, `xl list` shows the domU, dom0 pings it
+over the bridge, `xl block-list` shows its disk and `xl shutdown -w` ends
+it.
 """
 import os
 import subprocess
@@ -37,7 +39,9 @@ def main():
         # only on a read that is that one byte, as Xen's does.
         (r"^domU answers 42", b"\x1d", 1),
         (r"", b"xl list\n", 2),
-        (r"^debian +\d+ +128 +1 ", b"xl shutdown -w debian\n"),
+        (r"^debian +\d+ +128 +1 ", b"ping -c 1 -W 10 10.0.0.2\n"),
+        (r"packets transmitted", b"xl block-list debian\n"),
+        (r"^51712 ", b"xl shutdown -w debian\n"),
         (r"has been shut down", b"echo demo over\n"),
         (r"^demo over", b"poweroff -f\n"),
     ]
@@ -51,9 +55,15 @@ def main():
              r.search(r"^pvx demo:   xl create /etc/pvx/debian.cfg -c"), r)
     ck.check("xl create -c: the domU's kernel boots on the attached console",
              r.search(r"Linux version 6\.1\..*\n(.*\n)*.*pvx-domu: domid 1 name debian"), r)
+    ck.check("the domU's root is its PV disk",
+             r.search(r"^pvx-domu: root on /dev/xvda \(ext4, rw\)"), r)
     ck.check("the domU's shell answers what is typed", r.search(r"^domU answers 42"), r)
     ck.check("Ctrl-] detaches: xl list runs in dom0 and shows the domU",
              r.search(r"^debian +1 +128 +1 "), r)
+    ck.check("dom0 pings the domU over xenbr0",
+             r.search(r"^1 packets transmitted, 1 packets received"), r)
+    ck.check("xl block-list shows its disk xvda",
+             r.search(r"^51712 +0 +1 +4 +\d+ +\d+ +/local/domain/0/backend/vbd/1/51712"), r)
     # Reason code 0: the guest itself asked pvx to power it off (its console,
     # no longer attached, shows its init going down in the domain's log).
     ck.check("xl shutdown -w: the guest's own poweroff",

@@ -11,19 +11,10 @@ Each check the init runs prints `pvx-dom0: check NAME PASS|FAIL detail`;
 every name in CHECKS must PASS.  A dom0 or domU oops or panic of pvx fails
 the run.
 """
-import os
-import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-sys.path.insert(0, os.path.join(ROOT, "scripts"))
-os.environ.setdefault("PVX_ACCEL", "tcg")
-import qemu_harness as qh  # noqa: E402
+import dom0_checks
 
-LINUX = os.path.join(ROOT, "build", "linux")
-INITRD = os.path.join(LINUX, "initrd-toolstack.gz")
-SERIAL_LOG = os.path.join(LINUX, "toolstack-serial.log")
-CMDLINE = "console=hvc0 earlyprintk=xen"
 CHECKS = (
     "create", "console-log", "xenbus-guest-reads-domid", "xenbus-guest-writes-node",
     "xenstore-layout-acls", "list-row",
@@ -45,39 +36,7 @@ CHECKS = (
 
 
 def main():
-    ck = qh.Checks()
-    for cmd in (["scripts/fetch-linux.py"],
-                ["scripts/mkinitramfs.py", "--dom0", "--init", "tests/linux/init-toolstack",
-                 "--out", INITRD]):
-        if subprocess.run([sys.executable] + cmd, cwd=ROOT).returncode:
-            ck.check("dom0's initramfs is built", False, why="see above")
-            return ck.summary()
-    pvx = os.environ.get("PVX_BINARY") or os.path.join(ROOT, "build", "hypervisor", "pvx")
-    print("test_toolstack: booting pvx with a Linux dom0 and its toolstack "
-          f"({qh.accelerator()}); about 4 minutes under TCG", flush=True)
-    r = qh.boot(kernel=pvx, append="dom0_mem=384M", memory="1G", timeout=900,
-                modules=[f"{LINUX}/vmlinuz {CMDLINE}", f"{INITRD} initrd"],
-                stop_on=r"domain 0 \(dom0\): shut down", echo=bool(os.environ.get("PVX_ECHO")))
-    with open(SERIAL_LOG, "w") as f:
-        f.write(r.output)
-    print(f"test_toolstack: serial log in {os.path.relpath(SERIAL_LOG, ROOT)}")
-    for name in ("xenstored", "pvxconsoled", "pvx-lifecycled"):
-        ck.check(f"dom0_up starts {name}", r.search(rf"^pvx-dom0: {name} started"), r)
-    for name in CHECKS:
-        m = r.search(rf"^pvx-dom0: check {name} (PASS|FAIL)(.*)$")
-        ok = bool(m) and m.group(1) == "PASS"
-        ck.check(f"toolstack: {name}", ok, None,
-                 m.group(2).strip() if m else "no check line (the init stopped before it)")
-    for line in r.output.splitlines():
-        if line.startswith("pvx-dom0: round "):
-            print("  " + line)
-    ck.check("no oops or panic", not r.search(r"Oops|BUG:|Kernel panic - not syncing: (?!sysrq)|"
-                                             r"PANIC|general protection fault"), r)
-    ck.check("init completes and dom0 powers off",
-             r.search(r"^pvx-dom0: done") and r.search(r"domain 0 \(dom0\): shut down \(poweroff\)"),
-             r, why=f"timed out: {r.timed_out}")
-    print(f"test_toolstack: {r.elapsed:.0f} s")
-    return ck.summary()
+    return dom0_checks.run("toolstack", "init-toolstack", CHECKS).summary()
 
 
 if __name__ == "__main__":

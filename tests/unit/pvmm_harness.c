@@ -23,6 +23,7 @@ uint64_t pvmm_m2p[PVMM_NR_FRAMES];
 int pvmm_preempt_after;
 unsigned int pvmm_continuations;
 uint64_t pvmm_cont_args[6];
+void (*pvmm_flush_hook)(void);
 static int preempt_calls;
 
 /* A recognisable stand-in for pvx's own L4 entries. */
@@ -61,6 +62,7 @@ void pvmm_setup(void)
     pvmm_tlb_flushes = pvmm_invlpgs = pvmm_ptbase_loads = pvmm_ldt_reloads = 0;
     pvmm_cache_flushes = 0;
     pvmm_last_invlpg = 0;
+    pvmm_flush_hook = NULL;
     pvmm_preempt_after = -1;
     preempt_calls = 0;
     pvmm_continuations = 0;
@@ -236,12 +238,16 @@ uint64_t get_gpfn_from_mfn(mfn_t mfn)
 void flush_tlb_local(void)
 {
     pvmm_tlb_flushes++;
+    if (pvmm_flush_hook)
+        pvmm_flush_hook();
 }
 
 void flush_tlb_one_local(uint64_t va)
 {
     pvmm_invlpgs++;
     pvmm_last_invlpg = va;
+    if (pvmm_flush_hook)
+        pvmm_flush_hook();
 }
 
 void pv_write_ptbase(struct vcpu *v)

@@ -28,6 +28,8 @@ extern struct vcpu pvmm_vcpu;    /* pvmm_dom's vCPU 0, current */
 extern unsigned int pvmm_tlb_flushes, pvmm_invlpgs, pvmm_ptbase_loads, pvmm_ldt_reloads,
     pvmm_cache_flushes;
 extern uint64_t pvmm_last_invlpg;
+/* Called by both TLB flush recorders when set (pvmm_setup clears it). */
+extern void (*pvmm_flush_hook)(void);
 extern uint64_t pvmm_m2p[PVMM_NR_FRAMES];
 /* hypercall_preempt_check() turns true after this many calls (-1: never). */
 extern int pvmm_preempt_after;

@@ -182,6 +182,9 @@ static int setup(void **state)
 {
     (void)state;
     pvmm_setup();
+    /* As domain_create() leaves them: Xen's default maptrack limit. */
+    pvmm_dom.max_maptrack_frames = GNTTAB_MAPTRACK_FRAMES_MAX;
+    pvmm_other.max_maptrack_frames = GNTTAB_MAPTRACK_FRAMES_MAX;
     pvmm_build_tree(&t, &pvmm_dom, PVMM_KERNEL_VA);
     assert_int_equal(pv_pin_table(&pvmm_dom, t.l4, PGT_l4_page_table), 0);
     assert_int_equal(pv_set_guest_table(&pvmm_vcpu, t.l4, false), 0);
@@ -490,28 +493,265 @@ static void test_unmap_and_replace(void **state)
     assert_gframe_free();
 }
 
-static void test_maptrack_limit(void **state)
+/* map() of pvmm_other's ref 40 as a read-only device mapping. */
+static int16_t map_dev40(grant_handle_t *h)
 {
     struct gnttab_map_grant_ref op;
-    grant_handle_t first;
+    int16_t st = map(pvmm_other.domain_id, 40, DEV | RO, 0, &op);
+
+    if (h)
+        *h = op.handle;
+    return st;
+}
+
+static void test_maptrack_limit(void **state)
+{
+    struct grant_table *lgt = pvmm_dom.grant_table;
+    grant_handle_t first, h;
 
     (void)state;
+    /* createdomain's max_maptrack_frames = 2: 512 mappings. */
+    pvmm_dom.max_maptrack_frames = 2;
     grant(&pvmm_other, 40, pvmm_dom.domain_id, gframe, GTF_permit_access | GTF_readonly);
-    for (unsigned int i = 0; i < GNTTAB_MAPTRACK_MAX; i++) {
-        assert_int_equal(map(pvmm_other.domain_id, 40, DEV | RO, 0, &op), GNTST_okay);
+    for (unsigned int i = 0; i < 2 * MAPTRACK_PER_FRAME; i++) {
+        assert_int_equal(map_dev40(&h), GNTST_okay);
         if (!i)
-            first = op.handle;
+            first = h;
     }
-    assert_int_equal(pvmm_refs(gframe), GNTTAB_MAPTRACK_MAX);
-    assert_int_equal(map(pvmm_other.domain_id, 40, DEV | RO, 0, &op), GNTST_no_space);
+    assert_int_equal(lgt->maptrack_limit, 2 * MAPTRACK_PER_FRAME);
+    assert_int_equal(pvmm_refs(gframe), 2 * MAPTRACK_PER_FRAME);
+    assert_int_equal(map_dev40(NULL), GNTST_no_space);
+    assert_int_equal(lgt->maptrack_limit, 2 * MAPTRACK_PER_FRAME);
     assert_int_equal(unmap(0, gframe << PAGE_SHIFT, first), GNTST_okay);
-    assert_int_equal(map(pvmm_other.domain_id, 40, DEV | RO, 0, &op), GNTST_okay);
-    assert_int_equal(op.handle, first);
+    assert_int_equal(map_dev40(&h), GNTST_okay);
+    assert_int_equal(h, first);
     assert_int_equal(busy(40), GTF_reading);
-    /* The mapper's death releases all of them. */
+    /* The mapper's death releases all of them, and the maptrack's pages. */
     grant_table_domain_destroy(&pvmm_dom);
     assert_gframe_free();
     assert_int_equal(busy(40), 0);
+}
+
+/* max_maptrack_frames = 0 (xl.cfg's 0, as on Xen): no mapping at all, and
+ * nothing allocated for one. */
+static void test_maptrack_none(void **state)
+{
+    struct grant_table *lgt = pvmm_dom.grant_table;
+    uint64_t free_before = page_alloc_free_pages();
+
+    (void)state;
+    pvmm_dom.max_maptrack_frames = 0;
+    grant(&pvmm_other, 40, pvmm_dom.domain_id, gframe, GTF_permit_access | GTF_readonly);
+    assert_int_equal(map_dev40(NULL), GNTST_no_space);
+    assert_int_equal(map(pvmm_other.domain_id, 40, MAP | RO, gva(0), NULL), GNTST_no_space);
+    assert_int_equal(lgt->maptrack_limit, 0);
+    assert_null(lgt->maptrack_dir[0]);
+    assert_int_equal(page_alloc_free_pages(), free_before);
+    assert_int_equal(busy(40), 0);
+    assert_int_equal(pte_at(gva(0)), 0);
+    assert_gframe_free();
+}
+
+/*
+ * Xen's default limit, 1024 frames of 256 mappings (blkback alone keeps
+ * 1056 persistent grants per ring): the maptrack grows a 16-byte entry
+ * frame at a time through directory pages, hands out every handle once,
+ * and gives its pages back when the domain dies.
+ */
+static void test_maptrack_grows_to_xen_default(void **state)
+{
+    enum { BATCH = 1024 };
+    static struct gnttab_map_grant_ref ops[BATCH];
+    static struct gnttab_unmap_grant_ref un[BATCH];
+    static grant_handle_t handles[GNTTAB_MAPTRACK_MAX];
+    static uint8_t seen[GNTTAB_MAPTRACK_MAX / 8];
+    const struct gnttab_map_grant_ref *mres = result();
+    const struct gnttab_unmap_grant_ref *ures = result();
+    struct grant_table *lgt = pvmm_dom.grant_table;
+    uint64_t free_before = page_alloc_free_pages();
+    grant_handle_t h;
+
+    (void)state;
+    assert_int_equal(GNTTAB_MAPTRACK_MAX, 262144);
+    assert_int_equal(sizeof(struct maptrack), 16);
+    /* A domain that has mapped nothing has no maptrack at all. */
+    assert_int_equal(lgt->maptrack_limit, 0);
+    for (unsigned int i = 0; i < MAPTRACK_DIRS; i++)
+        assert_null(lgt->maptrack_dir[i]);
+
+    grant(&pvmm_other, 40, pvmm_dom.domain_id, gframe, GTF_permit_access | GTF_readonly);
+    for (unsigned int i = 0; i < BATCH; i++)
+        ops[i] = (struct gnttab_map_grant_ref){
+            .flags = DEV | RO, .ref = 40, .dom = pvmm_other.domain_id};
+    memset(seen, 0, sizeof(seen));
+    for (unsigned int done = 0; done < GNTTAB_MAPTRACK_MAX; done += BATCH) {
+        assert_int_equal(gnttab(GNTTABOP_map_grant_ref, ops, sizeof(ops[0]), BATCH), 0);
+        for (unsigned int i = 0; i < BATCH; i++) {
+            h = mres[i].handle;
+            assert_int_equal(mres[i].status, GNTST_okay);
+            assert_true(h < GNTTAB_MAPTRACK_MAX);
+            assert_false(seen[h / 8] & (1u << (h % 8)));
+            seen[h / 8] |= 1u << (h % 8);
+            handles[done + i] = h;
+        }
+        if (!done) {
+            /* Four frames and the first directory page, nothing more. */
+            assert_int_equal(lgt->maptrack_limit, BATCH);
+            assert_int_equal(free_before - page_alloc_free_pages(), BATCH / MAPTRACK_PER_FRAME + 1);
+            assert_null(lgt->maptrack_dir[1]);
+        }
+    }
+    assert_int_equal(lgt->maptrack_limit, GNTTAB_MAPTRACK_MAX);
+    assert_int_equal(lgt->maptrack_in_use, GNTTAB_MAPTRACK_MAX);
+    assert_int_equal(free_before - page_alloc_free_pages(),
+                     GNTTAB_MAPTRACK_FRAMES_MAX + MAPTRACK_DIRS);
+    assert_int_equal(pvmm_refs(gframe), GNTTAB_MAPTRACK_MAX);
+    assert_int_equal(map_dev40(NULL), GNTST_no_space);
+    assert_int_equal(lgt->maptrack_limit, GNTTAB_MAPTRACK_MAX);
+
+    /* A handle in the last frame is found, freed and reused. */
+    h = handles[GNTTAB_MAPTRACK_MAX - 1];
+    assert_int_equal(unmap(0, gframe << PAGE_SHIFT, h), GNTST_okay);
+    assert_int_equal(unmap(0, gframe << PAGE_SHIFT, h), GNTST_bad_handle);
+    assert_int_equal(map_dev40(&handles[GNTTAB_MAPTRACK_MAX - 1]), GNTST_okay);
+    assert_int_equal(handles[GNTTAB_MAPTRACK_MAX - 1], h);
+
+    /* Half of them unmapped in batches, the rest go with the mapper. */
+    for (unsigned int done = 0; done < GNTTAB_MAPTRACK_MAX / 2; done += BATCH) {
+        for (unsigned int i = 0; i < BATCH; i++)
+            un[i] = (struct gnttab_unmap_grant_ref){.dev_bus_addr = gframe << PAGE_SHIFT,
+                                                    .handle = handles[done + i]};
+        assert_int_equal(gnttab(GNTTABOP_unmap_grant_ref, un, sizeof(un[0]), BATCH), 0);
+        for (unsigned int i = 0; i < BATCH; i++)
+            assert_int_equal(ures[i].status, GNTST_okay);
+    }
+    assert_int_equal(lgt->maptrack_in_use, GNTTAB_MAPTRACK_MAX / 2);
+    assert_int_equal(pvmm_refs(gframe), GNTTAB_MAPTRACK_MAX / 2);
+    assert_int_equal(busy(40), GTF_reading);
+    grant_table_domain_destroy(&pvmm_dom);
+    assert_gframe_free();
+    assert_int_equal(busy(40), 0);
+    /* Every maptrack page back, and the table's own frame. */
+    assert_int_equal(page_alloc_free_pages(), free_before + 1);
+}
+
+/* What the granted frame's references were at each flush of an unmap. */
+static uint64_t refs_at_flush[64];
+static unsigned int nr_flushes;
+
+static void record_refs(void)
+{
+    if (nr_flushes < 64)
+        refs_at_flush[nr_flushes] = pvmm_refs(gframe);
+    nr_flushes++;
+}
+
+/* Unmap 40 host mappings of ref 45 made by PTE address (pte) or by virtual
+ * address in one batch: all succeed, and every flush of a chunk comes
+ * before that chunk's references are dropped. */
+static void unmap_40(bool pte)
+{
+    struct gnttab_unmap_grant_ref un[40];
+    const struct gnttab_unmap_grant_ref *res = result();
+    struct gnttab_map_grant_ref op;
+
+    for (unsigned int i = 0; i < 40; i++) {
+        uint64_t addr = pte ? pte_ma(gva(i)) : gva(i);
+
+        assert_int_equal(map(pvmm_other.domain_id, 45, MAP | (pte ? PTE : 0), addr, &op),
+                         GNTST_okay);
+        un[i] = (struct gnttab_unmap_grant_ref){.host_addr = addr, .handle = op.handle};
+    }
+    assert_int_equal(pvmm_refs(gframe), 40);
+    pvmm_tlb_flushes = pvmm_invlpgs = nr_flushes = 0;
+    pvmm_flush_hook = record_refs;
+    assert_int_equal(gnttab(GNTTABOP_unmap_grant_ref, un, sizeof(un[0]), 40), 0);
+    pvmm_flush_hook = NULL;
+    for (unsigned int i = 0; i < 40; i++) {
+        assert_int_equal(res[i].status, GNTST_okay);
+        assert_int_equal(pte_at(gva(i)), 0);
+    }
+    assert_gframe_free();
+    assert_int_equal(busy(45), 0);
+}
+
+static void test_unmap_batch_flushes_per_chunk(void **state)
+{
+    (void)state;
+    grant(&pvmm_other, 45, pvmm_dom.domain_id, gframe, GTF_permit_access);
+    /* By PTE address: one full flush per chunk of 32, not one per entry. */
+    unmap_40(true);
+    assert_int_equal(pvmm_tlb_flushes, 2);
+    assert_int_equal(pvmm_invlpgs, 0);
+    assert_int_equal(refs_at_flush[0], 40);
+    assert_int_equal(refs_at_flush[1], 8);
+    /* By virtual address: an invlpg each, the chunk's all before its puts. */
+    unmap_40(false);
+    assert_int_equal(pvmm_tlb_flushes, 0);
+    assert_int_equal(pvmm_invlpgs, 40);
+    assert_int_equal(refs_at_flush[0], 40);
+    assert_int_equal(refs_at_flush[31], 40);
+    assert_int_equal(refs_at_flush[32], 8);
+    assert_int_equal(refs_at_flush[39], 8);
+}
+
+/* Bad elements fail alone, each with its own status; the call returns 0. A
+ * handle unmapped earlier in the same batch is already a bad handle. */
+static void test_unmap_batch_with_bad_elements(void **state)
+{
+    struct gnttab_map_grant_ref op;
+    struct gnttab_unmap_grant_ref un[6];
+    const struct gnttab_unmap_grant_ref *res = result();
+    grant_handle_t h[3];
+
+    (void)state;
+    grant(&pvmm_other, 46, pvmm_dom.domain_id, gframe, GTF_permit_access);
+    for (unsigned int i = 0; i < 3; i++) {
+        assert_int_equal(map(pvmm_other.domain_id, 46, MAP, gva(i), &op), GNTST_okay);
+        h[i] = op.handle;
+    }
+    un[0] = (struct gnttab_unmap_grant_ref){.host_addr = gva(0), .handle = h[0]};
+    un[1] = (struct gnttab_unmap_grant_ref){.host_addr = gva(1), .handle = 5000};
+    un[2] = (struct gnttab_unmap_grant_ref){.host_addr = gva(0), .handle = h[0]};
+    un[3] = (struct gnttab_unmap_grant_ref){.host_addr = gva(3), .handle = h[1]};
+    un[4] = (struct gnttab_unmap_grant_ref){.host_addr = gva(1), .handle = h[1]};
+    un[5] = (struct gnttab_unmap_grant_ref){.host_addr = gva(2), .handle = h[2]};
+    assert_int_equal(gnttab(GNTTABOP_unmap_grant_ref, un, sizeof(un[0]), 6), 0);
+    assert_int_equal(res[0].status, GNTST_okay);
+    assert_int_equal(res[1].status, GNTST_bad_handle);
+    assert_int_equal(res[2].status, GNTST_bad_handle);
+    assert_int_equal(res[3].status, GNTST_general_error);
+    assert_int_equal(res[4].status, GNTST_okay);
+    assert_int_equal(res[5].status, GNTST_okay);
+    assert_gframe_free();
+    assert_int_equal(busy(46), 0);
+    assert_int_equal(pvmm_dom.grant_table->maptrack_in_use, 0);
+}
+
+/* A long unmap batch is preempted between chunks only, the finished chunk
+ * fully released, and resumes with the rest. */
+static void test_unmap_batch_continuation(void **state)
+{
+    struct gnttab_map_grant_ref op;
+    struct gnttab_unmap_grant_ref un[40];
+
+    (void)state;
+    grant(&pvmm_other, 47, pvmm_dom.domain_id, gframe, GTF_permit_access);
+    for (unsigned int i = 0; i < 40; i++) {
+        assert_int_equal(map(pvmm_other.domain_id, 47, MAP, gva(i), &op), GNTST_okay);
+        un[i] = (struct gnttab_unmap_grant_ref){.host_addr = gva(i), .handle = op.handle};
+    }
+    pvmm_preempt_after = 0;
+    assert_int_equal(gnttab(GNTTABOP_unmap_grant_ref, un, sizeof(un[0]), 40), PVMM_CONTINUATION_RC);
+    assert_int_equal(pvmm_cont_args[1], GNTTABOP_unmap_grant_ref);
+    assert_int_equal(pvmm_cont_args[2], PVMM_GUEST_WIN + ARG + 32 * sizeof(un[0]));
+    assert_int_equal(pvmm_cont_args[3], 8);
+    assert_int_equal(pvmm_refs(gframe), 8);
+    assert_int_equal(busy(47), GTF_reading | GTF_writing);
+    pvmm_preempt_after = -1;
+    assert_int_equal(do_grant_table_op(GNTTABOP_unmap_grant_ref, pvmm_cont_args[2], 8, 0, 0), 0);
+    assert_gframe_free();
+    assert_int_equal(busy(47), 0);
 }
 
 static void test_mmu_update_over_a_grant(void **state)
@@ -790,6 +1030,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unmap_hostile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unmap_and_replace, setup, teardown),
         cmocka_unit_test_setup_teardown(test_maptrack_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_maptrack_none, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_maptrack_grows_to_xen_default, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unmap_batch_flushes_per_chunk, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unmap_batch_with_bad_elements, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unmap_batch_continuation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mmu_update_over_a_grant, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_and_continuation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_both_directions, setup, teardown),

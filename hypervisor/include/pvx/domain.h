@@ -101,7 +101,7 @@ struct domain {
     struct e820_packed *memory_map; /* XENMEM_set_memory_map; NULL: none */
     unsigned int nr_memory_map;
     unsigned int max_grant_frames;    /* 0: GNTTAB_MAX_FRAMES */
-    unsigned int max_maptrack_chunks; /* 0: GNTTAB_MAPTRACK_CHUNKS */
+    unsigned int max_maptrack_frames; /* maptrack frames it may have (0: it maps nothing) */
     struct rangeset ioport_caps;      /* I/O ports a domU may use (ioport_permission) */
     struct rangeset iomem_caps;       /* machine frames a domU may map (iomem_permission) */
 

@@ -32,15 +32,29 @@
 
 #include <pvx/mm.h>
 #include <pvx/types.h>
+#include <public/domctl.h>
 #include <public/grant_table.h>
 
 struct domain;
 
 #define GNTTAB_MAX_FRAMES        64 /* per domain, Xen's default */
 #define GNTTAB_ENTRIES_PER_FRAME (PAGE_SIZE / sizeof(grant_entry_v1_t))
-#define GNTTAB_MAPTRACK_MAX      1024 /* mappings per domain */
-#define GNTTAB_MAPTRACK_CHUNK    128
-#define GNTTAB_MAPTRACK_CHUNKS   (GNTTAB_MAPTRACK_MAX / GNTTAB_MAPTRACK_CHUNK)
+
+/*
+ * The maptrack: one 16-byte entry per mapping a domain holds, in frames of
+ * MAPTRACK_PER_FRAME entries (Xen's size, the unit of xl.cfg's
+ * max_maptrack_frames and of createdomain's limit).  A domain may have up
+ * to GNTTAB_MAPTRACK_FRAMES_MAX frames (Xen's default limit: 262144
+ * mappings); they are allocated as it maps, and found through directory
+ * pages of MAPTRACK_FRAMES_PER_DIR frame pointers, themselves allocated on
+ * demand, so a domain that maps nothing has nothing.  Handle h is entry
+ * h % MAPTRACK_PER_FRAME of frame h / MAPTRACK_PER_FRAME.
+ */
+#define GNTTAB_MAPTRACK_FRAMES_MAX PVX_MAX_MAPTRACK_FRAMES
+#define MAPTRACK_PER_FRAME         256
+#define MAPTRACK_FRAMES_PER_DIR    (PAGE_SIZE / sizeof(void *))
+#define MAPTRACK_DIRS              (GNTTAB_MAPTRACK_FRAMES_MAX / MAPTRACK_FRAMES_PER_DIR)
+#define GNTTAB_MAPTRACK_MAX        (GNTTAB_MAPTRACK_FRAMES_MAX * MAPTRACK_PER_FRAME)
 
 /* pvx's view of a pinned entry (pins == 0: not in use). */
 struct active_grant {
@@ -52,10 +66,13 @@ struct active_grant {
 
 /* One mapping held by a domain: the handle is its index. */
 struct maptrack {
-    uint32_t flags; /* GNTMAP_* still in force; 0 = free slot */
-    grant_ref_t ref;
     struct grant_table *gt; /* the granter's table (holds a user count) */
-    uint32_t next_free;
+    union {
+        grant_ref_t ref;    /* in use: the granter's entry */
+        uint32_t next_free; /* free: the next free handle, or MAPTRACK_NONE */
+    };
+    uint16_t flags; /* GNTMAP_* still in force (bits 0-4); 0 = free */
+    uint16_t _pad;
 };
 
 struct grant_table {
@@ -65,9 +82,9 @@ struct grant_table {
     struct active_grant *active[GNTTAB_MAX_FRAMES]; /* allocated on first pin */
     unsigned long users; /* maptrack entries (any domain's) naming this table */
 
-    /* This domain's own mappings. */
-    struct maptrack *maptrack[GNTTAB_MAPTRACK_CHUNKS];
-    unsigned int maptrack_limit; /* slots allocated */
+    /* This domain's own mappings (grant_map.c). */
+    struct maptrack **maptrack_dir[MAPTRACK_DIRS]; /* directory pages, on demand */
+    unsigned int maptrack_limit;                   /* entries allocated (whole frames) */
     unsigned int maptrack_in_use;
     uint32_t maptrack_free; /* head of the free list, or MAPTRACK_NONE */
 };
@@ -120,7 +137,7 @@ long gnttab_batch(uint64_t uop, unsigned int count, unsigned int *done, size_t s
 long gnttab_map(uint64_t uop, unsigned int count, unsigned int *done);
 long gnttab_unmap(uint64_t uop, unsigned int count, unsigned int *done);
 long gnttab_unmap_and_replace(uint64_t uop, unsigned int count, unsigned int *done);
-/* Release every mapping d holds (it is being destroyed). */
+/* Release every mapping d holds (it is being destroyed) and its maptrack. */
 void gnttab_release_mappings(struct domain *d);
 /* grant_copy.c */
 long gnttab_copy(uint64_t uop, unsigned int count, unsigned int *done);
