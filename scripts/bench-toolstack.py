@@ -111,7 +111,7 @@ def main():
         text = open(DOC).read()
         block = (f"{BEGIN}\nMeasured with `{qh.accelerator()}`, {args.runs} rounds per hypervisor "
                  "(median, min-max), QEMU 1 GiB Haswell-noTSX, dom0 512 MiB, the Debian domU of "
-                 "/etc/pvx/debian.cfg (128 MiB, 1 vCPU); times on dom0's clock from `xl create` "
+                 "/etc/pvx/debian-ramdisk.cfg (128 MiB, 1 vCPU); times on dom0's clock from `xl create` "
                  "starting; memory from 8 PV test guests of 16 MiB at once (Xen's `xl info` "
                  "gives MiB, so its per-domU figure is within 128 KiB).\n\n" + t + f"\n{END}")
         if BEGIN in text:

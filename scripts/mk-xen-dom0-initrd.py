@@ -2,6 +2,7 @@
 """Build the initramfs of a Xen 4.17 dom0 that runs Xen's own toolstack:
 
     mk-xen-dom0-initrd.py [--out build/xen-peer/initrd-xl.gz] [--init FILE]
+                          [--add SRC:DEST ...] [--host PROGRAM[:DEST] ...]
 
 It is the reference pvx's xl-compatible toolstack is measured and checked
 against (tests/linux/xl_scenario.py).  The archive holds:
@@ -13,14 +14,28 @@ against (tests/linux/xl_scenario.py).  The archive holds:
     shared library they load: DT_NEEDED is followed recursively, searching the
     unpacked Xen packages first and then the host's multiarch directories; the
     dynamic loader sits at its PT_INTERP path;
+  - Debian's xenstore clients (/usr/bin/xenstore and its xenstore-* links);
+  - what guests with disks and NICs need: Xen's hotplug scripts
+    (/etc/xen/scripts from xen-utils-common: libxl runs block and vif-bridge
+    itself, run_hotplug_scripts being on by default), and what they call
+    that busybox lacks or does differently, from the host with their
+    libraries: bash (the scripts are bash), flock (locking.sh; busybox has
+    none) and util-linux's losetup (block's sharing check parses
+    `losetup -a` in util-linux's format, and reads `losetup -h`); the rest
+    (stat, readlink, expr index, ip, brctl, logger, which, awk) is
+    busybox's, which does what the scripts ask of it;
   - /etc/xen/xl.conf (autoballoon off) and the domU config /etc/xen/debian.cfg;
   - the directories xl, libxl and the daemons write to;
   - the dom0 driver modules pvx's dom0 loads (build/linux/modules, `order`)
     in /lib/modules/dom0;
   - the domU's kernel (build/linux/vmlinuz) and initramfs in /var/lib/pvx-bench;
-  - tests/linux/xen/xen-dom0-up.sh as /etc/xen-dom0-up.sh,
+  - tests/linux/xen/xen-dom0-up.sh as /etc/xen-dom0-up.sh (and
+    tests/linux/dom0-bridge.sh, which it sources, as /etc/dom0-bridge.sh),
     tests/linux/xl-scenario.sh as /usr/bin/xl-scenario, and /init
-    (default tests/linux/xen/init-xl).
+    (default tests/linux/xen/init-xl);
+  - each --add SRC:DEST file (mode 0755), and each --host PROGRAM (a host
+    program at DEST, by default its path on the host) with the libraries it
+    loads.
 
 The domU's initramfs is the one pvx's dom0 carries (mkinitramfs.py's
 build_domu_initrd: build/linux/initrd-domu.gz), so both peers boot the same
@@ -36,6 +51,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import mkinitramfs  # noqa: E402  (Cpio: the newc writer)
+import hostbin  # noqa: E402
 
 PEER = os.path.join(ROOT, "build", "xen-peer")
 PEER_ROOT = os.path.join(PEER, "root")
@@ -45,6 +61,13 @@ XEN_BIN = "usr/lib/xen-4.17/bin"
 TOOLS = [("xl", True), ("xenstored", True), ("xenconsoled", True), ("xenconsole", False),
          ("xen-init-dom0", False)]
 LIBDIR = "usr/lib/x86_64-linux-gnu"
+# Debian's xenstore clients: one program, named by argv[0].
+XENSTORE_LINKS = ("chmod", "exists", "list", "ls", "read", "rm", "watch", "write")
+# Host programs Xen's hotplug scripts need beyond busybox, at the paths
+# the scripts' PATH finds before busybox's applets.
+HOTPLUG_HOST = [("bash", "bin/bash"), ("flock", "usr/bin/flock"),
+                ("losetup", "usr/sbin/losetup")]
+HOTPLUG_SCRIPTS = "etc/xen/scripts"
 # Loaded with dlopen(), so in no DT_NEEDED: glibc needs libgcc_s for
 # pthread_cancel and thread exit (xl aborts without it).
 DLOPENED = ["libgcc_s.so.1"]
@@ -55,6 +78,7 @@ BENCH_DIR = "var/lib/pvx-bench"
 DOMU_CFG_PATH = "etc/xen/debian.cfg"
 DIRS = ["var", "var/lib", "var/lib/xen", "var/lib/xen/dump", "var/log", "var/log/xen",
         "var/log/xen/console", "var/lock", "run/xen", "run/xenstored", "run/lock",
+        "run/xen-hotplug",
         "dev/pts", "usr/sbin", "usr/lib", "usr/lib/xen-4.17", XEN_BIN, LIBDIR, "lib",
         "lib64", "lib/modules", "lib/modules/dom0", "etc/xen", BENCH_DIR]
 
@@ -77,6 +101,16 @@ extra = "console=hvc0"
 
 
 TESTGUEST = os.path.join(ROOT, "build", "testguest", "testguest")
+
+
+def host_program(spec):
+    """(host path, DEST) of a --host PROGRAM[:DEST] (hostbin's search)."""
+    name, _, dest = spec.partition(":")
+    try:
+        path = hostbin.find(name)
+    except hostbin.HostBinError as e:
+        die(str(e))
+    return path, (dest or path).strip("/")
 
 
 def die(msg):
@@ -165,15 +199,28 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(PEER, "initrd-xl.gz"))
     ap.add_argument("--init", default=os.path.join(ROOT, "tests", "linux", "xen", "init-xl"))
+    ap.add_argument("--add", action="append", default=[], metavar="SRC:DEST",
+                    help="an extra file (mode 0755)")
+    ap.add_argument("--host", action="append", default=[], metavar="PROGRAM[:DEST]",
+                    help="a host program (with its libraries)")
     args = ap.parse_args()
+    adds = [tuple(spec.split(":", 1)) for spec in args.add]
+    if any(len(a) != 2 for a in adds):
+        ap.error("--add takes SRC:DEST")
     for fetch in ("fetch-xen-peer.py", "fetch-linux.py"):
         if subprocess.run([sys.executable, os.path.join(ROOT, "scripts", fetch)]).returncode:
             return 1
     tools = [(os.path.join(PEER_ROOT, XEN_BIN, t), t, link) for t, link in TOOLS]
+    xenstore = os.path.join(PEER_ROOT, "usr/bin/xenstore")
+    scripts = os.path.join(PEER_ROOT, HOTPLUG_SCRIPTS)
+    host = [host_program(f"{n}:{d}") for n, d in HOTPLUG_HOST]
+    host += [host_program(spec) for spec in args.host]
     missing = [p for p, _, _ in tools if not os.path.exists(p)]
+    missing += [p for p in [xenstore, scripts] + [src for src, _ in adds] if not os.path.exists(p)]
     order = os.path.join(LINUX, "modules", "order")
     for p in (order, os.path.join(LINUX, "vmlinuz"), args.init, TESTGUEST,
               os.path.join(ROOT, "tests", "linux", "xen", "xen-dom0-up.sh"),
+              os.path.join(ROOT, "tests", "linux", "dom0-bridge.sh"),
               os.path.join(ROOT, "tests", "linux", "xl-scenario.sh")):
         if not os.path.exists(p):
             missing.append(p)
@@ -184,8 +231,8 @@ def main():
     print("mk-xen-dom0-initrd: building the domU initramfs", flush=True)
     domu_initrd = mkinitramfs.build_domu_initrd()
 
-    libs, interp = library_closure([p for p, _, _ in tools])
-    print(f"mk-xen-dom0-initrd: {len(tools)} programs, {len(libs)} libraries: "
+    libs, interp = library_closure([p for p, _, _ in tools] + [xenstore] + [p for p, _ in host])
+    print(f"mk-xen-dom0-initrd: {len(tools) + 1 + len(host)} programs, {len(libs)} libraries: "
           + " ".join(sorted(libs)), flush=True)
     c = mkinitramfs.Cpio()
     mkinitramfs.busybox_base(c)
@@ -208,10 +255,41 @@ def main():
         c.add(f"{XEN_BIN}/{name}", 0o100755, open(path, "rb").read())
         if link:
             c.add(f"usr/sbin/{name}", 0o120777, f"../lib/xen-4.17/bin/{name}".encode())
+    c.add("usr/bin/xenstore", 0o100755, open(xenstore, "rb").read())
+    for n in XENSTORE_LINKS:
+        c.add(f"usr/bin/xenstore-{n}", 0o120777, b"xenstore")
+    # The hotplug scripts, and the host programs they need (bash at
+    # /bin/bash, for their #! line; busybox's /bin has no bash applet).
+    c.add(HOTPLUG_SCRIPTS, 0o40755)
+    for name in sorted(os.listdir(scripts)):
+        src = os.path.join(scripts, name)
+        mode = 0o100755 if os.access(src, os.X_OK) else 0o100644
+        c.add(f"{HOTPLUG_SCRIPTS}/{name}", mode, open(src, "rb").read())
+    made = set(DIRS) | set(mkinitramfs.BASE_DIRS)
+
+    def parents(dest):
+        """Add DEST's missing parent directories (the kernel's unpacker
+        creates none)."""
+        parts = dest.split("/")[:-1]
+        for i in range(1, len(parts) + 1):
+            d = "/".join(parts[:i])
+            if d not in made:
+                c.add(d, 0o40755)
+                made.add(d)
+
+    for path, dest in host:
+        parents(dest)
+        c.add(dest, 0o100755, open(os.path.realpath(path), "rb").read())
+    for src, dest in adds:
+        dest = dest.strip("/")
+        parents(dest)
+        c.add(dest, 0o100755, open(src, "rb").read())
     c.add("etc/xen/xl.conf", 0o100644, XL_CONF.encode())
     c.add(DOMU_CFG_PATH, 0o100644, DOMU_CFG.encode())
     c.add("etc/xen-dom0-up.sh", 0o100755,
           open(os.path.join(ROOT, "tests", "linux", "xen", "xen-dom0-up.sh"), "rb").read())
+    c.add("etc/dom0-bridge.sh", 0o100755,
+          open(os.path.join(ROOT, "tests", "linux", "dom0-bridge.sh"), "rb").read())
     c.add("usr/bin/xl-scenario", 0o100755,
           open(os.path.join(ROOT, "tests", "linux", "xl-scenario.sh"), "rb").read())
     modules = open(order).read().split()

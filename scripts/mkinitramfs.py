@@ -20,9 +20,11 @@ Xen work), and in /var/lib/pvx/images that domU's kernel and initramfs (the
 latter built first, into build/linux/initrd-domu.gz) and the PV test guest.
 
 --dom0 also adds e2fsprogs (mke2fs, e2fsck, debugfs) and iperf3 with
-the shared libraries they load, at their host paths (hostbin.py), and the
-domU's root filesystem image (scripts/mkrootfs.py, built first) as
-/var/lib/pvx/images/rootfs-domu.ext4.
+the shared libraries they load, at their host paths (hostbin.py).  With
+--rootfs it adds the domU's root filesystem image (scripts/mkrootfs.py,
+built first) as /var/lib/pvx/images/rootfs-domu.ext4: 40 MiB of dom0's
+memory once unpacked, so only the inits that start domUs with disks ask
+for it.
 
 --domu builds the Debian Linux domU's initramfs (tests/linux/domu/): its
 /init loads the frontend and ext4 modules (build/linux/modules/order-domu,
@@ -107,14 +109,15 @@ def dom0_files():
              (f"{b}/dom0-tools/pvxconsoled", "bin/pvxconsoled"),
              (f"{b}/dom0-tools/pvxconsole", "bin/pvxconsole"),
              (f"{ROOT}/tests/linux/dom0-up.sh", "etc/dom0-up.sh"),
+             (f"{ROOT}/tests/linux/dom0-bridge.sh", "etc/dom0-bridge.sh"),
              (f"{ROOT}/tests/linux/checks.sh", "etc/pvx-checks.sh"),
              (f"{etc}/xl.conf", "etc/pvx/xl.conf"),
              (f"{etc}/debian.cfg", "etc/pvx/debian.cfg"),
+             (f"{etc}/debian-ramdisk.cfg", "etc/pvx/debian-ramdisk.cfg"),
              (f"{b}/linux/vmlinuz", "var/lib/pvx/images/vmlinuz"),
              (DOMU_INITRD, "var/lib/pvx/images/initrd-domu.gz"),
              (f"{b}/testguest/testguest", "var/lib/pvx/images/testguest"),
-             (f"{b}/linux/modules/order", "lib/modules/pvx/order"),
-             (ROOTFS_DOMU, "var/lib/pvx/images/rootfs-domu.ext4")]
+             (f"{b}/linux/modules/order", "lib/modules/pvx/order")]
     order = f"{b}/linux/modules/order"
     if os.path.exists(order):
         files += [(f"{b}/linux/modules/{m}.ko", f"lib/modules/pvx/{m}.ko")
@@ -276,9 +279,13 @@ def main():
     ap.add_argument("--add", action="append", default=[], help="SRC:DEST extra file")
     ap.add_argument("--dom0", action="store_true", help="add pvx's dom0 tools and modules")
     ap.add_argument("--domu", action="store_true", help="the Debian Linux domU's initramfs")
+    ap.add_argument("--rootfs", action="store_true",
+                    help="with --dom0: add the domU's root filesystem image")
     args = ap.parse_args()
     if args.dom0 and args.domu:
         ap.error("--dom0 and --domu exclude each other")
+    if args.rootfs and not args.dom0:
+        ap.error("--rootfs goes with --dom0")
     adds = [tuple(spec.split(":", 1)) for spec in args.add]
     if args.domu:
         args.init = args.init or os.path.join(ROOT, "tests", "linux", "domu", "init")
@@ -286,11 +293,12 @@ def main():
     if not args.init:
         ap.error("--init is required (except with --domu)")
     if args.dom0:
-        # The example domU's initramfs and root filesystem go inside dom0's:
-        # build them first.
+        # The example domU's initramfs (and root filesystem) go inside
+        # dom0's: build them first.
         build_domu_initrd()
-        build_domu_rootfs()
         adds = dom0_files() + adds
+        if args.rootfs:
+            adds.append((build_domu_rootfs(), "var/lib/pvx/images/rootfs-domu.ext4"))
     write_initramfs(args.init, args.out, adds, dom0=args.dom0, domu=args.domu,
                     host_programs=DOM0_HOST_PROGRAMS if args.dom0 else ())
     return 0

@@ -93,6 +93,8 @@ extern volatile struct trap_record last_trap;
 void traps_init(void);
 void trap_expect(unsigned vector); /* arm: the next trap of this vector is a check */
 void trap_expect_clear(void);
+/* A one-byte store to p page-faults (the fault is caught, the store skipped). */
+bool byte_store_faults(volatile u8 *p);
 extern struct jmpbuf *trap_recovery; /* longjmp target for unexpected traps */
 /* Execute `insn` with an exception-table fixup that resumes after it. */
 #define EXTABLE_ENTRY(from, to)                                                                    \

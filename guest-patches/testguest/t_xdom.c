@@ -76,15 +76,6 @@ static bool same(const volatile u8 *p, size_t n, u8 seed)
     return true;
 }
 
-static bool store_faults(volatile u8 *p)
-{
-    last_trap.vector = 0;
-    trap_expect(14);
-    __asm__ volatile("1: movb $1, (%0)\n2:\n" EXTABLE_ENTRY(1b, 2b) : : "r"(p) : "memory");
-    trap_expect_clear();
-    return last_trap.vector == 14;
-}
-
 static long status_of(domid_t dom, unsigned port, struct evtchn_status *s)
 {
     memset(s, 0, sizeof(*s));
@@ -441,7 +432,7 @@ static void role_b(domid_t a, domid_t c)
     CHECK_RC("b.map_ro_rc", xd_map(a, XD_RO_REF, XD_VA(1), true, &st, &hro), 0);
     CHECK_EQ("b.map_ro", st, GNTST_okay);
     CHECK("b.map_ro_reads_granter_data", st == GNTST_okay && same(ro, PAGE_SIZE, 0x51));
-    CHECK("b.map_ro_not_writable", st == GNTST_okay && store_faults(ro));
+    CHECK("b.map_ro_not_writable", st == GNTST_okay && byte_store_faults(ro));
     CHECK_RC("b.map_rw_rc", xd_map(a, XD_RW_REF, XD_VA(2), false, &st, &hrw), 0);
     CHECK_EQ("b.map_rw", st, GNTST_okay);
     if (st == GNTST_okay)
@@ -603,7 +594,7 @@ void t_xgrant(void)
     CHECK_RC("map_ro_rc", xd_map(0, XG_RO, XD_VA(25), true, &st, &hro), 0);
     CHECK_EQ("map_ro", st, GNTST_okay);
     CHECK("map_ro_data", st == GNTST_okay && same(mro, PAGE_SIZE, 0x34));
-    CHECK("map_ro_not_writable", st == GNTST_okay && store_faults(mro));
+    CHECK("map_ro_not_writable", st == GNTST_okay && byte_store_faults(mro));
     CHECK_EQ("map_ro_busy", xd_gte(XG_RO)->flags, GTF_permit_access | GTF_readonly | GTF_reading);
     old = xd_cmpxchg_flags(XG_RW, GTF_permit_access, 0);
     CHECK_EQ("revoke_busy_fails", old, GTF_permit_access | GTF_reading | GTF_writing);

@@ -58,15 +58,6 @@ static bool same(const volatile u8 *p, size_t n, u8 seed)
     return true;
 }
 
-static bool store_faults(volatile u8 *p)
-{
-    last_trap.vector = 0;
-    trap_expect(14);
-    __asm__ volatile("1: movb $1, (%0)\n2:\n" EXTABLE_ENTRY(1b, 2b) : : "r"(p) : "memory");
-    trap_expect_clear();
-    return last_trap.vector == 14;
-}
-
 static u64 tag_of(unsigned page)
 {
     return 0x786d617000000000ULL | page; /* "xmap" */
@@ -155,7 +146,7 @@ static void many_mappings(void)
         CHECK_EQ("many_write_through_last_rw", pages[(XM_COUNT - 2) % XM_PAGES][100], 0x5a);
     }
     if (mapped[XM_COUNT - 1])
-        CHECK("many_last_ro_not_writable", store_faults((volatile u8 *)XM_VA(XM_COUNT - 1)));
+        CHECK("many_last_ro_not_writable", byte_store_faults((volatile u8 *)XM_VA(XM_COUNT - 1)));
 
     /* Unmap in batches; a failed map has nothing to unmap. */
     bad = 0;
@@ -233,7 +224,7 @@ static void ballooned_page(void)
         CHECK_RC("balloon_unmap_rc", xd_unmap(va, h, &st), 0);
         CHECK_EQ("balloon_unmap", st, GNTST_okay);
         CHECK_EQ("balloon_unmap_pte_not_present", *pte & _PAGE_PRESENT, 0);
-        CHECK("balloon_unmap_store_faults", store_faults(lin));
+        CHECK("balloon_unmap_store_faults", byte_store_faults(lin));
     }
     CHECK_EQ("balloon_entry_idle", xd_gte(XM_BALLOON_REF)->flags, GTF_permit_access);
     /* The page comes back, as when the balloon deflates. */

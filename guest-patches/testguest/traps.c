@@ -37,6 +37,14 @@ void trap_expect_clear(void)
     expect_vec = -1;
 }
 
+bool byte_store_faults(volatile u8 *p)
+{
+    trap_expect(14);
+    __asm__ volatile("1: movb $1, (%0)\n2:\n" EXTABLE_ENTRY(1b, 2b) : : "r"(p) : "memory");
+    trap_expect_clear();
+    return last_trap.vector == 14;
+}
+
 static const struct extable_entry *extable_find(u64 rip)
 {
     for (const struct extable_entry *e = __extable_start; e < __extable_end; e++)

@@ -68,23 +68,11 @@ dom0_toolstack() {
     fi
 }
 
-# The bridge the domUs' vifs join (xl.cfg's default bridge=xenbr0), with
-# dom0's address on it: what a Xen host's network configuration provides.
-# DOM0_BRIDGE_ADDR overrides the address (default 10.0.0.1/24).
+# The bridge xenbr0 for the domUs' vifs (/etc/dom0-bridge.sh, shared with
+# Xen's peer dom0).
 dom0_network() {
-    ip link set lo up
-    if [ ! -d /sys/class/net/xenbr0 ]; then
-        brctl addbr xenbr0 2>/dev/null || ip link add xenbr0 type bridge
-    fi
-    # No physical port: no loops to break, so forward at once.
-    brctl setfd xenbr0 0 2>/dev/null
-    brctl stp xenbr0 off 2>/dev/null
-    ip addr add "${DOM0_BRIDGE_ADDR:-10.0.0.1/24}" dev xenbr0 2>/dev/null
-    if ip link set xenbr0 up; then
-        echo "pvx-dom0: bridge xenbr0 ${DOM0_BRIDGE_ADDR:-10.0.0.1/24}"
-    else
-        echo "pvx-dom0: bridge xenbr0 FAILED (is the bridge module loaded?)"
-    fi
+    . /etc/dom0-bridge.sh
+    dom0_bridge
 }
 
 dom0_up() {

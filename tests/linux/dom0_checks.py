@@ -21,17 +21,17 @@ CMDLINE = "console=hvc0 earlyprintk=xen"
 
 
 def run(name, init, checks, *, dom0_mem="384M", memory="1G", timeout=900, minutes=4,
-        show=("pvx-dom0: round ",)):
+        show=("pvx-dom0: round ",), rootfs=False):
     """Boot pvx with dom0 running tests/linux/<init>; a Checks of every name
     in checks (reported as "<name>: <check>"), plus the daemons' start,
     no oops and a clean end.  Lines starting with a prefix in show are
-    printed."""
+    printed.  rootfs: dom0 carries the domU's root image."""
     ck = qh.Checks()
     initrd = os.path.join(LINUX, f"initrd-{name}.gz")
     serial_log = os.path.join(LINUX, f"{name}-serial.log")
     for cmd in (["scripts/fetch-linux.py"],
                 ["scripts/mkinitramfs.py", "--dom0", "--init", f"tests/linux/{init}",
-                 "--out", initrd]):
+                 "--out", initrd] + (["--rootfs"] if rootfs else [])):
         if subprocess.run([sys.executable] + cmd, cwd=ROOT).returncode:
             ck.check("dom0's initramfs is built", False, why="see above")
             return ck

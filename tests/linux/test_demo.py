@@ -27,7 +27,7 @@ LINUX_CMDLINE = "console=hvc0 earlyprintk=xen"
 def main():
     ck = qh.Checks()
     for cmd in (["scripts/fetch-linux.py"],
-                ["scripts/mkinitramfs.py", "--dom0", "--init", "tests/linux/init-demo",
+                ["scripts/mkinitramfs.py", "--dom0", "--rootfs", "--init", "tests/linux/init-demo",
                  "--out", INITRD]):
         if subprocess.run([sys.executable] + cmd, cwd=ROOT).returncode:
             ck.check("the demo's initramfs is built", False, why="see above")

@@ -51,6 +51,9 @@ DONE = r"^pvx-dom0: done"
 
 # What the scenario's domU config asks for (scripts/mk-xen-dom0-initrd.py).
 DOMU = {"name": "debian", "memory_mib": 128, "vcpus": 1, "cfg": "/etc/xen/debian.cfg"}
+# The same domU on pvx (tests/linux/init-xl-pvx): /etc/pvx/debian.cfg is
+# make run's example, with a disk and a vif.
+PVX_CFG = "/etc/pvx/debian-ramdisk.cfg"
 
 LIST_HEADER = "Name" + " " * 40 + "ID   Mem VCPUs\tState\tTime(s)"
 # name %-40s, id %5d, mem %5lu, vcpus %5d, 5 spaces, 6 state letters, 2
@@ -659,6 +662,7 @@ def main():
     # pvx's lifecycle daemon logs every domain in one timestamped log, not
     # one monitor log per domain: the monitor-log lines are xl's, not the CLI's.
     for name, ok, why in check_contract(sc.results, dom0_mem_mib=512, host_mem_mib=1024,
+                                        cfg=DOMU["cfg"] if xen else PVX_CFG,
                                         waits=sc.waits, notes=sc.notes, monitor_log=xen):
         checks.check(name, ok, why=why)
     if not all(checks.results):

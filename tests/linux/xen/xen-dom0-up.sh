@@ -8,7 +8,10 @@
 #                         /lib/modules/dom0/order, mount xenfs on /proc/xen
 #                         and devpts (xenconsoled allocates a pty per guest)
 #   xen_dom0_dirs         the run, state and log directories xl, libxl and
-#                         the daemons expect
+#                         the daemons expect, and the /dev/fd, /dev/std*
+#                         links udev makes on a distribution (devtmpfs has
+#                         none; the hotplug scripts' locking.sh stats
+#                         /dev/stdin, and loops for ever without it)
 #   xen_dom0_xenstored    the C xenstored (Debian's init script would try
 #                         oxenstored first), database in memory
 #   xen_dom0_init_dom0    xen-init-dom0: Domain-0's name, domid and the stub
@@ -16,6 +19,11 @@
 #   xen_dom0_xenconsoled  xenconsoled logging every guest's console to
 #                         /var/log/xen/console/guest-NAME.log
 #   xen_dom0_up           all of the above, in that order
+#   xen_dom0_network      (not part of xen_dom0_up) the bridge xenbr0 with
+#                         dom0's address, for guests' vifs: what a Debian
+#                         host's /etc/network/interfaces would set up, the
+#                         same as pvx's dom0_network (tests/linux/dom0-up.sh);
+#                         libxl's vif-bridge script adds each vif to it
 
 XEN_BIN=/usr/lib/xen-4.17/bin
 
@@ -34,9 +42,13 @@ xen_dom0_modules() {
 }
 
 xen_dom0_dirs() {
-    mkdir -p /run/xen /run/xenstored /run/lock /var/lib/xen/dump /var/log/xen/console \
-        /var/lock
+    mkdir -p /run/xen /run/xenstored /run/lock /run/xen-hotplug /var/lib/xen/dump \
+        /var/log/xen/console /var/lock
     chmod 700 /run/xen
+    [ -e /dev/fd ] || ln -s /proc/self/fd /dev/fd
+    [ -e /dev/stdin ] || ln -s /proc/self/fd/0 /dev/stdin
+    [ -e /dev/stdout ] || ln -s /proc/self/fd/1 /dev/stdout
+    [ -e /dev/stderr ] || ln -s /proc/self/fd/2 /dev/stderr
 }
 
 # Wait up to $2 tenths of a second for path $1 to exist.
@@ -88,4 +100,11 @@ xen_dom0_up() {
     xen_dom0_xenstored
     xen_dom0_init_dom0
     xen_dom0_xenconsoled
+}
+
+# The bridge xenbr0 for the domUs' vifs, as pvx's dom0 makes it
+# (/etc/dom0-bridge.sh).
+xen_dom0_network() {
+    . /etc/dom0-bridge.sh
+    dom0_bridge
 }
