@@ -201,6 +201,7 @@ static void ballooned_page(void)
     u8 *lin = page_alloc(), *src = page_alloc();
     unsigned long va = (unsigned long)lin, lin_mfn = va_to_mfn(lin);
     volatile u64 *pte = pte_of(va, 1);
+    unsigned long src_pfn = va_to_pfn(src), lin_pfn = va_to_pfn(lin);
     grant_handle_t h = 0;
     int16_t st = 99;
 
@@ -214,6 +215,10 @@ static void ballooned_page(void)
     CHECK_EQ("balloon_map", st, GNTST_okay);
     if (st == GNTST_okay) {
         CHECK_EQ("balloon_map_pte_frame", (*pte & PTE_ADDR_MASK) >> PAGE_SHIFT, va_to_mfn(src));
+        /* The M2P names each frame's owner's pfn; a mapping changes neither
+         * (Linux tells a foreign frame by its P2M disagreeing with it). */
+        CHECK_EQ("balloon_map_m2p_of_granted_frame", m2p(va_to_mfn(src)), src_pfn);
+        CHECK_EQ("balloon_map_m2p_of_ballooned_frame", m2p(lin_mfn), lin_pfn);
         CHECK_EQ("balloon_map_pte_present_rw", *pte & (_PAGE_PRESENT | _PAGE_RW),
                  _PAGE_PRESENT | _PAGE_RW);
         CHECK("balloon_map_reads_grant", same(lin, PAGE_SIZE, 0x62));
