@@ -106,15 +106,22 @@ out:
     return rc;
 }
 
-static void copy_elem(void *elem)
+static void copy_elem(void *elem, void *ctx)
 {
     struct gnttab_copy *op = elem;
 
+    (void)ctx;
     op->status = copy_one(current, op);
 }
 
 long gnttab_copy(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    return gnttab_batch(uop, count, done, sizeof(struct gnttab_copy), true,
-                        offsetof(struct gnttab_copy, status), copy_elem);
+    static const struct gnttab_batch_op copy = {
+        .size = sizeof(struct gnttab_copy),
+        .status_only = true,
+        .status_off = offsetof(struct gnttab_copy, status),
+        .one = copy_elem,
+    };
+
+    return gnttab_batch(uop, count, done, &copy, NULL);
 }

@@ -277,16 +277,22 @@ out_handle:
     return rc;
 }
 
-static void map_elem(void *elem)
+static void map_elem(void *elem, void *ctx)
 {
     struct gnttab_map_grant_ref *op = elem;
 
+    (void)ctx;
     op->status = map_one(current, op);
 }
 
 long gnttab_map(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    return gnttab_batch(uop, count, done, sizeof(struct gnttab_map_grant_ref), false, 0, map_elem);
+    static const struct gnttab_batch_op map = {
+        .size = sizeof(struct gnttab_map_grant_ref),
+        .one = map_elem,
+    };
+
+    return gnttab_batch(uop, count, done, &map, NULL);
 }
 
 /* ---- unmap ---- */
@@ -367,9 +373,19 @@ static int16_t unmap_one(struct vcpu *v, uint64_t host_addr, uint64_t dev_bus_ad
     return GNTST_okay;
 }
 
-/* Phase two, for the whole chunk: flush, then drop references and pins. */
-static void unmap_complete(struct unmap_chunk *c)
+/* An empty chunk (its arrays fill as elements come: not cleared, they are
+ * 1.5 KiB per call). */
+static void unmap_chunk_init(struct unmap_chunk *c)
 {
+    c->n = c->nva = 0;
+    c->full_flush = false;
+}
+
+/* Phase two, for the whole chunk: flush, then drop references and pins. */
+static void unmap_complete(void *ctx)
+{
+    struct unmap_chunk *c = ctx;
+
     if (c->full_flush)
         flush_tlb_local();
     else
@@ -378,77 +394,62 @@ static void unmap_complete(struct unmap_chunk *c)
     for (unsigned int i = 0; i < c->n; i++) {
         struct unmap_release *r = &c->rel[i];
 
-        if (r->host) {
-            put_frame_refs(r->frame, r->ro);
-            gnttab_unpin(r->rgt, r->ref, r->ro);
-        }
-        if (r->dev) {
+        /* Each part is one pin with its frame references. */
+        for (unsigned int part = r->host + r->dev; part; part--) {
             put_frame_refs(r->frame, r->ro);
             gnttab_unpin(r->rgt, r->ref, r->ro);
         }
         if (r->put_table)
             gnttab_put_table(r->rgt);
     }
-    c->n = c->nva = 0;
-    c->full_flush = false;
+    unmap_chunk_init(c);
 }
 
-/* unmap_grant_ref and unmap_and_replace elements share their layout but
- * for the second address.  Only the status goes back to the guest, as on
- * Xen. */
-BUILD_BUG_ON(sizeof(struct gnttab_unmap_grant_ref) != sizeof(struct gnttab_unmap_and_replace));
-BUILD_BUG_ON(offsetof(struct gnttab_unmap_grant_ref, status) !=
-             offsetof(struct gnttab_unmap_and_replace, status));
-
-static long unmap_batch(uint64_t uop, unsigned int count, unsigned int *done, bool replace)
+static void unmap_elem(void *elem, void *ctx)
 {
-    const size_t size = sizeof(struct gnttab_unmap_grant_ref);
-    const size_t status_off = offsetof(struct gnttab_unmap_grant_ref, status);
-    struct unmap_chunk c;
-    unsigned int i;
-    long rc = 0;
+    struct gnttab_unmap_grant_ref *op = elem;
 
-    c.n = c.nva = 0;
-    c.full_flush = false;
-    for (i = 0; i < count; i++) {
-        uint64_t a = uop + (uint64_t)i * size;
-        union {
-            struct gnttab_unmap_grant_ref u;
-            struct gnttab_unmap_and_replace r;
-        } op;
-        int16_t st;
-
-        if (i && i % UNMAP_CHUNK == 0) {
-            unmap_complete(&c);
-            if (hypercall_preempt_check())
-                break;
-        }
-        if (copy_from_guest(&op, a, size)) {
-            rc = -EFAULT;
-            break;
-        }
-        if (replace)
-            st = unmap_one(current, op.r.host_addr, 0, op.r.new_addr, op.r.handle, &c);
-        else
-            st = unmap_one(current, op.u.host_addr, op.u.dev_bus_addr, 0, op.u.handle, &c);
-        if (copy_to_guest(a + status_off, &st, sizeof(st))) {
-            rc = -EFAULT;
-            break;
-        }
-    }
-    unmap_complete(&c);
-    *done = i;
-    return rc;
+    op->status = unmap_one(current, op->host_addr, op->dev_bus_addr, 0, op->handle, ctx);
 }
 
+static void unmap_and_replace_elem(void *elem, void *ctx)
+{
+    struct gnttab_unmap_and_replace *op = elem;
+
+    op->status = unmap_one(current, op->host_addr, 0, op->new_addr, op->handle, ctx);
+}
+
+/* Only the status goes back to the guest, as on Xen. */
 long gnttab_unmap(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    return unmap_batch(uop, count, done, false);
+    static const struct gnttab_batch_op unmap = {
+        .size = sizeof(struct gnttab_unmap_grant_ref),
+        .status_only = true,
+        .status_off = offsetof(struct gnttab_unmap_grant_ref, status),
+        .one = unmap_elem,
+        .chunk = UNMAP_CHUNK,
+        .end_chunk = unmap_complete,
+    };
+    struct unmap_chunk c;
+
+    unmap_chunk_init(&c);
+    return gnttab_batch(uop, count, done, &unmap, &c);
 }
 
 long gnttab_unmap_and_replace(uint64_t uop, unsigned int count, unsigned int *done)
 {
-    return unmap_batch(uop, count, done, true);
+    static const struct gnttab_batch_op unmap_and_replace = {
+        .size = sizeof(struct gnttab_unmap_and_replace),
+        .status_only = true,
+        .status_off = offsetof(struct gnttab_unmap_and_replace, status),
+        .one = unmap_and_replace_elem,
+        .chunk = UNMAP_CHUNK,
+        .end_chunk = unmap_complete,
+    };
+    struct unmap_chunk c;
+
+    unmap_chunk_init(&c);
+    return gnttab_batch(uop, count, done, &unmap_and_replace, &c);
 }
 
 /* d is being destroyed: release every mapping it holds, then its maptrack. */

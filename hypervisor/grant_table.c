@@ -375,29 +375,39 @@ static long run_batch(uint64_t cmd, uint64_t uop, unsigned int count, size_t siz
                                          count - done, 0, 0);
 }
 
-long gnttab_batch(uint64_t uop, unsigned int count, unsigned int *done, size_t size,
-                  bool status_only, size_t status_off, void (*one)(void *elem))
+long gnttab_batch(uint64_t uop, unsigned int count, unsigned int *done,
+                  const struct gnttab_batch_op *op, void *ctx)
 {
     uint64_t elem[8]; /* room for the largest GNTTABOP element */
     unsigned int i;
+    long rc = 0;
 
-    BUG_ON(size > sizeof(elem));
+    BUG_ON(op->size > sizeof(elem));
+    ASSERT(!op->end_chunk || op->chunk);
     for (i = 0; i < count; i++) {
-        uint64_t a = uop + (uint64_t)i * size;
-        int rc;
+        uint64_t a = uop + (uint64_t)i * op->size;
 
-        if (i && hypercall_preempt_check())
+        if (i && (!op->end_chunk || i % op->chunk == 0)) {
+            if (op->end_chunk)
+                op->end_chunk(ctx);
+            if (hypercall_preempt_check())
+                break;
+        }
+        if (copy_from_guest(elem, a, op->size)) {
+            rc = -EFAULT;
             break;
-        if (copy_from_guest(elem, a, size))
-            return -EFAULT;
-        one(elem);
-        rc = status_only ? copy_to_guest(a + status_off, (char *)elem + status_off, 2)
-                         : copy_to_guest(a, elem, size);
-        if (rc)
-            return -EFAULT;
+        }
+        op->one(elem, ctx);
+        if (op->status_only ? copy_to_guest(a + op->status_off, (char *)elem + op->status_off, 2)
+                            : copy_to_guest(a, elem, op->size)) {
+            rc = -EFAULT;
+            break;
+        }
     }
+    if (op->end_chunk)
+        op->end_chunk(ctx);
     *done = i;
-    return 0;
+    return rc;
 }
 
 long do_grant_table_op(uint64_t cmd, uint64_t uop, uint64_t count64, uint64_t a4, uint64_t a5)

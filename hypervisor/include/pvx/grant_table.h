@@ -124,14 +124,27 @@ void gnttab_put_table(struct grant_table *gt);
 int16_t gnttab_target(struct domain *caller, domid_t id, struct domain **d);
 
 /*
- * Run a batch of `count` elements of `size` bytes at guest address uop: each
- * is read, handled by `one` (which sets its status), and written back: the
- * whole element when status_only is false, else only its int16 status at
- * status_off (as Xen does for unmap and copy).  Stops early, with *done
- * telling how far it got, when the hypercall should be preempted.
+ * How gnttab_batch() runs one GNTTABOP: elements of `size` bytes, each
+ * handled by one(elem, ctx), which sets its status, and written back whole,
+ * or (status_only) only its int16 status at status_off, as Xen does for
+ * unmap and copy.  With end_chunk, the batch goes in chunks of `chunk`
+ * elements: end_chunk(ctx) finishes what the chunk's elements started (and
+ * runs after the last one however the batch ends), and the hypercall is
+ * preempted only between chunks.
  */
-long gnttab_batch(uint64_t uop, unsigned int count, unsigned int *done, size_t size,
-                  bool status_only, size_t status_off, void (*one)(void *elem));
+struct gnttab_batch_op {
+    size_t size;
+    bool status_only;
+    size_t status_off;
+    void (*one)(void *elem, void *ctx);
+    unsigned int chunk;
+    void (*end_chunk)(void *ctx);
+};
+
+/* Run `count` elements at guest address uop; stops early, with *done
+ * telling how far it got, when the hypercall should be preempted. */
+long gnttab_batch(uint64_t uop, unsigned int count, unsigned int *done,
+                  const struct gnttab_batch_op *op, void *ctx);
 
 /* grant_map.c */
 long gnttab_map(uint64_t uop, unsigned int count, unsigned int *done);
