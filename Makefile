@@ -7,6 +7,7 @@
 #   make test-xen     run the PV test guest on Debian's Xen 4.17 (the peer)
 #   make iso          a GRUB (multiboot2) ISO: build/pvx.iso
 #   make bench        benchmarks, pvx beside its peer
+#   make bench-io     PV against HVM-style I/O: table, JSON and chart in build/bench-io
 #   make format       reformat all C sources with clang-format
 #
 # Every target that needs packages installs them first (scripts/install-deps.sh).
@@ -17,7 +18,7 @@ HAVE_XENSTORE := $(wildcard xenstore/Makefile)
 HAVE_TESTGUEST := $(wildcard guest-patches/testguest/Makefile)
 
 .PHONY: all deps hypervisor xenstore dom0-tools testguest unit iso run test test-xen bench bench-pv bench-dom0 \
-	bench-toolstack bench-devices bench-xenstore format format-check clean
+	bench-toolstack bench-devices bench-io bench-xenstore format format-check clean
 
 all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) dom0-tools $(if $(HAVE_TESTGUEST),testguest)
 
@@ -74,7 +75,7 @@ test: all
 test-xen: all
 	@$(PYTHON) scripts/run-tests.py 41-testguest-xen
 
-bench: all bench-xenstore bench-pv bench-dom0 bench-toolstack bench-devices
+bench: all bench-xenstore bench-pv bench-dom0 bench-toolstack bench-devices bench-io
 
 # Hypercall and trap microbenchmarks: pvx beside Xen 4.17 (and Xen without
 # XPTI) in one run, same QEMU machine; results in docs/benchmarks.md.
@@ -97,6 +98,14 @@ bench-toolstack: all
 # results in docs/benchmarks.md.
 bench-devices: all
 	@$(PYTHON) scripts/bench-devices.py --xen-extra-append xpti=0 --write-doc
+
+# PV against HVM-style I/O: the same disk and network workloads on the same
+# Debian kernel as a PV domU on pvx and on Xen 4.17, as a QEMU guest with
+# emulated IDE + e1000 and with virtio, as a Xen HVM guest where it can run,
+# and natively in dom0; table, JSON and chart in build/bench-io, and in
+# docs/benchmarks.md.
+bench-io: all
+	@$(PYTHON) scripts/bench-io.py --write-doc
 
 bench-xenstore: all
 	@$(PYTHON) scripts/bench-xenstore.py

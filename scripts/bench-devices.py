@@ -45,13 +45,12 @@ only that every figure is there and non-zero (exit status 1 otherwise).
 docs/benchmarks.md between its <!-- bench-devices.py --> markers.
 --from-logs reads the serial logs of the last run
 (build/bench-devices-pvx.log, build/bench-devices-xen.log) instead of
-booting.
+booting; with --only HV, --log FILE reads FILE instead (suite 43 reads the
+pvx boot of scripts/bench-io.py's smoke run, which runs this workload).
 """
 import argparse
 import os
 import re
-import selectors
-import signal
 import statistics
 import subprocess
 import sys
@@ -87,6 +86,10 @@ PREFIX = "pvx-dom0: bench "
 IOBENCH = re.compile(r"pvx-iobench: (\S+) bs=(\d+) bytes=(\d+) requests=\d+ seconds=[\d.]+ "
                      r"MiB/s=([\d.]+) iops=([\d.]+) lat-median-us=([\d.]+) lat-p99-us=([\d.]+)")
 IPERF = re.compile(r"([\d.]+) ([KMG]?)Bytes\s+([\d.]+) ([KMG]?)bits/sec\s+receiver")
+# sockperf ping-pong --full-rtt: the messages answered in the measured time,
+# and the median round trip (us).
+SOCKPERF = re.compile(r"\[Valid Duration\] RunTime=([\d.]+) sec; SentMessages=\d+; "
+                      r"ReceivedMessages=(\d+).*percentile 50\.000 = *([\d.]+)")
 UNIT = {"": 1 / (1 << 20), "K": 1 / 1024, "M": 1, "G": 1024}
 # (row, workload, field, lower is better); field names from parse_output().
 ROWS = (("sequential write, 1 MiB requests (MiB/s)", "seq-write", "mibs", False),
@@ -99,7 +102,12 @@ DISK_GOAL = 0.90
 
 def parse_output(workload, out):
     """The figures of one result's output: {field: value, 'mib': MiB moved}, or None."""
-    if workload == "tcp":
+    if workload == "rr":
+        m = SOCKPERF.search(out)
+        if not m or float(m.group(1)) <= 0:
+            return None
+        return {"rts": int(m.group(2)) / float(m.group(1)), "rtt": float(m.group(3)), "mib": 0}
+    if workload in ("tcp", "tcp-rx"):
         m = IPERF.search(out)
         if not m:
             return None
@@ -119,12 +127,12 @@ def build(hv):
     if subprocess.run([sys.executable, "scripts/fetch-linux.py"], cwd=ROOT).returncode:
         return False
     if hv == "pvx":
-        cmd = ["scripts/mkinitramfs.py", "--dom0", "--rootfs", "--init",
+        cmd = ["scripts/mkinitramfs.py", "--dom0", "--rootfs", "--host", "sockperf", "--init",
                "tests/linux/init-bench-devices",
                "--add", f"{WORKLOAD}:etc/bench-devices.sh", "--out", INITRD[hv]]
     else:
         # The domU's root image (mkrootfs.py) as pvx's dom0 carries it, and
-        # the workload's tools: pvx-iobench, iperf3, debugfs.
+        # the workload's tools: pvx-iobench, iperf3, sockperf, debugfs.
         import mkinitramfs
         rootfs = mkinitramfs.build_domu_rootfs()
         cmd = ["scripts/mk-xen-dom0-initrd.py", "--init", "tests/linux/xen/init-bench-devices",
@@ -132,16 +140,19 @@ def build(hv):
                "--add", "tests/linux/checks.sh:etc/pvx-checks.sh",
                "--add", "build/dom0-tools/pvx-iobench:usr/bin/pvx-iobench",
                "--add", f"{rootfs}:{XEN_IMAGES}/rootfs-domu.ext4",
-               "--host", "iperf3", "--host", "debugfs", "--out", INITRD[hv]]
+               "--host", "iperf3", "--host", "sockperf", "--host", "debugfs",
+               "--out", INITRD[hv]]
     return subprocess.run([sys.executable] + cmd, cwd=ROOT).returncode == 0
 
 
-def qemu_command(hv, runs, mib, secs, xen_extra=""):
+def qemu_command(hv, runs, mib, secs, xen_extra="", work=None, first_round=1):
     """The same QEMU machine, dom0 kernel, command line and memory for both:
     dom0 gets DOM0_MEM and one vCPU (QEMU has one CPU); Xen's line is the
     xl scenario's (console on COM1, dom0_mem fixed, no ballooning)."""
     cmdline = (f"console=hvc0 earlyprintk=xen pvxbench.runs={runs} pvxbench.mib={mib} "
-               f"pvxbench.secs={secs}")
+               f"pvxbench.secs={secs} pvxbench.round={first_round}")
+    if work:
+        cmdline += " pvxbench.work=" + "+".join(work)  # QEMU splits -initrd at commas
     if hv == "pvx":
         pvx = os.environ.get("PVX_BINARY") or os.path.join(ROOT, "build", "hypervisor", "pvx")
         return qh.qemu_command(kernel=pvx, append=f"dom0_mem={DOM0_MEM}", memory=MEMORY,
@@ -155,64 +166,37 @@ def qemu_command(hv, runs, mib, secs, xen_extra=""):
                            modules=[f"{LINUX}/vmlinuz linux {cmdline}", f"{INITRD[hv]} initrd"])
 
 
-def boot(hv, runs, mib, secs, timeout, xen_extra=""):
-    """Boot hv with the benchmark's dom0; stream progress; returns (output, problem)."""
-    cmd = qemu_command(hv, runs, mib, secs, xen_extra)
+def boot(hv, runs, mib, secs, timeout, xen_extra="", work=None, first_round=1, on_line=None,
+         log=None):
+    """Boot hv with the benchmark's dom0; stream progress; returns (output,
+    problem).  work: the workloads (bench-devices.sh's default set unless
+    given); first_round: the first round's number (its parity picks which
+    side goes first); on_line(line, seconds): shows progress instead of
+    this script's own lines; log: where the serial output goes."""
+    cmd = qemu_command(hv, runs, mib, secs, xen_extra, work, first_round)
     tag = f"bench-devices: {NAMES[hv]}:"
-    start = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
-    lines, problem = [], None
-    sel = selectors.DefaultSelector()
-    sel.register(proc.stdout, selectors.EVENT_READ)
-    pending = b""
-    try:
-        while True:
-            left = timeout - (time.monotonic() - start)
-            if left <= 0:
-                problem = f"timed out after {timeout:.0f} s"
-                break
-            if not sel.select(timeout=min(left, 1.0)):
-                if proc.poll() is not None:
-                    break
-                continue
-            data = os.read(proc.stdout.fileno(), 65536)
-            if not data:
-                break
-            pending += data
-            *done, pending = pending.split(b"\n")
-            stop = False
-            for raw in done:
-                line = raw.decode("utf-8", "replace").rstrip("\r")
-                lines.append(line)
-                at = time.monotonic() - start
-                if line.startswith(PREFIX + "progress "):
-                    print(f"{tag} [{at:4.0f} s] {line[len(PREFIX + 'progress '):]}", flush=True)
-                elif line.startswith(tuple(PREFIX + w for w in ("config", "error", "vbd",
-                                                                "backends", "log"))):
-                    print(f"{tag} [{at:4.0f} s] {line[len(PREFIX):]}", flush=True)
-                elif line.startswith("pvx-dom0: init reached"):
-                    print(f"{tag} [{at:4.0f} s] dom0's init runs; creating the domU", flush=True)
-                elif re.match(r"pvx-dom0: .*FAILED", line):
-                    print(f"{tag} [{at:4.0f} s] {line}", flush=True)
-                # dom0 finished, or went away (pvx's and Xen's messages).
-                if re.match(r"pvx-dom0: done", line) or re.search(
-                        r"domain 0 \(dom0\): shut down|Hardware Dom0 (halted|shutdown|crashed)",
-                        line):
-                    stop = True
-            if stop:
-                break
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
-    lines.append(pending.decode("utf-8", "replace"))
-    out = "\n".join(lines)
-    with open(SERIAL_LOG[hv], "w") as f:
-        f.write(out)
-    return out, problem
+
+    def show(line, at):
+        if line.startswith(PREFIX + "progress "):
+            print(f"{tag} [{at:4.0f} s] {line[len(PREFIX + 'progress '):]}", flush=True)
+        elif line.startswith(tuple(PREFIX + w for w in ("config", "error", "vbd", "backends",
+                                                        "log"))):
+            print(f"{tag} [{at:4.0f} s] {line[len(PREFIX):]}", flush=True)
+        elif line.startswith("pvx-dom0: init reached"):
+            print(f"{tag} [{at:4.0f} s] dom0's init runs; creating the domU", flush=True)
+        elif re.match(r"pvx-dom0: .*FAILED", line):
+            print(f"{tag} [{at:4.0f} s] {line}", flush=True)
+
+    def each(line, at):
+        (on_line or show)(line, at)
+        # dom0 finished, or went away (pvx's and Xen's messages).
+        return bool(re.match(r"pvx-dom0: done", line) or re.search(
+            r"domain 0 \(dom0\): shut down|Hardware Dom0 (halted|shutdown|crashed)", line))
+
+    r = qh.boot(timeout=timeout, cmd=cmd, on_line=each)
+    with open(log or SERIAL_LOG[hv], "w") as f:
+        f.write(r.output)
+    return r.output, f"timed out after {timeout:.0f} s" if r.timed_out else None
 
 
 def collect(out):
@@ -364,7 +348,13 @@ def main():
     ap.add_argument("--from-logs", action="store_true",
                     help="read the last run's serial logs (build/bench-devices-HV.log) "
                     "instead of booting")
+    ap.add_argument("--log", metavar="FILE",
+                    help="with --from-logs and --only: read FILE as that hypervisor's log")
     args = ap.parse_args()
+    if args.log:
+        if not (args.from_logs and args.only):
+            ap.error("--log goes with --from-logs and --only")
+        SERIAL_LOG[args.only] = args.log
     if args.smoke:
         args.runs, args.mib, args.seconds = 1, 16, 1
     if args.runs < 1 or args.mib < 2 or args.seconds < 1:

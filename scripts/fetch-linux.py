@@ -10,9 +10,15 @@ installed on the machine.
                           split-driver backends blkback and netback, loop
                           and bridge; QEMU's virtio PCI, disk and network
                           drivers) and the modules a domU loads (blkfront,
-                          netfront, ext4), with what they depend on,
-                          uncompressed; `order` and `order-domu` list each
-                          set in a valid load order
+                          netfront, ext4), and the drivers of the
+                          emulated and virtio devices the I/O benchmark's
+                          fully virtualized guest has (scripts/bench-io.py:
+                          PIIX IDE, SCSI disks, e1000, virtio; tun for
+                          Xen's HVM device model in its dom0), with what
+                          they depend on, uncompressed; `order`,
+                          `order-domu`, `order-hvm` and
+                          `order-xen-hvm-dom0` list each set in a valid
+                          load order
 
 The package is the one linux-image-amd64 currently depends on.  Idempotent.
 """
@@ -26,7 +32,7 @@ import sys
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT = os.path.join(ROOT, "build", "linux")
 # Bumped whenever what we keep from the package changes, to refetch.
-LAYOUT = "modules-3"
+LAYOUT = "modules-5"
 # dom0: the drivers behind /dev/xen/{evtchn,gntdev,gntalloc,privcmd} and
 # xenfs, the backends and what their devices sit on (loop images, a bridge),
 # and QEMU's virtio disk and network devices that dom0 drives.
@@ -35,6 +41,14 @@ DOM0 = ("xen-evtchn", "xen-gntdev", "xen-gntalloc", "xen-privcmd", "xenfs", "xen
 # A domU: the frontends and its root filesystem (ext4 checksums its metadata
 # with crc32c, which it asks the crypto layer for by name, not by depends=).
 DOMU = ("xen-blkfront", "xen-netfront", "crc32c-generic", "ext4")
+# The I/O benchmark's guest on emulated devices (QEMU's PIIX IDE disk, seen
+# through libata as a SCSI disk, and e1000) or virtio ones; sd_mod's CRC
+# helper asks the crypto layer for crct10dif by name.
+# Xen 4.17's dom0 running an HVM guest's device model: its emulated NIC is a
+# tap device (scripts/mk-xen-dom0-initrd.py --hvm).
+XEN_HVM_DOM0 = ("tun",)
+HVM = ("ata-piix", "crct10dif-generic", "sd-mod", "e1000", "virtio-pci", "virtio-blk",
+       "virtio-net")
 
 
 def run(cmd, **kw):
@@ -53,8 +67,9 @@ def modinfo_depends(data):
 
 
 def keep_modules(moddir, out):
-    """Copy the DOM0 and DOMU modules and their dependencies (uncompressed) to
-    out, and write out/order and out/order-domu, dependencies first.
+    """Copy the DOM0, DOMU, HVM and XEN_HVM_DOM0 modules and their dependencies (uncompressed) to
+    out, and write out/order, out/order-domu, out/order-hvm and
+    out/order-xen-hvm-dom0, dependencies first.
     Built-in drivers are simply absent."""
     found = {}
     for dirpath, _, files in os.walk(moddir):
@@ -80,7 +95,8 @@ def keep_modules(moddir, out):
             f.write(data)
         order.append(name)
 
-    for wanted, listing in ((DOM0, "order"), (DOMU, "order-domu")):
+    for wanted, listing in ((DOM0, "order"), (DOMU, "order-domu"), (HVM, "order-hvm"),
+                            (XEN_HVM_DOM0, "order-xen-hvm-dom0")):
         order = []
         for name in wanted:
             add(order, name)

@@ -14,8 +14,19 @@ loader can boot:
                                          libraries in usr/lib/x86_64-linux-gnu:
                                          scripts/mk-xen-dom0-initrd.py packs it
                                          into a Xen dom0's initramfs)
+    build/xen-peer/root/usr/libexec/xen-qemu-system-i386
+                                         (qemu-system-xen: the device model
+                                         of HVM guests, QEMU 7.2 as the
+                                         host's; its libraries are the
+                                         host's, and so are the firmware
+                                         files it and libxl load: seabios,
+                                         ipxe-qemu, qemu-system-data)
+    build/xen-peer/root/usr/lib/xen-4.17/boot/hvmloader
+                                         (from xen-utils-4.17)
 
-Idempotent: a stamp file records the package set that was unpacked.
+Idempotent: a stamp file records the package set that was unpacked; when
+the set changes, only debs/, root/ and the hypervisor image are redone (the
+initramfs images and logs other scripts keep in build/xen-peer stay).
 """
 import gzip
 import os
@@ -41,6 +52,8 @@ PACKAGES = [
     "libxenhypfs1",
     "libxentoollog1",
     "libyajl2",
+    # The device model of HVM guests (mk-xen-dom0-initrd.py --hvm).
+    "qemu-system-xen",
 ]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -63,7 +76,11 @@ def main():
         return 0
     debs = os.path.join(OUT, "debs")
     root = os.path.join(OUT, "root")
-    shutil.rmtree(OUT, ignore_errors=True)
+    for old in (debs, root):
+        shutil.rmtree(old, ignore_errors=True)
+    for old in (stamp, os.path.join(OUT, "xen-4.17-amd64")):
+        if os.path.exists(old):
+            os.remove(old)
     os.makedirs(debs)
     print("fetch-xen-peer: downloading " + " ".join(PACKAGES), flush=True)
     run(["apt-get", "download", "-q"] + PACKAGES, cwd=debs)

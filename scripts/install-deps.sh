@@ -6,7 +6,8 @@ set -eu
 PACKAGES="build-essential gcc libc6-dev make python3 cpio qemu-system-x86 grub-pc-bin \
 grub-common xorriso mtools libcmocka-dev libxen-dev clang clang-format \
 libclang-rt-14-dev valgrind busybox-static xz-utils lz4 zstd \
-liblzma-dev zlib1g-dev libzstd-dev liblz4-dev e2fsprogs iperf3"
+liblzma-dev zlib1g-dev libzstd-dev liblz4-dev e2fsprogs iperf3 sockperf \
+python3-matplotlib"
 
 missing=""
 for p in $PACKAGES; do

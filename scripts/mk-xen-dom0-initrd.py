@@ -3,6 +3,7 @@
 
     mk-xen-dom0-initrd.py [--out build/xen-peer/initrd-xl.gz] [--init FILE]
                           [--add SRC:DEST ...] [--host PROGRAM[:DEST] ...]
+                          [--hvm]
 
 It is the reference pvx's xl-compatible toolstack is measured and checked
 against (tests/linux/xl_scenario.py).  The archive holds:
@@ -35,7 +36,17 @@ against (tests/linux/xl_scenario.py).  The archive holds:
     (default tests/linux/xen/init-xl);
   - each --add SRC:DEST file (mode 0755), and each --host PROGRAM (a host
     program at DEST, by default its path on the host) with the libraries it
-    loads.
+    loads;
+  - with --hvm, what libxl needs to create HVM guests run by the upstream
+    device model: Debian's qemu-system-xen (/usr/libexec/xen-qemu-system-i386,
+    where Debian's libxl looks for it) with its libraries, hvmloader
+    (/usr/lib/xen-4.17/boot), the BIOS libxl hands hvmloader
+    (/usr/share/seabios/bios-256k.bin) and the files the device model loads
+    (the option ROMs of direct kernel boot, the e1000's boot ROM, a VGA
+    BIOS, the keymap libxl asks for) from the host's seabios,
+    qemu-system-data and ipxe-qemu packages, at the same paths; and the tun
+    module (the emulated NIC is a tap device the device model opens; the
+    HVM init loads it) in /lib/modules/dom0, from build/linux/modules.
 
 The domU's initramfs is the one pvx's dom0 carries (mkinitramfs.py's
 build_domu_initrd: build/linux/initrd-domu.gz), so both peers boot the same
@@ -99,6 +110,19 @@ vcpus = 1
 extra = "console=hvc0"
 """
 
+
+# --hvm: the device model (in build/xen-peer/root) and the firmware files
+# (host paths, also their paths in the image).
+DEVICE_MODEL = "usr/libexec/xen-qemu-system-i386"
+HVMLOADER = "usr/lib/xen-4.17/boot/hvmloader"
+HVM_FIRMWARE = ["/usr/share/seabios/bios-256k.bin", "/usr/share/seabios/vgabios-stdvga.bin",
+                "/usr/share/qemu/linuxboot_dma.bin", "/usr/share/qemu/linuxboot.bin",
+                "/usr/lib/ipxe/qemu/efi-e1000.rom",
+                # libxl passes -k en-us: QEMU loads the keymap even without
+                # a display.
+                "/usr/share/qemu/keymaps/en-us"]
+HVM_DOM0_MODULES = ["tun"]
+HVM_MODULE_DIR = os.path.join(LINUX, "modules")
 
 TESTGUEST = os.path.join(ROOT, "build", "testguest", "testguest")
 
@@ -195,6 +219,16 @@ def library_closure(binaries):
     return libs, interps.pop()
 
 
+def hvm_modules():
+    """{name: path} of HVM_DOM0_MODULES, kept in build/linux/modules by
+    scripts/fetch-linux.py."""
+    found = {m: os.path.join(HVM_MODULE_DIR, f"{m}.ko") for m in HVM_DOM0_MODULES}
+    missing = [p for p in found.values() if not os.path.exists(p)]
+    if missing:
+        die(f"missing {', '.join(missing)}: run scripts/fetch-linux.py")
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=os.path.join(PEER, "initrd-xl.gz"))
@@ -203,6 +237,8 @@ def main():
                     help="an extra file (mode 0755)")
     ap.add_argument("--host", action="append", default=[], metavar="PROGRAM[:DEST]",
                     help="a host program (with its libraries)")
+    ap.add_argument("--hvm", action="store_true",
+                    help="add the device model, hvmloader and firmware of HVM guests")
     args = ap.parse_args()
     adds = [tuple(spec.split(":", 1)) for spec in args.add]
     if any(len(a) != 2 for a in adds):
@@ -215,7 +251,17 @@ def main():
     scripts = os.path.join(PEER_ROOT, HOTPLUG_SCRIPTS)
     host = [host_program(f"{n}:{d}") for n, d in HOTPLUG_HOST]
     host += [host_program(spec) for spec in args.host]
+    hvm_bins = []
+    if args.hvm:
+        hvm_bins = [os.path.join(PEER_ROOT, DEVICE_MODEL)]
+        hvm_mods = hvm_modules()
+        for p in HVM_FIRMWARE:
+            if not os.path.exists(p):
+                die(f"missing {p}: install the host's seabios, qemu-system-data and ipxe-qemu "
+                    "packages (scripts/install-deps.sh)")
     missing = [p for p, _, _ in tools if not os.path.exists(p)]
+    missing += [os.path.join(PEER_ROOT, p) for p in ((DEVICE_MODEL, HVMLOADER) if args.hvm else ())
+                if not os.path.exists(os.path.join(PEER_ROOT, p))]
     missing += [p for p in [xenstore, scripts] + [src for src, _ in adds] if not os.path.exists(p)]
     order = os.path.join(LINUX, "modules", "order")
     for p in (order, os.path.join(LINUX, "vmlinuz"), args.init, TESTGUEST,
@@ -231,8 +277,10 @@ def main():
     print("mk-xen-dom0-initrd: building the domU initramfs", flush=True)
     domu_initrd = mkinitramfs.build_domu_initrd()
 
-    libs, interp = library_closure([p for p, _, _ in tools] + [xenstore] + [p for p, _ in host])
-    print(f"mk-xen-dom0-initrd: {len(tools) + 1 + len(host)} programs, {len(libs)} libraries: "
+    libs, interp = library_closure([p for p, _, _ in tools] + [xenstore] + [p for p, _ in host]
+                                   + hvm_bins)
+    programs = len(tools) + 1 + len(host) + len(hvm_bins)
+    print(f"mk-xen-dom0-initrd: {programs} programs, {len(libs)} libraries: "
           + " ".join(sorted(libs)), flush=True)
     c = mkinitramfs.Cpio()
     mkinitramfs.busybox_base(c)
@@ -280,6 +328,17 @@ def main():
     for path, dest in host:
         parents(dest)
         c.add(dest, 0o100755, open(os.path.realpath(path), "rb").read())
+    if args.hvm:
+        for path in hvm_bins:
+            dest = os.path.relpath(path, PEER_ROOT)
+            parents(dest)
+            c.add(dest, 0o100755, open(path, "rb").read())
+        parents(HVMLOADER)
+        c.add(HVMLOADER, 0o100644, open(os.path.join(PEER_ROOT, HVMLOADER), "rb").read())
+        for path in HVM_FIRMWARE:
+            dest = path.strip("/")
+            parents(dest)
+            c.add(dest, 0o100644, open(os.path.realpath(path), "rb").read())
     for src, dest in adds:
         dest = dest.strip("/")
         parents(dest)
@@ -297,6 +356,10 @@ def main():
     for m in modules:
         c.add(f"lib/modules/dom0/{m}.ko", 0o100644,
               open(os.path.join(LINUX, "modules", f"{m}.ko"), "rb").read())
+    if args.hvm:
+        # Loaded by the HVM init (tests/linux/xen/init-bench-io-hvm).
+        for m, path in sorted(hvm_mods.items()):
+            c.add(f"lib/modules/dom0/{m}.ko", 0o100644, open(path, "rb").read())
     c.add(f"{BENCH_DIR}/vmlinuz", 0o100644, open(os.path.join(LINUX, "vmlinuz"), "rb").read())
     c.add(f"{BENCH_DIR}/initrd-domu.gz", 0o100644, open(domu_initrd, "rb").read())
     # The PV test guest: the small kernel of the toolstack benchmark's

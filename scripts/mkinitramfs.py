@@ -26,6 +26,9 @@ built first) as /var/lib/pvx/images/rootfs-domu.ext4: 40 MiB of dom0's
 memory once unpacked, so only the inits that start domUs with disks ask
 for it.
 
+--host PROGRAM adds a program of the host's with the libraries it loads
+(the device benchmark's dom0 gets sockperf this way).
+
 --domu builds the Debian Linux domU's initramfs (tests/linux/domu/): its
 /init loads the frontend and ext4 modules (build/linux/modules/order-domu,
 kept in /lib/modules/domu), switches to the root filesystem named by root=
@@ -279,6 +282,8 @@ def main():
     ap.add_argument("--add", action="append", default=[], help="SRC:DEST extra file")
     ap.add_argument("--dom0", action="store_true", help="add pvx's dom0 tools and modules")
     ap.add_argument("--domu", action="store_true", help="the Debian Linux domU's initramfs")
+    ap.add_argument("--host", action="append", default=[], metavar="PROGRAM",
+                    help="a host program to add with the libraries it loads")
     ap.add_argument("--rootfs", action="store_true",
                     help="with --dom0: add the domU's root filesystem image")
     args = ap.parse_args()
@@ -300,7 +305,7 @@ def main():
         if args.rootfs:
             adds.append((build_domu_rootfs(), "var/lib/pvx/images/rootfs-domu.ext4"))
     write_initramfs(args.init, args.out, adds, dom0=args.dom0, domu=args.domu,
-                    host_programs=DOM0_HOST_PROGRAMS if args.dom0 else ())
+                    host_programs=(DOM0_HOST_PROGRAMS if args.dom0 else ()) + tuple(args.host))
     return 0
 
 

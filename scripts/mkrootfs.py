@@ -9,8 +9,8 @@ tree holds what the domU's initramfs holds (scripts/mkinitramfs.py --domu):
 busybox-static with its applet links, /sbin/init (busybox init),
 /etc/inittab and /etc/rc.domu (tests/linux/domu/), the static xenstore tool
 with its xenstore-* links; plus the static pvx-iobench (dom0-tools/bench,
-the disk benchmark of scripts/bench-devices.py), iperf3 with the shared
-libraries they load (scripts/hostbin.py), and /root, /tmp, /proc, /sys,
+the disk benchmark of scripts/bench-devices.py), iperf3 and sockperf with
+the shared libraries they load (scripts/hostbin.py), and /root, /tmp, /proc, /sys,
 /dev, /mnt, /var.  The domU's initramfs mounts it when the kernel command line has
 root=/dev/xvda (xl.cfg: root = "/dev/xvda", disk = [...]).
 
@@ -44,7 +44,7 @@ SIZE_STEP = 8 << 20
 # What ext4 itself takes of an image (inode tables, journal, bitmaps, group
 # descriptors) is below this share of it at these sizes.
 FS_OVERHEAD = 0.12
-HOST_PROGRAMS = ("iperf3",)
+HOST_PROGRAMS = ("iperf3", "sockperf")
 IOBENCH = os.path.join(ROOT, "build", "dom0-tools", "pvx-iobench")
 DIRS = ("root", "tmp", "proc", "sys", "dev", "mnt", "var", "run")
 SCRIPTS = [os.path.join(ROOT, "scripts", f) for f in ("mkrootfs.py", "mkinitramfs.py",

@@ -143,7 +143,8 @@ def qemu_command(kernel=None, modules=(), append=None, iso=None, memory="256M", 
     return cmd + list(extra)
 
 
-def boot(timeout=60, first_line=None, stop_on=None, echo=False, inputs=(), **kw):
+def boot(timeout=60, first_line=None, stop_on=None, echo=False, inputs=(), on_line=None, cmd=None,
+         **kw):
     """Run QEMU until it exits or `timeout` seconds pass.
 
     first_line: regex; BootResult.first_line_at records when it appeared.
@@ -155,8 +156,11 @@ def boot(timeout=60, first_line=None, stop_on=None, echo=False, inputs=(), **kw)
     (to keep keys apart that a guest must read separately, as a console's
     Ctrl-] escape).  QEMU paces what it reads to the UART's FIFO, so nothing
     typed is lost.
+    on_line(line, seconds): called for each complete line as it arrives
+    (for progress); QEMU is stopped once it returns true.
+    cmd: the QEMU command line, instead of qemu_command(**kw)'s.
     """
-    cmd = qemu_command(**kw)
+    cmd = cmd or qemu_command(**kw)
     start = time.monotonic()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             stdin=subprocess.PIPE if inputs else subprocess.DEVNULL,
@@ -217,6 +221,8 @@ def boot(timeout=60, first_line=None, stop_on=None, echo=False, inputs=(), **kw)
             if first_re and first_at is None and first_re.search(line):
                 first_at = time.monotonic() - start
             if stop_re and stop_re.search(line):
+                stopped = True
+            if on_line and on_line(line.rstrip("\r"), time.monotonic() - start):
                 stopped = True
         if stopped:
             break

@@ -13,6 +13,8 @@
 #   suite_run_guest HV TAG ARGS...
 #                           one scripts/testguest-run.py boot on HV (pvx|xen),
 #                           its summary added to the suite's totals
+#   suite_ok NAME / suite_ko NAME
+#                           print a PASS / FAIL line, counted in the totals
 #   suite_summary           print "N passed, N failed"; status 0 only if none failed
 
 suite_pass=0
@@ -63,6 +65,16 @@ suite_run_guest() {
     if [ "$rc" -ne 0 ] && [ "${f:-0}" -eq 0 ]; then
         suite_fail=$((suite_fail + 1))
     fi
+}
+
+suite_ok() {
+    suite_pass=$((suite_pass + 1))
+    echo "PASS $1"
+}
+
+suite_ko() {
+    suite_fail=$((suite_fail + 1))
+    echo "FAIL $1"
 }
 
 suite_summary() {

@@ -19,10 +19,14 @@
 # and wait_until (tests/linux/checks.sh) must be defined.
 #
 # Parameters on the kernel command line: pvxbench.runs=N (rounds),
-# pvxbench.mib=M (the backing file's size), pvxbench.secs=S (rand-read and
-# iperf3 durations).  In each round every workload runs once in the domU and
-# once in dom0, alternately (the domU first in odd rounds, dom0 first in even
-# ones), never both at once.
+# pvxbench.mib=M (the backing file's size), pvxbench.secs=S (rand-read,
+# iperf3 and sockperf durations), pvxbench.round=K (the first round's
+# number, default 1: scripts/bench-io.py boots once per round),
+# pvxbench.work=W+W... (the workloads, default seq-write, seq-read,
+# rand-read, tcp, idle; also tcp-rx: TCP from dom0 to the domU, and rr: TCP
+# round trips with sockperf ping-pong).  In each round every workload runs
+# once in the domU and once in dom0, alternately (the domU first in odd
+# rounds, dom0 first in even ones), never both at once.
 #
 # The domU's part is a job written into its root image (/job.sh, run by its
 # rc): it waits for a command in its node data/cmd ("K COMMAND"), runs it and
@@ -34,7 +38,7 @@
 #   pvx-dom0: bench config hv=HV mib=M secs=S runs=N loop=DEV cpus=C
 #   pvx-dom0: bench vbd backend|frontend KEY=VALUE...   (xvdb's features)
 #   pvx-dom0: bench backends vbd=... vif=...            (how they were set up)
-#   pvx-dom0: bench progress round K/N WORKLOAD SIDE
+#   pvx-dom0: bench progress round K/N WORKLOAD SIDE   (K from pvxbench.round)
 #   pvx-dom0: bench result K SIDE WORKLOAD ticks=T wall-cs=W | OUTPUT
 # (T: dom0's busy ticks, W: centiseconds, from writing the command to
 # reading the answer)
@@ -49,6 +53,8 @@ param() { # NAME DEFAULT: pvxbench.NAME= from the kernel command line
 RUNS=$(param runs 3)
 MIB=$(param mib 128)
 SECS=$(param secs 5)
+ROUND0=$(param round 1)
+WORK=$(param work seq-write,seq-read,rand-read,tcp,idle | tr ',+' '  ')
 fail() {
     echo "pvx-dom0: bench error $*"
     for f in ${BENCH_LOGS:-}; do
@@ -106,9 +112,18 @@ disk = [ 'format=raw, vdev=xvda, access=rw, target=$ROOTFS',
          'format=raw, vdev=xvdb, access=rw, target=/srv/bench/bench.img' ]
 vif = [ 'mac=00:16:3e:00:00:b1, bridge=xenbr0, ip=10.0.0.11' ]
 EOF
-# iperf3 servers: one for the domU on the bridge, one for dom0's loopback.
+# iperf3 and sockperf servers: one of each for the domU on the bridge, one
+# for dom0's loopback.
 iperf3 -s -D -B 10.0.0.1 -p 5201 || fail "iperf3 server on 10.0.0.1"
 iperf3 -s -D -B 127.0.0.1 -p 5202 || fail "iperf3 server on 127.0.0.1"
+case " $WORK " in
+*" rr "*)
+    for a in 10.0.0.1:11111 127.0.0.1:11112; do
+        sockperf server --tcp -i "${a%:*}" -p "${a#*:}" --daemonize >/dev/null 2>&1 ||
+            fail "sockperf server on $a"
+    done
+    ;;
+esac
 xl create -q /srv/bench.cfg || fail "xl create /srv/bench.cfg"
 GID=$(xl domid bench)
 RES=/local/domain/$GID/data/res
@@ -167,7 +182,7 @@ in_dom0() {
 }
 # One workload on one side: WORKLOAD SIDE COMMAND.
 measure() {
-    echo "pvx-dom0: bench progress round $round/$RUNS $1 $2"
+    echo "pvx-dom0: bench progress round $round/$((ROUND0 + RUNS - 1)) $1 $2"
     if [ "$2" = domU ]; then in_domu "$3"; else in_dom0 "$3"; fi
     echo "pvx-dom0: bench result $round $2 $1 ticks=$TICKS wall-cs=$WALL | $OUT"
 }
@@ -182,18 +197,41 @@ both() {
     fi
 }
 SIZE=${MIB}M
-round=1
-while [ $round -le "$RUNS" ]; do
-    for w in seq-write seq-read; do
-        both "$w" "pvx-iobench $w /dev/xvdb --bs 1M --size $SIZE" \
-            "pvx-iobench $w $LOOP --bs 1M --size $SIZE"
+# sockperf's lines that count: the measured span and the median round trip.
+# --mps caps the rate at one message per 50 us, which never binds here (a
+# round trip takes hundreds of us under TCG); without a cap sockperf sizes
+# its record of round trips for an unbounded rate, tens of MiB that a 128
+# MiB guest cannot spare.
+RR_LINES="grep -E 'Valid Duration|percentile 50.000'"
+round=$ROUND0
+while [ $round -lt $((ROUND0 + RUNS)) ]; do
+    for w in $WORK; do
+        case $w in
+        seq-write | seq-read)
+            both "$w" "pvx-iobench $w /dev/xvdb --bs 1M --size $SIZE" \
+                "pvx-iobench $w $LOOP --bs 1M --size $SIZE"
+            ;;
+        rand-read)
+            both rand-read "pvx-iobench rand-read /dev/xvdb --bs 4k --size $SIZE --seconds $SECS" \
+                "pvx-iobench rand-read $LOOP --bs 4k --size $SIZE --seconds $SECS"
+            ;;
+        tcp | tcp-rx)
+            rev=""
+            [ "$w" = tcp-rx ] && rev=" -R"
+            both "$w" "iperf3 -c 10.0.0.1 -p 5201 -t $SECS -f m$rev | grep receiver" \
+                "iperf3 -c 127.0.0.1 -p 5202 -t $SECS -f m$rev | grep receiver"
+            ;;
+        rr)
+            both rr "sockperf ping-pong --tcp --full-rtt --mps=20000 -i 10.0.0.1 -p 11111 -t $SECS | $RR_LINES" \
+                "sockperf ping-pong --tcp --full-rtt --mps=20000 -i 127.0.0.1 -p 11112 -t $SECS | $RR_LINES"
+            ;;
+        idle)
+            # dom0's own CPU use with nothing running, for scale.
+            measure idle dom0 "sleep $SECS"
+            ;;
+        *) fail "unknown workload $w" ;;
+        esac
     done
-    both rand-read "pvx-iobench rand-read /dev/xvdb --bs 4k --size $SIZE --seconds $SECS" \
-        "pvx-iobench rand-read $LOOP --bs 4k --size $SIZE --seconds $SECS"
-    both tcp "iperf3 -c 10.0.0.1 -p 5201 -t $SECS -f m | grep receiver" \
-        "iperf3 -c 127.0.0.1 -p 5202 -t $SECS -f m | grep receiver"
-    # dom0's own CPU use with nothing running, for scale.
-    measure idle dom0 "sleep $SECS"
     round=$((round + 1))
 done
 xl destroy bench

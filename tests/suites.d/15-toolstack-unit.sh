@@ -4,7 +4,8 @@
 # cmocka unit tests under ASan+UBSan, and the differential test against Xen
 # 4.17's own libxlutil (Debian libxen-dev) on the corpus in
 # dom0-tools/tests/cfg-corpus plus seeded random configs and disk specs;
-# and pvx-iobench on a host file (tests/tools/test_iobench.py).
+# pvx-iobench on a host file (tests/tools/test_iobench.py), and the I/O
+# benchmark's parsers, table and chart (tests/tools/test_bench_io.py).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=$PWD/build/dom0-tools/tests
@@ -51,19 +52,22 @@ if [ "$rc" -ne 0 ] && [ "${f:-1}" -eq 0 ]; then
 fi
 
 # pvx-iobench, the disk benchmark dom0 and the domU run
-# (tests/tools/test_iobench.py: a small file on the host, under build/).
-python3 tests/tools/test_iobench.py >"$WORK/iobench.out" 2>&1
-rc=$?
-cat "$WORK/iobench.out"
-line=$(grep '^[0-9]* passed, [0-9]* failed$' "$WORK/iobench.out" | tail -n 1)
-p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
-f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
-PASS=$((PASS + ${p:-0}))
-FAIL=$((FAIL + ${f:-1}))
-if [ "$rc" -ne 0 ] && [ "${f:-1}" -eq 0 ]; then
-    echo "FAIL test_iobench: exit status $rc"
-    FAIL=$((FAIL + 1))
-fi
+# (tests/tools/test_iobench.py: a small file on the host, under build/), and
+# the I/O benchmark's parsing, table and chart (tests/tools/test_bench_io.py).
+for t in test_iobench test_bench_io; do
+    python3 "tests/tools/$t.py" >"$WORK/$t.out" 2>&1
+    rc=$?
+    cat "$WORK/$t.out"
+    line=$(grep '^[0-9]* passed, [0-9]* failed$' "$WORK/$t.out" | tail -n 1)
+    p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')
+    f=$(echo "$line" | sed -n 's/.* \([0-9]*\) failed$/\1/p')
+    PASS=$((PASS + ${p:-0}))
+    FAIL=$((FAIL + ${f:-1}))
+    if [ "$rc" -ne 0 ] && [ "${f:-1}" -eq 0 ]; then
+        echo "FAIL $t: exit status $rc"
+        FAIL=$((FAIL + 1))
+    fi
+done
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

@@ -7,11 +7,9 @@
 # one iteration per operation.  Checks only that the side-by-side table is
 # produced with a figure from both hypervisors for every operation, and both
 # boot times; no timing is asserted (a timing is not a test).  Then one
-# round of the toolstack benchmark on pvx, and one short round of the
-# split-driver benchmark on pvx (scripts/bench-devices.py --smoke: about 40 s
-# under TCG, building dom0's initramfs included; its Xen 4.17 side, about
-# 110 s more, is left to `make bench-devices` and
-# `bench-devices.py --smoke --only xen`).
+# round of the toolstack benchmark on pvx.  The split-driver benchmark's
+# workload runs in suite 43 (scripts/bench-io.py boots it), which also
+# checks scripts/bench-devices.py's table on that boot's log.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/suite.sh
@@ -95,31 +93,6 @@ for row in "create returns (ms)" "first console line (ms)" "guest's init runs (m
         ko "bench-toolstack.row: $row (missing, or no pvx figure)"
     fi
 done
-
-# The split-driver benchmark (scripts/bench-devices.py --smoke), one short
-# round in one boot of pvx: every row gets a domU figure, a dom0 figure and a
-# ratio, and the rows that move data dom0's CPU per MiB (the script itself
-# fails when a figure is missing or zero).
-out=$(python3 scripts/bench-devices.py --smoke 2>&1)
-rc=$?
-printf '%s\n' "$out"
-if [ "$rc" -eq 0 ]; then ok "bench-devices.exit_status"; else ko "bench-devices.exit_status: $rc"; fi
-fig='[0-9][0-9,.]*'
-for row in "sequential write, 1 MiB requests (MiB/s)" "sequential read, 1 MiB requests (MiB/s)" \
-    "random read, 4 KiB (IOPS)" "TCP, iperf3 (Mbit/s)"; do
-    if printf '%s\n' "$out" | grep -F "| $row |" |
-        grep -Eq "^\| [^|]+ \| $fig \| $fig \| [0-9]+\.[0-9]{2} \| [0-9]+\.[0-9]{2} \|$"; then
-        ok "bench-devices.row: $row"
-    else
-        ko "bench-devices.row: $row (missing, or a figure absent)"
-    fi
-done
-if printf '%s\n' "$out" | grep -F "| random read, 4 KiB, median latency (us) |" |
-    grep -Eq "^\| [^|]+ \| $fig \| $fig \| [0-9]+\.[0-9]{2} \|  \|$"; then
-    ok "bench-devices.row: random read latency"
-else
-    ko "bench-devices.row: random read latency (missing, or a figure absent)"
-fi
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
