@@ -140,6 +140,11 @@ def say(msg):
     print(f"bench-io: {msg}", flush=True)
 
 
+class CannotRun(Exception):
+    """A configuration this machine cannot run (not a failure): the message
+    is the one-line reason the report gives."""
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -292,6 +297,11 @@ def run_xen_hvm(machine, rnd, args, logdir):
 
     timeout = 900 + args.mib * 4 + args.seconds * 40
     r = qh.boot(timeout=timeout, cmd=cmd, on_line=each)
+    if (re.search(r"pvx-dom0: init reached", r.output) and
+            not re.search(r"HVM: (SVM|VMX) enabled", r.output)):
+        raise CannotRun(f"Xen 4.17 found no hardware virtualization on this CPU (accelerator "
+                        f"{qh.accelerator()}, CPU model {HVM_CPU}: its boot log has no "
+                        "'HVM: SVM enabled' or 'HVM: VMX enabled')")
     figs, problems, info = guest_boot_results(machine, rnd, r, timeout, logdir)
     return figs, problems + re.findall(r"^pvx-dom0: (bench error .*)$", r.output, re.M), info
 
@@ -304,7 +314,9 @@ RUNNERS = {"pvx": run_pv, "xen": run_pv, "emulated": run_qemu_guest,
 
 
 def prepare(machines, args):
-    """Build what each machine boots; {machine: reason} for those that cannot."""
+    """Build what each machine boots; {machine: why} for those whose build
+    failed (a failure of the benchmark, not a configuration that cannot
+    run)."""
     cannot = {}
     guests = [m for m in ("emulated", "virtio", "xen-hvm") if m in machines]
     if guests:
@@ -339,8 +351,9 @@ def measure(args, configs):
     """Every round of every machine: the results document (see render())."""
     machines = machines_for(configs)
     logdir = args.out
-    cannot = prepare(machines, args)
-    runnable = [m for m in machines if m not in cannot]
+    broken = prepare(machines, args)
+    runnable = [m for m in machines if m not in broken]
+    cannot = {}
     results = {c: {m[0]: [] for m in METRICS} for c in configs}
     problems = {c: [] for c in configs}
     info = {}
@@ -351,6 +364,12 @@ def measure(args, configs):
         t0 = time.monotonic()
         try:
             figs, probs, line = RUNNERS[machine](machine, rnd, args, logdir)
+        except CannotRun as e:
+            with lock:
+                say(f"[{machine}] cannot run: {e}")
+                cannot[machine] = str(e)
+                runnable.remove(machine)
+            return
         except Exception as e:  # a bug or a missing file: the run counts as failed
             figs, probs, line = {}, [f"{type(e).__name__}: {e}"], ""
         with lock:
@@ -371,7 +390,7 @@ def measure(args, configs):
 
     for rnd in range(1, args.runs + 1):
         k = (rnd - 1) % len(runnable) if runnable else 0
-        order = runnable[k:] + runnable[:k]
+        order = runnable[k:] + runnable[:k]  # a copy: one() may drop a machine
         if args.jobs == 1:
             for m in order:
                 one(m, rnd)
@@ -399,6 +418,8 @@ def measure(args, configs):
                  "details": info.get(machine, "")}
         if machine in cannot:
             entry["status"], entry["reason"] = "cannot run", cannot[machine]
+        elif machine in broken:
+            entry["status"], entry["problems"] = "problems", [broken[machine]]
         else:
             entry["status"] = "ok" if not problems[key] else "problems"
             entry["problems"] = problems[key]

@@ -43,14 +43,6 @@ static u64 free_pages(void)
     return sysctl(PVX_SYSCTL_physinfo) ? 0 : sc.u.physinfo.free_pages;
 }
 
-static bool on_pvx(void)
-{
-    static xen_extraversion_t extra;
-
-    hc_xen_version(XENVER_extraversion, extra);
-    return strstr(extra, "pvx") != NULL;
-}
-
 static long info(unsigned domid, struct pvx_domctl_getdomaininfo *out)
 {
     long rc;

@@ -105,23 +105,34 @@ void t_traps(void)
     CHECK_EQ("mask_clear_again", vcpu->evtchn_upcall_mask, 0);
 
     /*
-     * `int n`: vector 0x80 has DPL 3 (delivered), 0x81 DPL 0 and 0x84 no
-     * handler (#GP with an IDT error code).  The error code's index bits are
-     * not checked: QEMU's TCG reports vector * 16 + 2 in long mode, which
-     * also defeats the hypervisor's emulation of `int n` for DPL 1 (so no
-     * check relies on that).
+     * `int n`: vector 0x80 has DPL 3 (delivered), 0x83 DPL 1 (the guest
+     * kernel's: the hypervisor delivers it, the IDT gate having refused
+     * ring 3), 0x81 DPL 0 and 0x84 no handler (#GP with error code
+     * n * 8 + 2, as hardware reports it).  QEMU's TCG reports n * 16 + 2
+     * in long mode: pvx reads the vector from the instruction, while Xen
+     * 4.17 takes it from the error code and passes the code on.  So on Xen
+     * (tested under TCG) the code may be either, and 0x83 is not tried:
+     * Xen would look up the wrong trap-table entry.
      */
     trap_expect(0x80);
     __asm__ volatile("int $0x80");
     CHECK_EQ("int80_delivered", last_trap.vector, 0x80);
+    if (on_pvx()) {
+        trap_expect(0x83);
+        __asm__ volatile("1: int $0x83\n2:\n" EXTABLE_ENTRY(1b, 2b));
+        CHECK_EQ("int_dpl1_from_kernel_delivered", last_trap.vector, 0x83);
+        CHECK_EQ("int_dpl1_rip_after_insn", *(const u8 *)(last_trap.rip - 2), 0xcd);
+    }
     trap_expect(13);
     __asm__ volatile("1: int $0x81\n2:\n" EXTABLE_ENTRY(1b, 2b));
     CHECK_EQ("int_dpl0_gp", last_trap.vector, 13);
-    CHECK_EQ("int_dpl0_gp_err_idt", last_trap.err & 3, 2);
+    CHECK("int_dpl0_gp_err",
+          last_trap.err == 0x81 * 8 + 2 || (!on_pvx() && last_trap.err == 0x81 * 16 + 2));
     trap_expect(13);
     __asm__ volatile("1: int $0x84\n2:\n" EXTABLE_ENTRY(1b, 2b));
     CHECK_EQ("int_no_handler_gp", last_trap.vector, 13);
-    CHECK_EQ("int_no_handler_gp_err_idt", last_trap.err & 3, 2);
+    CHECK("int_no_handler_gp_err",
+          last_trap.err == 0x84 * 8 + 2 || (!on_pvx() && last_trap.err == 0x84 * 16 + 2));
 
     /* #DB from single-stepping. */
     trap_expect(1);

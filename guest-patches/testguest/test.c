@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* PASS/FAIL bookkeeping for the check framework. */
 #include "test.h"
+#include "guest.h"
+#include <public/version.h>
 
 unsigned tests_passed, tests_failed;
 const char *current_group = "boot";
@@ -58,4 +60,12 @@ const char *errname(long rc)
         if (names[i].e == rc)
             return names[i].n;
     return rc > 0 ? "positive" : "?";
+}
+
+bool on_pvx(void)
+{
+    static xen_extraversion_t extra;
+
+    hc_xen_version(XENVER_extraversion, extra);
+    return strstr(extra, "pvx") != NULL;
 }

@@ -18,6 +18,9 @@ extern const char *current_group;
 void test_pass(const char *name);
 void test_fail(const char *name, const char *fmt, ...) __printf(2, 3);
 const char *errname(long rc);
+/* Running on pvx rather than Xen (XENVER_extraversion): only for checks
+ * where Xen under QEMU's TCG cannot show what it does on hardware. */
+bool on_pvx(void);
 
 /* Check a condition; `name` is appended to the current group's name. */
 #define CHECK(name, cond)                                                                          \

@@ -62,6 +62,8 @@ user_rsi: .quad 0
  *   5: syscall with rcx/r11 patterns: exits with rcx == rip-after && r11 flags
  *   6: benchmark: time `syscall` (rax = 3) n times, then exit with 0
  *   7: benchmark: time `int $0x80` n times, then exit with 0
+ *   8: int $0x80 (a DPL-3 gate: reaches the guest kernel's handler)
+ *   9: int $0x83 (a DPL-1 gate: #GP from user mode)
  * For 6 and 7, rsi points at a user-writable buffer: [0] = n (at least 1),
  * then n rdtsc deltas, one per round trip, written by the loop.
  */
@@ -85,6 +87,10 @@ user_page:
     je 16f
     cmpq $7, %rdi
     je 17f
+    cmpq $8, %rdi
+    je 18f
+    cmpq $9, %rdi
+    je 19f
     ud2
 10: movl $1, %eax
     movl $41, %edi
@@ -138,6 +144,10 @@ user_after_syscall:
 .endm
 16: TIMED_LOOP syscall
 17: TIMED_LOOP int $0x80
+18: int $0x80
+    ud2
+19: int $0x83
+    ud2
     .p2align 12
     .globl user_page_end
 user_page_end:

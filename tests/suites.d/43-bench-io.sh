@@ -28,8 +28,13 @@ if [ "$rc" -eq 0 ]; then
 else
     suite_ko "bench-io.smoke_exit_status: $rc (see the problems above)"
 fi
-out=$(python3 tests/tools/check_bench_io.py "$OUT" --runs 1 \
-    --configs pv-pvx,pv-xen,emulated,virtio,hvm-xen,native)
+ALL=pv-pvx,pv-xen,emulated,virtio,hvm-xen,native
+# Under TCG every configuration can run (QEMU emulates SVM for Xen's HVM
+# guest): none may be reported as one that cannot.
+RAN=""
+[ "$PVX_ACCEL" = tcg ] && RAN="--ran $ALL"
+# shellcheck disable=SC2086 # RAN is an option and its value, or nothing
+out=$(python3 tests/tools/check_bench_io.py "$OUT" --runs 1 --configs $ALL $RAN)
 printf '%s\n' "$out"
 line=$(printf '%s\n' "$out" | grep '^[0-9]* passed, [0-9]* failed$' | tail -n 1)
 p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed.*/\1/p')

@@ -2,11 +2,12 @@
 """Check the I/O benchmark's output directory (scripts/bench-io.py) for
 consistency: everything must follow from results.json.
 
-    check_bench_io.py DIR [--runs N] [--configs K,K...]
+    check_bench_io.py DIR [--runs N] [--configs K,K...] [--ran K,K...]
 
 - results.json: every configuration named (all of --configs, when given)
   either has N positive figures per metric or is marked "cannot run" with
-  a one-line reason;
+  a one-line reason (not allowed for those of --ran: configurations that
+  must run on this machine);
 - results.md: the first table has a column per configuration that ran,
   and each cell's median (and min-max) is the JSON's; the ratio table's
   ratios are the medians' (oriented by the metric's lower_is_better); each
@@ -79,10 +80,13 @@ def tables(md):
     return out
 
 
-def check_json(c, doc, runs, want):
+def check_json(c, doc, runs, want, ran):
     keys = [cfg["key"] for cfg in doc.get("configs", [])]
     if want:
         c.check("json.configs", set(want) <= set(keys), f"missing {set(want) - set(keys)}")
+    for k in ran:
+        st = [cfg["status"] for cfg in doc.get("configs", []) if cfg["key"] == k]
+        c.check(f"json.ran:{k}", st == ["ok"], f"status {st}")
     c.check("json.meta", all(k in doc.get("meta", {}) for k in ("accelerator", "host", "runs",
                                                                 "qemu", "date")),
             "meta lacks accelerator, host, runs, qemu or date")
@@ -242,6 +246,7 @@ def main():
     ap.add_argument("dir")
     ap.add_argument("--runs", type=int, help="figures per metric (default: the JSON's runs)")
     ap.add_argument("--configs", help="configurations that must be present")
+    ap.add_argument("--ran", help="configurations that must have run without problems")
     args = ap.parse_args()
     c = Checker()
     try:
@@ -251,7 +256,8 @@ def main():
         print(f"{c.passed} passed, {c.failed} failed")
         return 1
     runs = args.runs or doc.get("meta", {}).get("runs", 1)
-    check_json(c, doc, runs, args.configs.split(",") if args.configs else [])
+    check_json(c, doc, runs, args.configs.split(",") if args.configs else [],
+               args.ran.split(",") if args.ran else [])
     try:
         md = open(os.path.join(args.dir, "results.md")).read()
     except OSError as e:

@@ -9,7 +9,8 @@
   tests/tools/check_bench_io.py, which must pass, and must fail once the
   output is tampered with: a figure changed after rendering, a bar taken
   out of the SVG or stretched, a blank PNG, a zero figure, a reason missing
-  from the table.
+  from the table, a configuration that had to run marked as one that
+  cannot.
 
 Prints PASS/FAIL lines and `N passed, N failed`.
 """
@@ -141,11 +142,11 @@ def test_render_and_check():
         med = sorted(doc["results"]["virtio"]["seq-read"])[1]
         check("table.median_shown", bio.fmt(med) in table, f"{bio.fmt(med)} not in the table")
 
-        def mutant(name, change, expect):
+        def mutant(name, change, expect, *args):
             d = os.path.join(base, name)
             shutil.copytree(good, d)
             change(d)
-            rc, out = checker(d)
+            rc, out = checker(d, *args)
             fails = re.findall(r"^FAIL bench-io\.(\S+?):?(?: |$)", out, re.M)
             check(f"mutant.{name}", rc == 1 and any(f.startswith(expect) for f in fails),
                   f"exit {rc}, failures {fails}, wanted {expect}")
@@ -183,6 +184,14 @@ def test_render_and_check():
             open(p, "w").write(s[:m.start(1)] + d2 + s[m.end(1):])
         mutant("bar_stretched", stretch_bar, "svg.heights")
         mutant("png_blank", lambda d: blank_png(os.path.join(d, "chart.png")), "png.not_blank")
+
+        def not_run(j):
+            for c in j["configs"]:
+                if c["key"] == "virtio":
+                    c.update(status="cannot run", reason="not run: a test's reason")
+            j["results"]["virtio"] = {k: [] for k in j["results"]["virtio"]}
+        mutant("required_not_run", lambda d: edit_json(d, not_run), "json.ran:virtio",
+               "--ran", "pv-pvx,virtio")
 
         def no_reason(d):
             p = os.path.join(d, "results.md")

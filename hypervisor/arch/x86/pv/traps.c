@@ -140,22 +140,45 @@ static void handle_page_fault(struct vcpu *v, struct cpu_user_regs *regs)
     deliver_or_crash(v, regs, 14, ec);
 }
 
-/* A software interrupt the IDT refused (#GP with the IDT bit): deliver it
- * if the guest's trap table allows that privilege level. */
-static bool soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs)
+/*
+ * The vector of the `int $n` whose IDT gate refused the guest (#GP with the
+ * IDT bit), or -1 when the #GP has no IDT bit.  Hardware reports n * 8 + 2,
+ * but QEMU's TCG reports n * 16 + 2 in long mode, so the vector is read
+ * from the instruction itself (CD ib) when it can be; the error code is the
+ * fallback for an unreadable RIP.
+ */
+static int refused_soft_interrupt(const struct cpu_user_regs *regs)
 {
-    unsigned int vector = (regs->error_code >> 3) & 0xff;
+    uint8_t insn[2];
+
+    if (!(regs->error_code & 2))
+        return -1;
+    if (!copy_from_guest(insn, regs->rip, sizeof(insn)) && insn[0] == 0xcd)
+        return insn[1];
+    return (regs->error_code >> 3) & 0xff;
+}
+
+/* A software interrupt the IDT refused: deliver it if the guest's trap
+ * table allows the guest's privilege level, else #GP as hardware reports
+ * it (vector * 8 + 2), as Xen passes the CPU's code on. */
+static void soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs, unsigned int vector)
+{
     const struct trap_bounce_entry *t = &v->arch.traps[vector];
     unsigned int dpl = t->flags & 3;
 
-    if (!(regs->error_code & 2) || !t->address || dpl < (v->arch.kernel_mode ? 1u : 3u))
-        return false;
-    regs->rip += 2; /* int $n is two bytes */
-    return pv_inject_exception(v, regs, vector, false, 0);
+    if (t->address && dpl >= (v->arch.kernel_mode ? 1u : 3u)) {
+        regs->rip += 2; /* int $n is two bytes */
+        if (pv_inject_exception(v, regs, vector, false, 0))
+            return;
+        regs->rip -= 2;
+    }
+    deliver_or_crash(v, regs, 13, vector * 8 + 2);
 }
 
 static void handle_gp(struct vcpu *v, struct cpu_user_regs *regs)
 {
+    int vector;
+
     /* An LDT selector while the LDT could not be used: its pages may have
      * become usable since (the guest made them read-only).  Retry, as Xen's
      * lazy LDT mapping would. */
@@ -174,8 +197,11 @@ static void handle_gp(struct vcpu *v, struct cpu_user_regs *regs)
     }
     if (regs->error_code == 0 && pv_emulate_privileged(v, regs))
         return;
-    if (soft_interrupt(v, regs))
+    vector = refused_soft_interrupt(regs);
+    if (vector >= 0) {
+        soft_interrupt(v, regs, (unsigned int)vector);
         return;
+    }
     deliver_or_crash(v, regs, 13, regs->error_code);
 }
 
