@@ -16,26 +16,15 @@ cd "$(dirname "$0")/../.." || exit 1
 suite_tcg
 suite_build XEN
 
-pass=0
-fail=0
-ok() {
-    pass=$((pass + 1))
-    echo "PASS $1"
-}
-ko() {
-    fail=$((fail + 1))
-    echo "FAIL $1"
-}
-
 out=$(python3 scripts/bench.py --runs 1 --iters 1 --timeout 120 --logs build/bench-smoke 2>&1)
 rc=$?
 printf '%s\n' "$out"
-if [ "$rc" -eq 0 ]; then ok "bench.exit_status"; else ko "bench.exit_status: $rc"; fi
+if [ "$rc" -eq 0 ]; then suite_ok "bench.exit_status"; else suite_ko "bench.exit_status: $rc"; fi
 
 if printf '%s\n' "$out" | grep -q '^operation .*pvx cycles.*Xen cycles.*pvx/Xen$'; then
-    ok "bench.table_header"
+    suite_ok "bench.table_header"
 else
-    ko "bench.table_header"
+    suite_ko "bench.table_header"
 fi
 
 # Every measured row: a pvx figure, a Xen figure and a ratio.
@@ -46,9 +35,9 @@ for row in "null hypercall" "multicall, 32 null calls" "mmu_update, 512 PTEs" \
     "grant copy 64 MiB, 4 KiB" "grant copy 64 MiB, 16 x" "evtchn interdomain loopback"; do
     if printf '%s\n' "$out" | grep -F "$row" |
         grep -Eq "^.{20,} +$num +(-|±[0-9]+%) +$num +(-|±[0-9]+%) +[0-9]+\.[0-9]{2}$"; then
-        ok "bench.row: $row"
+        suite_ok "bench.row: $row"
     else
-        ko "bench.row: $row (missing, or a figure absent on one side)"
+        suite_ko "bench.row: $row (missing, or a figure absent on one side)"
     fi
 done
 
@@ -57,22 +46,22 @@ done
 for row in "evtchn ping-pong with another domain" "switch to another domain and back"; do
     if printf '%s\n' "$out" | grep -F "$row" |
         grep -Eq "^.{20,} +$num +(-|±[0-9]+%) +\(no Xen counterpart\)$"; then
-        ok "bench.pvx_only_row: $row"
+        suite_ok "bench.pvx_only_row: $row"
     else
-        ko "bench.pvx_only_row: $row (no pvx figure, or not marked)"
+        suite_ko "bench.pvx_only_row: $row (no pvx figure, or not marked)"
     fi
 done
 if printf '%s\n' "$out" | grep -Eq "^grant copy 64 MiB, 4 KiB per call: pvx [0-9,]+ MiB/s, Xen 4.17 [0-9,]+ MiB/s$"; then
-    ok "bench.copy_throughput"
+    suite_ok "bench.copy_throughput"
 else
-    ko "bench.copy_throughput"
+    suite_ko "bench.copy_throughput"
 fi
 
 for hv in pvx "Xen 4.17"; do
     if printf '%s\n' "$out" | grep -q "^$hv: *QEMU start -> guest's first line *[0-9.]* s"; then
-        ok "bench.first_line_time: $hv"
+        suite_ok "bench.first_line_time: $hv"
     else
-        ko "bench.first_line_time: $hv"
+        suite_ko "bench.first_line_time: $hv"
     fi
 done
 
@@ -83,16 +72,15 @@ make -s -C xenstore O="$PWD/build/xenstore" all static >/dev/null &&
 out=$(python3 scripts/bench-toolstack.py --runs 1 --only pvx 2>&1)
 rc=$?
 printf '%s\n' "$out"
-if [ "$rc" -eq 0 ]; then ok "bench-toolstack.exit_status"; else ko "bench-toolstack.exit_status: $rc"; fi
+if [ "$rc" -eq 0 ]; then suite_ok "bench-toolstack.exit_status"; else suite_ko "bench-toolstack.exit_status: $rc"; fi
 for row in "create returns (ms)" "first console line (ms)" "guest's init runs (ms)" \
     "xl destroy (ms)" "hypervisor memory per domU beyond its own (KiB)" \
     "xenstored RSS per domU (KiB)" "pvxconsoled RSS per domU (KiB)"; do
     if printf '%s\n' "$out" | grep -F "| $row |" | grep -Eq "^\| [^|]+ \| -?[0-9][0-9,.]* \|"; then
-        ok "bench-toolstack.row: $row"
+        suite_ok "bench-toolstack.row: $row"
     else
-        ko "bench-toolstack.row: $row (missing, or no pvx figure)"
+        suite_ko "bench-toolstack.row: $row (missing, or no pvx figure)"
     fi
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+suite_summary
