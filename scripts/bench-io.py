@@ -107,6 +107,7 @@ CONFIGS = (("pv-pvx", "PV on pvx", "pvx"),
            ("hvm-xen", "Xen 4.17 HVM", "xen-hvm"),
            ("native", "native (dom0 on the backing)", "pvx"))
 LABEL = {k: label for k, label, _ in CONFIGS}
+MACHINE = {k: machine for k, _, machine in CONFIGS}
 # (key, label, workload, field in bench-devices' parse_output(), unit, lower is better)
 METRICS = (("seq-write", "sequential write, 1 MiB", "seq-write", "mibs", "MiB/s", False),
            ("seq-read", "sequential read, 1 MiB", "seq-read", "mibs", "MiB/s", False),
@@ -377,9 +378,7 @@ def measure(args, configs):
                 + (f"; {len(probs)} problem(s)" if probs else ""))
             if line:
                 info[machine] = line
-            for c in configs:
-                if dict((k, m) for k, _, m in CONFIGS)[c] != machine:
-                    continue
+            for c in (c for c in configs if MACHINE[c] == machine):
                 problems[c] += [f"round {rnd}: {p}" for p in probs]
                 got = figs.get(c if c in figs else machine, {})
                 for key, _, workload, field, _, _ in METRICS:
