@@ -148,6 +148,8 @@ void t_fuzz(unsigned long seed, unsigned long count)
             errors++;
         else
             ok++;
+        if ((i & 0xffff) == 0xffff)
+            printk("note: fuzz progress %lu/%lu calls\n", i + 1, count);
         if ((i & 255) == 0 && hc_xen_version(0, 0) != v0) {
             test_fail("hypervisor_answers", "xen_version changed after %lu calls", i);
             return;
