@@ -143,11 +143,20 @@ bool vcpu_runnable(const struct vcpu *v)
     return v->online && !v->blocked && !v->pause_count && v->domain->state == DOMAIN_RUNNING;
 }
 
+/*
+ * A paused vCPU of a running domain keeps its single-shot timer, as on Xen:
+ * a deadline that falls due during the pause raises VIRQ_TIMER and unblocks
+ * the vCPU, which runs it once unpaused.  Stopping it would lose the
+ * deadline, and a tickless guest (Linux) that believes its next event is
+ * programmed would then wait forever.  A domain that shut down or is dying
+ * gets no more timer events.
+ */
 void vcpu_pause_nosync(struct vcpu *v)
 {
     v->pause_count++;
     stop_timer(&v->periodic_timer);
-    stop_timer(&v->singleshot_timer);
+    if (v->domain->state != DOMAIN_RUNNING)
+        stop_timer(&v->singleshot_timer);
     sched_update(v);
 }
 

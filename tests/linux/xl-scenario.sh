@@ -233,6 +233,9 @@ if [ "$created" -eq 0 ]; then
     run uptime "$XL" uptime
     run pause "$XL" pause "$NAME"
     run list-paused "$XL" list "$NAME"
+    # Long enough for the guest's next timer to fall due while it is paused:
+    # it must fire after the unpause, not be lost.
+    sleep 2
     run unpause "$XL" unpause "$NAME"
     run list-unpaused "$XL" list "$NAME"
     run create-duplicate "$XL" create "$CFG"
@@ -246,7 +249,12 @@ if [ "$created" -eq 0 ]; then
     wait_gone shutdown-gone $(($(now_ms) + 30000)) ||
         run destroy-after-failed-shutdown "$XL" destroy "$NAME"
     run list-name-after-shutdown "$XL" list "$NAME"
-    grep -q "pvx-domu: going down" "$LOG" && echo "@@@ NOTE guest ran its shutdown actions"
+    if grep -q "pvx-domu: going down" "$LOG"; then
+        echo "@@@ NOTE guest ran its shutdown actions"
+    else
+        # Keep the guest's side of a failed shutdown in the serial log.
+        tail -n 40 "$LOG" | sed 's/^/@@@ NOTE console: /'
+    fi
     run monitor-log cat "$XL_LOG"
 fi
 
