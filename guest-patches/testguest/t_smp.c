@@ -33,6 +33,8 @@ static volatile unsigned long smp_rounds;
 static volatile unsigned long smp_seen_xmm;
 static volatile int smp_task;
 static u8 smp_stack[8192] __attribute__((aligned(16)));
+static u64 *smp_l4_copy;               /* the L4 vCPU 1 was initialised with */
+static volatile unsigned long smp_cr3; /* what vCPU 1 reads from CR3 */
 
 /* TASK_IO's results: did each access go through (no #GP)? */
 static volatile int smp_io_in, smp_io_out, smp_io_after_iopl0;
@@ -108,6 +110,10 @@ static void smp_task_poll(void)
 static void __attribute__((noreturn)) smp_main(void)
 {
     for (;;) {
+        unsigned long cr3;
+
+        __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+        smp_cr3 = cr3;
         smp_seen_xmm = get_xmm0(); /* its own register, untouched by vCPU 0 */
         set_xmm0(SSE_THEIRS);
         if (smp_task == TASK_IO)
@@ -242,8 +248,36 @@ void t_smp(void)
     CHECK_RC("initialise_noncanonical_rip", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     ctx.user_regs.rip = (unsigned long)smp_main;
     ctx.ctrlreg[3] = va_to_mfn(smp_stack) << PAGE_SHIFT; /* ordinary memory, not a table */
-    CHECK("initialise_bad_cr3", hc_vcpu_op(VCPUOP_initialise, 1, &ctx) < 0);
-    ctx.ctrlreg[3] = cur_l4_mfn() << PAGE_SHIFT;
+    CHECK_RC("initialise_bad_cr3", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
+    /* CR3 naming a frame that is not ours (beyond RAM; the hypervisor's). */
+    ctx.ctrlreg[3] = (1UL << 32) << PAGE_SHIFT;
+    CHECK_RC("initialise_cr3_beyond_ram", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
+    ctx.ctrlreg[3] = 0;
+    CHECK_RC("initialise_cr3_zero", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
+    /* A read-only page whose first entry names a writable page as an L3:
+     * it fails validation as an L4. */
+    {
+        u64 *bad = page_alloc();
+
+        bad[0] = ((u64)va_to_mfn(smp_stack) << PAGE_SHIFT) | PTE_TABLE;
+        make_readonly(bad);
+        ctx.ctrlreg[3] = va_to_mfn(bad) << PAGE_SHIFT;
+        CHECK_RC("initialise_cr3_invalid_l4", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
+        CHECK_RC("initialise_cr3_invalid_l4_not_pinned", pin_table(4, bad), -XEN_EINVAL);
+    }
+    CHECK_RC("still_uninitialised_after_refusals", hc_vcpu_op(VCPUOP_up, 1, 0), -XEN_EINVAL);
+    /* The vCPU runs on a copy of our L4 that nobody pinned: initialise
+     * validates it as an L4 itself, as Xen does. */
+    {
+        u64 *l4 = page_alloc();
+
+        for (int i = 0; i < 512; i++)
+            if (i < 256 || i >= 272)
+                l4[i] = kernel_l4[i];
+        make_readonly(l4);
+        ctx.ctrlreg[3] = va_to_mfn(l4) << PAGE_SHIFT;
+        smp_l4_copy = l4;
+    }
     /* Selectors with RPL 0, as Linux passes its __KERNEL_CS/__KERNEL_DS: a
      * guest kernel runs in ring 3, so they mean RPL 3. */
     ctx.user_regs.cs = FLAT_KERNEL_CS64 & ~3;
@@ -257,6 +291,10 @@ void t_smp(void)
     smp_task = TASK_IO;
     CHECK_RC("up", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
     CHECK("vcpu1_ran", wait_rounds(1));
+    CHECK_EQ("vcpu1_runs_on_unpinned_l4", smp_cr3 >> PAGE_SHIFT, va_to_mfn(smp_l4_copy));
+    /* Initialise took a type reference on it as an L4: it cannot become
+     * writable now. */
+    CHECK_RC("unpinned_l4_in_use", make_writable(smp_l4_copy), -XEN_EBUSY);
     CHECK("vcpu1_went_down", wait_down());
     CHECK_EQ("vcpu1_fresh_sse_state", smp_seen_xmm, 0); /* reset state: xmm0 clear */
     CHECK_EQ("vcpu0_sse_kept", get_xmm0(), SSE_MINE);

@@ -144,6 +144,7 @@ void t_user(void)
             {"user_write_ro_pf", 4, USER_DATA, -1014, 7 /* U|W|P */},
             {"user_int80_dpl3", 8, 0, -1000 - 0x80, 0},
             {"user_int83_dpl1_gp", 9, 0, -1013, 0x83 * 8 + 2},
+            {"user_mov_dr7_gp", 10, 0, -1013, 0},
         };
         for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
             user_rdi = cases[i].test;

@@ -13,6 +13,18 @@ void test_pass(const char *name)
     printk("PASS %s.%s\n", current_group, name);
 }
 
+void test_skip(const char *name, const char *fmt, ...)
+{
+    char buf[400];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    va_end(ap);
+    tests_passed++;
+    printk("SKIP %s.%s: %s\n", current_group, name, buf);
+}
+
 void test_fail(const char *name, const char *fmt, ...)
 {
     char buf[400];

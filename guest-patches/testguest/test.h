@@ -17,6 +17,9 @@ extern const char *current_group;
 
 void test_pass(const char *name);
 void test_fail(const char *name, const char *fmt, ...) __printf(2, 3);
+/* A check whose precondition cannot be set up here: `SKIP <name>: <why>`,
+ * counted with the passes (the contract was not contradicted). */
+void test_skip(const char *name, const char *fmt, ...) __printf(2, 3);
 const char *errname(long rc);
 /* Running on pvx rather than Xen (XENVER_extraversion): only for checks
  * where Xen under QEMU's TCG cannot show what it does on hardware. */

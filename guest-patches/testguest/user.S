@@ -64,6 +64,7 @@ user_rsi: .quad 0
  *   7: benchmark: time `int $0x80` n times, then exit with 0
  *   8: int $0x80 (a DPL-3 gate: reaches the guest kernel's handler)
  *   9: int $0x83 (a DPL-1 gate: #GP from user mode)
+ *  10: mov %dr7, %rax (privileged: #GP from user mode)
  * For 6 and 7, rsi points at a user-writable buffer: [0] = n (at least 1),
  * then n rdtsc deltas, one per round trip, written by the loop.
  */
@@ -91,6 +92,8 @@ user_page:
     je 18f
     cmpq $9, %rdi
     je 19f
+    cmpq $10, %rdi
+    je 20f
     ud2
 10: movl $1, %eax
     movl $41, %edi
@@ -147,6 +150,8 @@ user_after_syscall:
 18: int $0x80
     ud2
 19: int $0x83
+    ud2
+20: movq %dr7, %rax
     ud2
     .p2align 12
     .globl user_page_end

@@ -126,11 +126,65 @@ static void test_iopl_reported(void **state)
     assert_int_equal(iopl_of(out.user_regs.rflags), 0);
 }
 
+/* A context's debug registers go through set_debugreg's rules one by one:
+ * what it refuses is left at its reset value and the call still succeeds
+ * (as on Xen); I/O breakpoints need the context's CR4.DE. */
+static void test_debugregs_from_context(void **state)
+{
+    (void)state;
+    ctx.debugreg[0] = 0x1000;
+    ctx.debugreg[1] = 0xffff830000000000ULL; /* pvx's range: refused */
+    ctx.debugreg[6] = 0;
+    ctx.debugreg[7] = 0x1 | (2ULL << 16); /* L0, an I/O breakpoint: needs DE */
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &ctx), 0);
+    arch_get_vcpu_context(&vcpu1, &out);
+    assert_int_equal(out.debugreg[0], 0x1000);
+    assert_int_equal(out.debugreg[1], 0);
+    assert_int_equal(out.debugreg[6], 0xffff0ff0);
+    assert_int_equal(out.debugreg[7], 0x400);
+
+    ctx.ctrlreg[4] = 0x8; /* CR4.DE */
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &ctx), 0);
+    arch_get_vcpu_context(&vcpu1, &out);
+    assert_int_equal(out.debugreg[7], 0x400 | 0x1 | (2ULL << 16));
+    /* Never armed in the real DR7: pvx does not run I/O breakpoints. */
+    assert_int_equal(vcpu1.arch.debugreg[7] & 0xff, 0);
+
+    ctx.debugreg[7] = 0x2000; /* GD */
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &ctx), 0);
+    arch_get_vcpu_context(&vcpu1, &out);
+    assert_int_equal(out.debugreg[7], 0x400);
+}
+
+/* DR4/DR5 alias DR6/DR7 only while the guest's CR4.DE is clear. */
+static void test_debugreg_aliases(void **state)
+{
+    uint64_t v;
+
+    (void)state;
+    assert_int_equal(arch_set_vcpu_context(&vcpu1, &ctx), 0);
+    assert_int_equal(pv_set_debugreg(&vcpu1, 4, 0x1), 0);
+    assert_int_equal(pv_get_debugreg(&vcpu1, 6, &v), 0);
+    assert_int_equal(v, 0xffff0ff1);
+    assert_int_equal(pv_set_debugreg(&vcpu1, 5, 1ULL << 32), -EINVAL);
+    assert_int_equal(pv_set_debugreg(&vcpu1, 7, 0xd800), 0);
+    assert_int_equal(pv_get_debugreg(&vcpu1, 5, &v), 0);
+    assert_int_equal(v, 0x400);
+    vcpu1.arch.cr4_guest_bits = 0x8;
+    assert_int_equal(pv_set_debugreg(&vcpu1, 4, 0), -ENODEV);
+    assert_int_equal(pv_get_debugreg(&vcpu1, 5, &v), -ENODEV);
+    assert_int_equal(pv_set_debugreg(&vcpu1, 8, 0), -ENODEV);
+    assert_int_equal(pv_set_debugreg(&vcpu1, 0, 1ULL << 47), -EPERM);
+    assert_int_equal(pv_set_debugreg(&vcpu1, 0, 0xffff880000000000ULL), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(test_iopl_from_context, setup),
         cmocka_unit_test_setup(test_iopl_reported, setup),
+        cmocka_unit_test_setup(test_debugregs_from_context, setup),
+        cmocka_unit_test_setup(test_debugreg_aliases, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

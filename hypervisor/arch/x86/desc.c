@@ -27,7 +27,7 @@ static struct idt_gate idt[256] __aligned(4096);
 static uint64_t cpu0_gdt[GDT_ENTRIES] __section(".bss.page_aligned") __aligned(4096);
 static struct tss64 cpu0_tss __aligned(128);
 
-extern const char trap_stubs[], syscall_stubs[], syscall32_stubs[];
+extern const char trap_stubs[], syscall_stubs[], syscall32_stubs[], debug_ist_entry[];
 extern uint64_t syscall_stack[NR_CPUS];
 
 /* Flags cleared on syscall entry: TF, IF, DF, NT, RF, VM, AC. */
@@ -67,6 +67,9 @@ void idt_init(void)
     set_gate(2, (uint64_t)trap_stubs + 16 * 2, IST_NMI);
     set_gate(8, (uint64_t)trap_stubs + 16 * 8, IST_DF);
     set_gate(18, (uint64_t)trap_stubs + 16 * 18, IST_MC);
+    /* A `mov ss` shadow can hold a guest's #DB until the first instruction
+     * of the syscall entry, before it has a stack of its own. */
+    set_gate(1, (uint64_t)debug_ist_entry, IST_DB);
     /* Software interrupts a ring-3 guest may raise directly: int3, into,
      * int $0x80 (bounced to the guest kernel) and int $0x82 (hypercall).
      * Every other `int n` faults with #GP and is checked against the
@@ -110,6 +113,7 @@ void desc_init_cpu(unsigned int cpu, void *stack_block)
     tss->ist[IST_DF - 1] = (uint64_t)block + (IST_DF + 1) * 4096;
     tss->ist[IST_NMI - 1] = (uint64_t)block + (IST_NMI + 1) * 4096;
     tss->ist[IST_MC - 1] = (uint64_t)block + (IST_MC + 1) * 4096;
+    tss->ist[IST_DB - 1] = (uint64_t)block + (IST_DF + 1) * 4096;
     tss->iomap_base = sizeof(*tss); /* no I/O bitmap: every port faults in ring 3 */
     set_tss_desc(gdt, TSS_SELECTOR >> 3, tss);
     BUG_ON(tss->rsp[0] & 15);

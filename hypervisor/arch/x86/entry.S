@@ -11,6 +11,7 @@
  * with the stack 16-byte aligned.  All registers are restored on return.
  */
 #include <asm/asm-offsets.h>
+#include <asm/config.h>
 #include <asm/desc.h>
 #include <asm/extable.h>
 #include <pvx/percpu.h>
@@ -77,6 +78,32 @@ trap_stubs:
     jmp     common_trap
     .set vec, vec + 1
     .endr
+
+/*
+ * #DB arrives on its own IST stack (desc.c).  From the guest, its frame moves
+ * to cpu_info.guest_regs, where every other guest trap lands, and it goes on
+ * as they do; from pvx it is handled where it is.
+ */
+    .align 16
+    .globl debug_ist_entry
+debug_ist_entry:
+    push    $0
+    movl    $1, 4(%rsp)
+    testb   $3, 16(%rsp)              /* the interrupted CS */
+    jz      common_trap
+    push    %rax
+    push    %rcx
+    mov     %rsp, %rax
+    or      $(STACK_SIZE - 1), %rax
+    lea     1 - CPUINFO_sizeof + CPUINFO_guest_regs + UREGS_error_code(%rax), %rax
+    .irp    slot, 0, 8, 16, 24, 32, 40 /* error slot, rip, cs, rflags, rsp, ss */
+    mov     16 + \slot(%rsp), %rcx
+    mov     %rcx, \slot(%rax)
+    .endr
+    pop     %rcx
+    xchg    %rax, (%rsp)              /* restores rax; the new stack on top */
+    pop     %rsp
+    jmp     common_trap
 
     .align 16
 common_trap:

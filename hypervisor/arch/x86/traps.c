@@ -146,6 +146,10 @@ void do_trap(struct cpu_user_regs *regs)
         pv_do_trap(regs);
         return;
     }
+    if (v == 1) {
+        debug_trap_in_hypervisor(regs);
+        return;
+    }
     /* A fault on guest-controlled input at an instruction that expects it. */
     if ((v == 13 || v == 14) && (fixup = search_exception_table(regs->rip)) != 0) {
         regs->rip = fixup;

@@ -2,9 +2,8 @@
 /*
  * Hypercalls that set up how pvx enters the guest kernel: the virtual IDT
  * (set_trap_table), callbacks, the kernel stack for bounces from user mode
- * (stack_switch), the iret hypercall back out, segment bases, lazy-FPU TS
- * and debug registers.  Every address is checked before pvx will jump to
- * it or load it.
+ * (stack_switch), the iret hypercall back out, segment bases and lazy-FPU
+ * TS.  Every address is checked before pvx will jump to it or load it.
  */
 #include <asm/current.h>
 #include <asm/desc.h>
@@ -19,6 +18,8 @@
 #include <pvx/lib.h>
 #include <public/callback.h>
 #include <public/xen.h>
+
+#define X86_EFLAGS_RF 0x00010000
 
 /* The guest's entry points must be guest addresses pvx may jump to. */
 static bool guest_code_ok(uint64_t addr)
@@ -215,7 +216,9 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
     }
     regs->rip = ic.rip;
     regs->cs = (uint16_t)(ic.cs | 3);
-    regs->rflags = (ic.rflags & X86_EFLAGS_USER_SETTABLE) | X86_EFLAGS_IF | 0x2;
+    /* RF too, as on Xen: it resumes at an instruction breakpoint's
+     * instruction without hitting it again. */
+    regs->rflags = (ic.rflags & (X86_EFLAGS_USER_SETTABLE | X86_EFLAGS_RF)) | X86_EFLAGS_IF | 0x2;
     regs->rsp = ic.rsp;
     regs->ss = (uint16_t)(ic.ss | 3);
     if (!(ic.flags & VGCF_in_syscall)) {
@@ -225,40 +228,4 @@ long do_iret(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
     v->vcpu_info->evtchn_upcall_mask = !(ic.rflags & X86_EFLAGS_IF);
     v->arch.nmi_masked = false;
     return (long)ic.rax; /* becomes the guest's rax */
-}
-
-long do_set_debugreg(uint64_t reg, uint64_t value, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-    struct vcpu *v = current;
-
-    switch (reg) {
-    case 0:
-    case 1:
-    case 2:
-    case 3:
-        /* A breakpoint may only watch guest addresses. */
-        if (!is_canonical(value) || !guest_range_ok(value, 1))
-            return -EPERM;
-        break;
-    case 6:
-    case 7:
-        if (value >> 32)
-            return -EINVAL;
-        if (reg == 7 && (value & (1 << 13))) /* GD would trap pvx's own accesses */
-            return -EINVAL;
-        break;
-    default:
-        return -ENODEV;
-    }
-    v->arch.debugreg[reg] = value;
-    return 0;
-}
-
-long do_get_debugreg(uint64_t reg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-    struct vcpu *v = current;
-
-    if (reg > 7 || reg == 4 || reg == 5)
-        return -ENODEV;
-    return (long)v->arch.debugreg[reg];
 }

@@ -50,6 +50,7 @@ void arch_save_vcpu(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
 
+    pv_debugregs_switch_out(v);
     v->arch.user_regs = ci->guest_regs;
     /* In kernel mode GS_BASE is the kernel's and SHADOW_GS the user's. */
     v->arch.fs_base = rdmsr(MSR_FS_BASE);
@@ -82,6 +83,7 @@ void arch_run_vcpu(struct vcpu *v)
         fpu_owner = v;
     }
     write_cr0(v->arch.virtual_ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
+    pv_debugregs_switch_in(v);
     ci->guest_regs = v->arch.user_regs;
     update_vcpu_system_time(v);
     /* Deliver whatever became pending while the vCPU was off the CPU. */
@@ -147,9 +149,6 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
     for (unsigned int i = 0; i < 256; i++)
         if (!code_addr_ok(c->trap_ctxt[i].address))
             return -EINVAL;
-    for (unsigned int i = 0; i < 4; i++)
-        if (!data_addr_ok(c->debugreg[i]))
-            return -EINVAL;
     if (c->ldt_ents) /* an LDT comes later, through MMUEXT_SET_LDT */
         return -EINVAL;
     if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY || !kernel_l4)
@@ -197,10 +196,15 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
     a->gs_base_kernel = c->gs_base_kernel;
     a->gs_base_user = c->gs_base_user;
     a->virtual_ts = c->ctrlreg[0] & X86_CR0_TS;
+    a->cr4_guest_bits = c->ctrlreg[4] & (X86_CR4_TSD | X86_CR4_DE);
+    /* Each debug register goes through set_debugreg's rules; as on Xen, a
+     * value it refuses leaves that register at its reset value rather than
+     * failing the call. */
+    pv_reset_debugregs(v);
     for (unsigned int i = 0; i < 4; i++)
-        a->debugreg[i] = c->debugreg[i];
-    a->debugreg[6] = 0xffff0ff0;
-    a->debugreg[7] = 0x400;
+        pv_set_debugreg(v, i, c->debugreg[i]);
+    pv_set_debugreg(v, 6, c->debugreg[6]);
+    pv_set_debugreg(v, 7, c->debugreg[7]);
     return 0;
 }
 
@@ -235,8 +239,10 @@ void arch_get_vcpu_context(const struct vcpu *v, struct vcpu_guest_context *c)
     c->ctrlreg[1] = xen_pfn_to_cr3(a->guest_table_user);
     c->ctrlreg[3] = xen_pfn_to_cr3(a->guest_table);
     c->ctrlreg[4] = a->cr4_guest_bits;
-    for (unsigned int i = 0; i < 8; i++)
+    for (unsigned int i = 0; i < 4; i++)
         c->debugreg[i] = a->debugreg[i];
+    c->debugreg[6] = a->debugreg[6];
+    c->debugreg[7] = a->debugreg[7] | a->dr7_emul;
     c->event_callback_eip = a->event_callback;
     c->failsafe_callback_eip = a->failsafe_callback;
     c->syscall_callback_eip = a->syscall_callback;

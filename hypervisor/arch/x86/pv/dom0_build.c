@@ -179,8 +179,7 @@ static void init_vcpu0(struct vcpu *v, const struct pv_kernel_info *k,
     r->cs = FLAT_RING3_CS64;
     r->ss = FLAT_RING3_SS64;
     r->rflags = X86_EFLAGS_IF | 0x2;
-    v->arch.debugreg[6] = 0xffff0ff0;
-    v->arch.debugreg[7] = 0x400;
+    pv_reset_debugregs(v);
     v->arch.kernel_mode = true;
     v->arch.kernel_ss = FLAT_RING3_SS64;
     v->arch.kernel_sp = r->rsp;

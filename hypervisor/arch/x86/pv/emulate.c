@@ -13,6 +13,8 @@
  *   I/O  with a virtual IOPL or I/O bitmap permitting it: the real port for
  *        the control domain (except ports pvx drives), all-ones reads and
  *        dropped writes otherwise
+ *   DRn  through set_debugreg/get_debugreg's rules (debugreg.c): a refused
+ *        value #GP, a register that does not exist #UD
  *   cli/sti are no-ops with enough IOPL; wbinvd flushes for the control
  *        domain only; hlt is not emulated (#GP, as on Xen: PV kernels block
  *        with SCHEDOP_block)
@@ -22,6 +24,7 @@
 #include <asm/pv/mm.h>
 #include <asm/pv/traps.h>
 #include <pvx/domain.h>
+#include <pvx/errno.h>
 #include <pvx/guest_access.h>
 #include <pvx/lib.h>
 #include <pvx/sched.h>
@@ -38,8 +41,6 @@
 #define MSR_TSC_AUX      0xc0000103
 #define PV_PAT_VALUE     0x0000050100070406ULL /* WB WT UC- UC WC WP UC UC */
 
-#define X86_CR4_DE  0x008
-#define X86_CR4_TSD 0x004
 #define X86_CR4_MCE 0x040
 
 static uint64_t guest_cr4(const struct vcpu *v)
@@ -267,6 +268,32 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         regs->rax = (uint32_t)val;
         regs->rdx = val >> 32;
         regs->rip += i + 1;
+        return true;
+    }
+    case 0x21:   /* mov %drN, reg */
+    case 0x23: { /* mov reg, %drN */
+        uint8_t modrm = insn[i + 1];
+        uint64_t *reg = guest_gpr(regs, (modrm & 7) | ((rex & 1) << 3));
+        unsigned int dr = (modrm >> 3) & 7;
+        long rc;
+
+        /* The CPU takes the r/m field as a register whatever the mod bits;
+         * REX.R would name DR8-DR15, which do not exist. */
+        if (rex & 4)
+            rc = -ENODEV;
+        else if (insn[i] == 0x21)
+            rc = pv_get_debugreg(v, dr, reg);
+        else
+            rc = pv_set_debugreg(v, dr, *reg);
+        if (rc == -ENODEV) {
+            if (!pv_inject_exception(v, regs, 6, false, 0))
+                domain_crash(v->domain, "#UD at %#llx; the guest has no handler",
+                             (unsigned long long)regs->rip);
+            return true;
+        }
+        if (rc)
+            return false; /* a value set_debugreg refuses: #GP(0) */
+        regs->rip += i + 2;
         return true;
     }
     case 0x20:   /* mov %crN, reg */

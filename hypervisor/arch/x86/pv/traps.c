@@ -273,6 +273,10 @@ void pv_do_trap(struct cpu_user_regs *regs)
     case 7:
         handle_nm(v, regs);
         break;
+    case 1:
+        pv_debug_status_from_trap(v);
+        deliver_or_crash(v, regs, 1, 0);
+        break;
     case HYPERCALL_VECTOR:
         if (v->arch.kernel_mode)
             regs->rax =

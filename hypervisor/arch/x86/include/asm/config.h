@@ -40,9 +40,12 @@
 /* Per-CPU stacks: STACK_SIZE-aligned blocks, cpu_info at the top. */
 #define STACK_ORDER 3
 #define STACK_SIZE  (4096 << STACK_ORDER)
-/* Pages inside a stack block: 0 guard, 1 #DF, 2 NMI, 3 #MC, 4-7 primary. */
+/* Pages inside a stack block: 0 guard, 1 #DF and #DB, 2 NMI, 3 #MC, 4-7
+ * primary.  #DB shares #DF's page: a #DF halts pvx, so it never returns
+ * into a #DB it interrupted, and #DB leaves it at once for a guest's #DB. */
 #define IST_DF  1
 #define IST_NMI 2
 #define IST_MC  3
+#define IST_DB  4
 
 #endif

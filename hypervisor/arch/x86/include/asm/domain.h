@@ -51,7 +51,8 @@ struct arch_vcpu {
 
     uint64_t time_area_guest; /* VCPUOP_register_vcpu_time_memory_area (guest VA) */
     uint64_t runstate_guest;  /* VCPUOP_register_runstate_memory_area (guest VA) */
-    uint64_t debugreg[8];     /* as set by set_debugreg (not loaded: no guest breakpoints yet) */
+    uint64_t debugreg[8];     /* DR0-3, DR6, DR7 as the guest set them (pv/debugreg.c) */
+    uint64_t dr7_emul;        /* enables of I/O breakpoints: kept, never loaded */
     uint64_t cr4_guest_bits;  /* CR4 bits the guest set itself (TSD, DE) */
 };
 

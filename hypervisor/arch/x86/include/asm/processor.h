@@ -13,6 +13,8 @@
 #define X86_CR0_WP 0x00010000
 #define X86_CR0_PG 0x80000000
 
+#define X86_CR4_TSD        0x00000004
+#define X86_CR4_DE         0x00000008
 #define X86_CR4_PAE        0x00000020
 #define X86_CR4_PGE        0x00000080
 #define X86_CR4_OSFXSR     0x00000200

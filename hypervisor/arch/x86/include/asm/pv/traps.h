@@ -7,7 +7,8 @@
  *                 event upcalls; the exit path back to the guest
  *   emulate.c     privileged instructions (#GP) and forced CPUID (#UD)
  *   callbacks.c   trap table, callbacks, stack_switch, iret, segment bases,
- *                 fpu_taskswitch, debug registers
+ *                 fpu_taskswitch
+ *   debugreg.c    debug registers: set/get, loading them, #DB
  *   context.c     switching the CPU between vCPUs
  */
 #ifndef ASM_PV_TRAPS_H
@@ -57,6 +58,23 @@ int pv_set_gdt(struct vcpu *v, const uint64_t *frames, uint64_t entries);
 /* Drop v's GDT and LDT frame references (domain destruction). */
 void pv_release_descriptors(struct vcpu *v);
 void pv_load_guest_ldt(struct vcpu *v);
+
+/* debugreg.c */
+/* Set or read v's DRn as set_debugreg/get_debugreg and `mov` do (loaded into
+ * the CPU at once if v runs): 0, -EPERM or -EINVAL for a refused value,
+ * -ENODEV for no such register (a `mov` then raises #UD, else #GP). */
+long pv_set_debugreg(struct vcpu *v, unsigned int reg, uint64_t value);
+int pv_get_debugreg(const struct vcpu *v, unsigned int reg, uint64_t *value);
+/* A new context's state: nothing armed. */
+void pv_reset_debugregs(struct vcpu *v);
+/* Context switch: the CPU's registers change only for a vCPU whose DR7
+ * enables a breakpoint. */
+void pv_debugregs_switch_in(const struct vcpu *v);
+void pv_debugregs_switch_out(const struct vcpu *v);
+/* A #DB from the guest: fold the CPU's DR6 into v's before it is bounced. */
+void pv_debug_status_from_trap(struct vcpu *v);
+/* A #DB raised inside pvx by a guest's debug state: noted, then resumed. */
+void debug_trap_in_hypervisor(struct cpu_user_regs *regs);
 
 /* context.c */
 void __noreturn arch_run_vcpu(struct vcpu *v);
