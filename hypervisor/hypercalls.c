@@ -95,9 +95,11 @@ long do_xen_version(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64
 }
 
 /*
- * console_io: guest text on pvx's console, each line prefixed with the
- * domain's id so interleaved output stays readable.  Allowed for every
- * domain (the cheapest early-debug channel); reading is for dom0.
+ * console_io: the control domain's text on pvx's console and its console
+ * input.  Other domains get -EPERM for every command, before any argument
+ * is looked at, as under Xen 4.17's release builds (the dummy XSM policy):
+ * Linux then writes its early output into its console ring, where the
+ * console daemon and `xl console` see it, instead of into pvx's log.
  */
 #define CONSOLE_IO_MAX 4096
 
@@ -106,6 +108,8 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf, uint64_t a4, uint
     struct domain *d = current->domain;
     char chunk[128];
 
+    if (!d->is_privileged)
+        return -EPERM;
     switch (cmd) {
     case 0: /* CONSOLEIO_write */
         if (count > CONSOLE_IO_MAX)
@@ -120,8 +124,6 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf, uint64_t a4, uint
         }
         return 0;
     case 1: /* CONSOLEIO_read */
-        if (!d->is_privileged)
-            return -EPERM;
         if (count > INT32_MAX)
             return -E2BIG; /* the byte count is returned as an int */
         {

@@ -18,6 +18,9 @@ unsigned long parse_ulong(const char *s, const char **end);
 
 /* console.c: hypervisor console output (console_io write). */
 void console_write(const char *s, size_t n);
+/* A domU's console ring (NULL for dom0 or without one) and a write into it. */
+struct xencons_interface *console_ring(void);
+void console_ring_write(const char *s, size_t n);
 void printk(const char *fmt, ...) __printf(1, 2);
 
 /* Deterministic pseudo-random numbers (xorshift64*). */

@@ -14,8 +14,6 @@
 #include <public/io/console.h>
 #include <public/sched.h>
 
-#define M2P ((const unsigned long *)0xffff800000000000UL)
-
 static size_t read_input(struct xencons_interface *ring, char *buf, size_t len)
 {
     u32 cons, prod;
@@ -58,7 +56,7 @@ void mode_coninput(void)
             return;
         }
         port = si->console.domU.evtchn;
-        ring = (struct xencons_interface *)(VIRT_BASE + (M2P[si->console.domU.mfn] << PAGE_SHIFT));
+        ring = console_ring();
     }
     evtchn_unmask_port(port);
     printk("coninput: ready\n");
