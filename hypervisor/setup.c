@@ -259,6 +259,7 @@ void __noreturn start_pvx(void)
     console_init();
 
     memory_setup(&bootinfo);
+    arch_hardening_init();
 
     if (timer_init_cpu(arch_smp_processor_id()))
         panic("cannot allocate the timer heap");

@@ -47,10 +47,12 @@ import qemu_harness as qh  # noqa: E402
 PVX_APPEND = "dom0_mem=32M domU=peer,mem=16M,kernel=1"
 XEN_APPEND = ("console=com1 com1=115200,8n1 dom0_mem=32M,max:32M dom0_max_vcpus=1 "
               "loglvl=all guest_loglvl=all noreboot=false sync_console")
-# The configurations booted, in order: pvx, Xen, and optionally Xen with
-# extra options (--xen-extra-append) for reference.
+# The configurations booted, in order: pvx, Xen, and optionally Xen and pvx
+# with extra options (--xen-extra-append, --pvx-extra-append: `make bench-pv`
+# adds xpti=0 to both, so each is also measured without Meltdown isolation).
 HYPERVISORS = ["pvx", "xen"]
-NAMES = {"pvx": "pvx", "xen": "Xen 4.17", "xen2": "Xen 4.17 + options"}
+NAMES = {"pvx": "pvx", "xen": "Xen 4.17", "xen2": "Xen 4.17 + options",
+         "pvx2": "pvx + options"}
 
 FIRST_LINE = r"pvx-testguest: start_info"
 SUMMARY = r"^(?:\(XEN\) )?\d+ passed, \d+ failed\s*$"
@@ -94,12 +96,15 @@ def log(msg):
 
 
 def boot_once(hv, args):
-    kernel = args.pvx if hv == "pvx" else args.xen
-    append = PVX_APPEND if hv == "pvx" else XEN_APPEND
+    on_pvx = hv.startswith("pvx")
+    kernel = args.pvx if on_pvx else args.xen
+    append = PVX_APPEND if on_pvx else XEN_APPEND
     if hv == "xen2":
         append += " " + args.xen_extra_append
+    if hv == "pvx2":
+        append += " " + args.pvx_extra_append
     modules = [f"{args.guest} bench iters={args.iters}"]
-    if hv == "pvx":
+    if on_pvx:
         modules = [modules[0] + " peer=1", f"{args.guest} benchpeer peer=0"]
     r = qh.boot(kernel=kernel, modules=modules, append=append, memory=args.memory,
                 cpu=args.cpu, timeout=args.timeout, first_line=FIRST_LINE, stop_on=SUMMARY)
@@ -150,6 +155,9 @@ def summarize(results):
         row["ratio"] = (row["pvx"] / row["xen"]) if row["pvx"] and row["xen"] else None
         if "xen2" in HYPERVISORS:
             row["ratio2"] = (row["pvx"] / row["xen2"]) if row["pvx"] and row["xen2"] else None
+        if "pvx2" in HYPERVISORS:
+            peer = row["xen2"] if "xen2" in HYPERVISORS else row["xen"]
+            row["ratio3"] = (row["pvx2"] / peer) if row["pvx2"] and peer else None
         rows.append(row)
     return rows
 
@@ -158,10 +166,13 @@ def render(rows, results, args):
     out = []
     w = max(len(r["desc"]) for r in rows)
     extra = "xen2" in HYPERVISORS
+    extra_pvx = "pvx2" in HYPERVISORS
     head = (f"{'operation':<{w}}  {'pvx cycles':>12} {'spread':>7}  {'Xen cycles':>12} "
             f"{'spread':>7}  {'pvx/Xen':>7}")
     if extra:
         head += f"  {'Xen+opts':>12} {'spread':>7}  {'pvx/that':>8}"
+    if extra_pvx:
+        head += f"  {'pvx+opts':>12} {'spread':>7}  {'that/Xen' + ('+o' if extra else ''):>10}"
     out.append(head)
     out.append("-" * len(head))
     notes = []
@@ -170,7 +181,8 @@ def render(rows, results, args):
             reason = r["pvx_na"] or r["xen_na"] or "no result"
             same = r["pvx_na"] == r["xen_na"]
             out.append(f"{r['desc']:<{w}}  {'n/a':>12} {'':>7}  {'n/a':>12} {'':>7}  {'-':>7}" +
-                       (f"  {'n/a':>12} {'':>7}  {'-':>8}" if extra else ""))
+                       (f"  {'n/a':>12} {'':>7}  {'-':>8}" if extra else "") +
+                       (f"  {'n/a':>12} {'':>7}  {'-':>10}" if extra_pvx else ""))
             if same:
                 notes.append(f"{r['desc']}: not available on either side: {reason}")
             else:
@@ -189,6 +201,10 @@ def render(rows, results, args):
             ratio2 = f"{r['ratio2']:.2f}" if r["ratio2"] is not None else "-"
             line += (f"  {fmt_cycles(r['xen2']):>12} {fmt_range(r['xen2_runs']):>7}  "
                      f"{ratio2:>8}")
+        if extra_pvx:
+            ratio3 = f"{r['ratio3']:.2f}" if r["ratio3"] is not None else "-"
+            line += (f"  {fmt_cycles(r['pvx2']):>12} {fmt_range(r['pvx2_runs']):>7}  "
+                     f"{ratio3:>10}")
         out.append(line)
         for hv in HYPERVISORS:
             if r[hv] is None:
@@ -208,6 +224,10 @@ def render(rows, results, args):
     if extra:
         out.append(f"Xen+opts: Xen 4.17 with \"{NAMES['xen2'][len('Xen 4.17 + '):]}\" added to "
                    "its command line, for reference; pvx/Xen is the comparison that counts")
+    if extra_pvx:
+        out.append(f"pvx+opts: pvx with \"{NAMES['pvx2'][len('pvx + '):]}\" added to its command "
+                   "line, compared with " + ("Xen+opts" if extra else "Xen") +
+                   " (with xpti=0 on both: each without Meltdown isolation, like for like)")
     out.append(f"cycles: rdtsc deltas in the guest, median of {args.iters} samples per run "
                f"after 10 warm-up rounds; each figure is the median over {args.runs} runs, "
                "spread = half the range of the run medians; a grant copy sample moves all "
@@ -268,6 +288,7 @@ def write_doc(table, info, args):
         f"Measured {info['date']} by `python3 scripts/bench.py --runs {args.runs} "
         f"--iters {args.iters}"
         + (f" --xen-extra-append {args.xen_extra_append}" if args.xen_extra_append else "")
+        + (f" --pvx-extra-append {args.pvx_extra_append}" if args.pvx_extra_append else "")
         + f"` on: {info['cores']} host cores ({info['model']}, "
         f"Linux {info['kernel']}, load average {info['load']} at the start, shared with "
         f"other jobs); {info['qemu']}; accelerator **{info['accel'].upper()}**; guest CPU "
@@ -309,6 +330,9 @@ def main():
     ap.add_argument("--xen-extra-append", metavar="OPTS",
                     help="also boot Xen with these options added (e.g. xpti=0), "
                     "as a third column for reference")
+    ap.add_argument("--pvx-extra-append", metavar="OPTS",
+                    help="also boot pvx with these options added (e.g. xpti=0), as a column "
+                    "beside Xen+opts")
     ap.add_argument("--write-doc", action="store_true",
                     help="update the generated table in docs/benchmarks.md")
     ap.add_argument("--logs", default=os.path.join(ROOT, "build", "bench"),
@@ -319,6 +343,9 @@ def main():
     if args.xen_extra_append:
         HYPERVISORS.append("xen2")
         NAMES["xen2"] = "Xen 4.17 + " + args.xen_extra_append
+    if args.pvx_extra_append:
+        HYPERVISORS.append("pvx2")
+        NAMES["pvx2"] = "pvx + " + args.pvx_extra_append
 
     if not os.path.exists(args.xen) and args.xen == ap.get_default("xen"):
         subprocess.run([sys.executable, os.path.join(ROOT, "scripts", "fetch-xen-peer.py")])

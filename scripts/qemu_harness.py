@@ -27,7 +27,12 @@ import sys
 import time
 
 QEMU = "qemu-system-x86_64"
+# No RDCL_NO: XPTI is on by default, as on such hardware.  Without SMAP:
+# QEMU 7.2's TCG pops an iretq's frame with supervisor accesses even at
+# CPL 3, so with SMAP on a guest kernel's native iretq faults (on Xen 4.17
+# as on pvx); SMAP_CPU is for the runs that check SMAP itself.
 DEFAULT_CPU = "Haswell-noTSX"
+SMAP_CPU = "Haswell-noTSX,+smap"
 _accel_cache = None
 
 

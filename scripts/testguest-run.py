@@ -49,7 +49,7 @@ def run_once(args, guest_args, tag):
         XEN_APPEND if args.hypervisor == "xen" else "")
     module = f"{guest} {guest_args}".strip()
     r = qh.boot(kernel=kernel, modules=[module], append=append or None, memory=args.memory,
-                timeout=args.timeout, stop_on=SUMMARY.pattern, echo=args.echo)
+                cpu=args.cpu, timeout=args.timeout, stop_on=SUMMARY.pattern, echo=args.echo)
     os.makedirs(os.path.dirname(args.log_prefix) or ".", exist_ok=True)
     log = f"{args.log_prefix}{args.hypervisor}-{tag}.log"
     with open(log, "w") as f:
@@ -83,6 +83,7 @@ def main():
                     help="run once with hypercall=syscall and once with hypercall=page")
     ap.add_argument("--append", help="hypervisor command line (default: per --hypervisor)")
     ap.add_argument("--memory", default="512M")
+    ap.add_argument("--cpu", default=qh.DEFAULT_CPU, help="QEMU CPU model (default %(default)s)")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--echo", action="store_true", help="copy all serial output to stdout")
     ap.add_argument("--log-prefix", default=os.path.join(ROOT, "build", "testguest", ""))

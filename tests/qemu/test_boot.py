@@ -141,6 +141,19 @@ def case_console_none():
           status=EXIT_OK)
 
 
+def case_hardening():
+    r = qh.boot(kernel=PVX, append="poweroff", cpu=qh.SMAP_CPU, timeout=60)
+    check("hardening: SMEP, SMAP and XPTI on by default (no RDCL_NO)", r,
+          expect=[r"^CPU hardening: SMEP on, SMAP on, XPTI on \(Meltdown: affected\)",
+                  r"^CPU hardening: L1TF affected; non-present PV entries checked for dom0 no, "
+                  r"domU yes", r"^CR4: 0x3[0-9a-f]{5}$"], status=EXIT_OK)
+    r = qh.boot(kernel=PVX, append="poweroff smep=0 smap=0 xpti=off pv-l1tf=dom0,domu=0",
+                cpu=qh.SMAP_CPU, timeout=60)
+    check("hardening: smep=0 smap=0 xpti=off pv-l1tf= turn them off", r,
+          expect=[r"^CPU hardening: SMEP off, SMAP off, XPTI off",
+                  r"checked for dom0 yes, domU no"], absent=[r"cmdline: "], status=EXIT_OK)
+
+
 CASES = {
     "multiboot1": case_multiboot1,
     "multiboot2": case_multiboot2_grub,
@@ -149,6 +162,7 @@ CASES = {
     "modules": case_bad_modules,
     "memory": case_too_little_memory,
     "console": case_console_none,
+    "hardening": case_hardening,
 }
 
 

@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include "pvmm_harness.h"
+#include <asm/hardening.h>
 
 #include <pvx/arch.h>
 #include <pvx/errno.h>
@@ -32,6 +33,9 @@ static int preempt_calls;
 void pvmm_setup(void)
 {
     pvmm_reaped = 0;
+    pvmm_l4_changes = 0;
+    hardening.l1tf_dom0 = false;
+    hardening.l1tf_domu = true;
     harness_phys_init(PVMM_PHYS_BYTES);
     free(frame_table);
     frame_table = calloc(PVMM_NR_FRAMES, sizeof(struct page_info));
@@ -213,6 +217,23 @@ int clear_guest(uint64_t guest_va, size_t len)
         return -EFAULT;
     memset(p, 0, len);
     return 0;
+}
+
+/* ---- CPU hardening (asm/hardening.h) ---- */
+
+/* L1TF checks as on an affected CPU with 40 address bits: domUs checked,
+ * the mask and safe limit of hardening.c's rules; tests may change it. */
+struct cpu_hardening hardening = {
+    .l1tf = true,
+    .l1tf_domu = true,
+    .l1tf_mask = ((1ULL << 46) - 1) & PAGE_MASK,
+    .l1tf_safe = 1ULL << 40,
+};
+unsigned int pvmm_l4_changes;
+
+void xpti_guest_l4_changed(void)
+{
+    pvmm_l4_changes++;
 }
 
 /* ---- arch hooks of asm/pv/mm.h ---- */

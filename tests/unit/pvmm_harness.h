@@ -67,6 +67,9 @@ struct pvmm_tree {
 #define PVMM_L1_SELF_VA(va) (((va) & ~((1ULL << L2_SHIFT) - 1)) + 511 * PAGE_SIZE)
 void pvmm_build_tree(struct pvmm_tree *t, struct domain *d, uint64_t va);
 
+/* Calls of xpti_guest_l4_changed(): every L4 write and promotion. */
+extern unsigned int pvmm_l4_changes;
+
 /* Stage guest memory: returns the guest address of a copy of buf. */
 uint64_t pvmm_guest_put(unsigned int offset, const void *buf, size_t len);
 

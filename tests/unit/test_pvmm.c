@@ -8,6 +8,7 @@
 #include "harness.h"
 
 #include "pvmm_harness.h"
+#include <asm/hardening.h>
 
 #include <pvx/errno.h>
 #include <pvx/hypercall.h>
@@ -109,6 +110,69 @@ static void test_pin_l4_validates_tree(void **state)
 
     assert_int_equal(mmuext1(MMUEXT_UNPIN_TABLE, t.l4, 0), 0);
     assert_tree_released();
+}
+
+/* ---- L1TF: non-present entries (asm/hardening.h) ---- */
+
+static void test_l1tf_non_present_entries(void **state)
+{
+    const pte_t into_ram = t.data[0] << PAGE_SHIFT; /* a frame: any RAM is unsafe */
+    const pte_t safe = 1ULL << 40;                  /* the harness's safe limit */
+    const pte_t inverted = ~(5ULL << PAGE_SHIFT) & hardening.l1tf_mask; /* Linux's swap PTE */
+
+    (void)state;
+    pin_and_load();
+    /* A domU: addresses below the limit refused, 0 and above accepted. */
+    assert_int_equal(mmu_update1(ma(t.l1, 7), into_ram), -EPERM);
+    assert_int_equal(mmu_update1(ma(t.l1, 7), into_ram | RW), -EPERM);
+    assert_int_equal(pvmm_table(t.l1)[7], 0);
+    assert_int_equal(mmu_update1(ma(t.l1, 7), 0x2), 0);
+    assert_int_equal(mmu_update1(ma(t.l1, 7), safe), 0);
+    assert_int_equal(mmu_update1(ma(t.l1, 7), inverted), 0);
+    assert_int_equal(pvmm_table(t.l1)[7], inverted);
+    /* Bits above what the L1D looks at do not make an entry safe. */
+    assert_int_equal(mmu_update1(ma(t.l1, 7), (1ULL << 50) | into_ram), -EPERM);
+    /* PSE above L1 is a huge page from frame 0, even at address 0. */
+    assert_int_equal(mmu_update1(ma(t.l2, 9), _PAGE_PSE), -EPERM);
+    assert_int_equal(mmu_update1(ma(t.l2, 9), 0), 0);
+    assert_int_equal(mmu_update1(ma(t.l1, 8), _PAGE_PSE), 0); /* PAT at L1 */
+    /* Not checked where it is off: dom0 by default, any domain by option. */
+    pvmm_dom.is_privileged = true;
+    assert_int_equal(mmu_update1(ma(t.l1, 10), into_ram), 0);
+    pvmm_dom.is_privileged = false;
+    hardening.l1tf_domu = false;
+    assert_int_equal(mmu_update1(ma(t.l1, 11), into_ram), 0);
+    hardening.l1tf_domu = true;
+    assert_int_equal(mmu_update1(ma(t.l1, 10), 0), 0);
+    assert_int_equal(mmu_update1(ma(t.l1, 11), 0), 0);
+}
+
+/* A table is checked as it is validated: an unsafe entry fails the pin. */
+static void test_l1tf_checked_on_promotion(void **state)
+{
+    mfn_t l1 = pvmm_alloc(&pvmm_dom);
+
+    (void)state;
+    pvmm_table(l1)[3] = t.data[1] << PAGE_SHIFT;
+    assert_int_equal(mmuext1(MMUEXT_PIN_L1_TABLE, l1, 0), -EPERM);
+    assert_int_equal(pvmm_trefs(l1), 0);
+    pvmm_table(l1)[3] = 0;
+    assert_int_equal(mmuext1(MMUEXT_PIN_L1_TABLE, l1, 0), 0);
+    assert_int_equal(mmuext1(MMUEXT_UNPIN_TABLE, l1, 0), 0);
+}
+
+/* XPTI's root tables copy guest L4 slots: told of every L4 change. */
+static void test_l4_changes_reach_xpti(void **state)
+{
+    unsigned int before;
+
+    (void)state;
+    pin_and_load();
+    before = pvmm_l4_changes;
+    assert_int_equal(mmu_update1(ma(t.l4, 300), 0), 0);
+    assert_int_equal(pvmm_l4_changes, before + 1);
+    assert_int_equal(mmu_update1(ma(t.l1, 7), 0), 0);
+    assert_int_equal(pvmm_l4_changes, before + 1);
 }
 
 static void test_user_l1_entry_gets_global(void **state)
@@ -804,6 +868,9 @@ int main(void)
         cmocka_unit_test_setup(test_update_va_mapping, setup),
         cmocka_unit_test_setup(test_teardown_releases_everything, setup),
         cmocka_unit_test_setup(test_reference_helpers, setup),
+        cmocka_unit_test_setup(test_l1tf_non_present_entries, setup),
+        cmocka_unit_test_setup(test_l1tf_checked_on_promotion, setup),
+        cmocka_unit_test_setup(test_l4_changes_reach_xpti, setup),
     };
 
     return cmocka_run_group_tests_name("pvmm", tests, NULL, NULL);

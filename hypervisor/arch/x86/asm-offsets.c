@@ -27,4 +27,6 @@ void asm_offsets(void)
     DEFINE(UREGS_sizeof, sizeof(struct cpu_user_regs));
     DEFINE(CPUINFO_sizeof, sizeof(struct cpu_info));
     OFFSET(CPUINFO_guest_regs, struct cpu_info, guest_regs);
+    OFFSET(CPUINFO_xpti_root_cr3, struct cpu_info, xpti_root_cr3);
+    OFFSET(CPUINFO_xpti_full_cr3, struct cpu_info, xpti_full_cr3);
 }

@@ -23,9 +23,15 @@ struct idt_gate {
 BUILD_BUG_ON(sizeof(struct idt_gate) != 16);
 BUILD_BUG_ON(sizeof(struct tss64) != 104);
 
-static struct idt_gate idt[256] __aligned(4096);
+static struct idt_gate idt[256] __section(".bss.page_aligned") __aligned(4096);
 static uint64_t cpu0_gdt[GDT_ENTRIES] __section(".bss.page_aligned") __aligned(4096);
-static struct tss64 cpu0_tss __aligned(128);
+static uint64_t cpu0_ldt[LDT_ENTRIES] __section(".bss.page_aligned") __aligned(4096);
+/* A whole page, so that XPTI maps nothing else with it. */
+static union {
+    struct tss64 tss;
+    uint8_t page[4096];
+} cpu0_tss_page __section(".bss.page_aligned") __aligned(4096);
+#define cpu0_tss (cpu0_tss_page.tss)
 
 extern const char trap_stubs[], syscall_stubs[], syscall32_stubs[], debug_ist_entry[];
 extern uint64_t syscall_stack[NR_CPUS];
@@ -153,4 +159,22 @@ void desc_init_cpu(unsigned int cpu, void *stack_block)
 uint64_t *this_cpu_gdt(void)
 {
     return cpu0_gdt; /* one CPU for now */
+}
+
+uint64_t *this_cpu_ldt(void)
+{
+    return cpu0_ldt;
+}
+
+void desc_cpu_tables(unsigned int cpu, struct desc_tables *t)
+{
+    BUG_ON(cpu != 0);
+    t->gdt = cpu0_gdt;
+    t->gdt_size = sizeof(cpu0_gdt);
+    t->ldt = cpu0_ldt;
+    t->ldt_size = sizeof(cpu0_ldt);
+    t->tss = &cpu0_tss_page;
+    t->tss_size = sizeof(cpu0_tss_page);
+    t->idt = idt;
+    t->idt_size = sizeof(idt);
 }

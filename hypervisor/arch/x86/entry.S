@@ -14,6 +14,7 @@
 #include <asm/config.h>
 #include <asm/desc.h>
 #include <asm/extable.h>
+#include <asm/smap.h>
 #include <pvx/percpu.h>
 
 #define TRAP_syscall   0x100 /* entry_vector of a 64-bit syscall */
@@ -46,6 +47,29 @@
     push    %r15
 .endm
 
+/*
+ * XPTI (xpti.c): while a guest runs, CR3 holds this CPU's root table, which
+ * maps of pvx only what this file needs (its text, the entry data page,
+ * the top of the stack block, GDT, IDT, TSS).  Every entry switches to the
+ * full tables first.  The test is on CR3 itself, so an NMI or #MC anywhere
+ * (even between the exit path's CR3 write and its iretq) switches exactly
+ * when needed.  Out: %r12 = the root CR3 this entry left, 0 if none; a
+ * callee-saved register, so it survives the C handler for the ring-0
+ * return path to go back to the root table.  Clobbers %rax, %rcx.
+ */
+.macro XPTI_ENTER
+    mov     %rsp, %rax
+    or      $(STACK_SIZE - 1), %rax
+    mov     %cr3, %r12
+    cmp     1 - CPUINFO_sizeof + CPUINFO_xpti_root_cr3(%rax), %r12
+    jne     1f
+    mov     1 - CPUINFO_sizeof + CPUINFO_xpti_full_cr3(%rax), %rcx
+    mov     %rcx, %cr3
+    jmp     2f
+1:  xor     %r12d, %r12d
+2:
+.endm
+
 .macro RESTORE_GPRS
     pop     %r15
     pop     %r14
@@ -64,8 +88,10 @@
     pop     %rdi
 .endm
 
-    .text
-    .align 16
+    /* Everything here runs with the root table too: its own section, mapped
+     * there by xpti.c, page-aligned so nothing else shares its pages. */
+    .section .text.entry, "ax"
+    .align 4096
     .globl trap_stubs
 trap_stubs:
     .set vec, 0
@@ -107,8 +133,10 @@ debug_ist_entry:
 
     .align 16
 common_trap:
+    ASM_CLAC                      /* an interrupt gate keeps the guest's AC */
     cld
     SAVE_GPRS
+    XPTI_ENTER
     mov     %rsp, %rdi
     /* 15 registers + error slot + CPU frame leave %rsp 8 mod 16. */
     sub     $8, %rsp
@@ -124,14 +152,37 @@ common_trap:
  */
     .globl restore_all
 restore_all:
-    RESTORE_GPRS
+    testb   $3, UREGS_cs(%rsp)
+    jz      restore_hypervisor
+    /* To the guest: with XPTI, xpti_exit() (C, full tables) readies this
+     * CPU's root table and returns its CR3, 0 with XPTI off. */
+    mov     %rsp, %rbx
+    and     $~15, %rsp
+    call    xpti_exit
+    mov     %rbx, %rsp
+    test    %rax, %rax
+    jz      1f
+    mov     %rax, %cr3
+1:  RESTORE_GPRS
+    add     $8, %rsp
+    jmp     iret_to_frame
+
+/* Back into pvx itself; to the root table if this entry left it (an NMI or
+ * #MC in the exit path above, or the fault of its iretq). */
+restore_hypervisor:
+    test    %r12, %r12
+    jz      1f
+    mov     %r12, %cr3
+1:  RESTORE_GPRS
     add     $8, %rsp              /* error code and vector */
 iret_to_frame:
     iretq
     ASM_EXTABLE iret_to_frame, bad_guest_iret
 
-/* The CPU refused the frame at iret_to_frame; %rsp points at its rip slot. */
+/* The CPU refused the frame at iret_to_frame; %rsp points at its rip slot.
+ * The trap's return came here on the root table (restore_hypervisor). */
 bad_guest_iret:
+    XPTI_ENTER
     sub     $UREGS_rip, %rsp
     mov     %rsp, %rdi
     and     $~15, %rsp
@@ -178,8 +229,9 @@ syscall32_stubs:
     .endr
 
 syscall_common:
-    cld
+    cld                           /* SFMASK already cleared AC */
     SAVE_GPRS
+    XPTI_ENTER
     mov     %rsp, %rdi
     sub     $8, %rsp
     call    do_syscall            /* (struct cpu_user_regs *) */
@@ -195,13 +247,15 @@ arch_enter_guest:
     mov     %rdi, %rsp
     jmp     restore_all
 
-    .data
-    .align 8
+    /* The syscall stubs' data, read before the switch: a page of its own. */
+    .section .data.entry, "aw"
+    .align 4096
     .globl syscall_saved_rsp, syscall_stack
 syscall_saved_rsp:
     .fill NR_CPUS, 8, 0
 syscall_stack:
     .fill NR_CPUS, 8, 0
+    .align 4096
 
     .section .rodata
     .align 8

@@ -27,6 +27,13 @@ SECTIONS
     . = . + PVX_IMAGE_VIRT_BASE;
     _stext = .;
     .text : AT(V2P(ADDR(.text))) {
+        /* Entry code and data get pages of their own: XPTI maps them while
+         * guests run (xpti.c). */
+        . = ALIGN(4096);
+        __entry_text_start = .;
+        *(.text.entry)
+        . = ALIGN(4096);
+        __entry_text_end = .;
         *(.text .text.*)
         *(.fixup)
     }
@@ -49,12 +56,22 @@ SECTIONS
         __stop_ex_table = .;
     }
     . = ALIGN(8);
+    .smap_sites : AT(V2P(ADDR(.smap_sites))) {
+        __start_smap_sites = .;
+        *(.smap_sites)
+        __stop_smap_sites = .;
+    }
+    . = ALIGN(8);
     .symbols : AT(V2P(ADDR(.symbols))) {
         *(.symbols)
     }
     . = ALIGN(4096);
     __ro_end = .;
     .data : AT(V2P(ADDR(.data))) {
+        __entry_data_start = .;
+        *(.data.entry)
+        . = ALIGN(4096);
+        __entry_data_end = .;
         *(.data .data.*)
     }
     __load_phys_end = V2P(.);

@@ -4,10 +4,13 @@
  * check keeps every access out of pvx's own address range; the exception
  * fixup on `rep movsb`/`rep stosb` turns a fault on a missing or read-only
  * guest page into a short count.  Supervisor writes honour read-only guest
- * mappings because CR0.WP is set.
+ * mappings because CR0.WP is set.  With SMAP on, these copies are the only
+ * code that opens the user-access window (STAC ... CLAC, asm/smap.h), and
+ * both the normal and the fault path close it at label 3.
  */
 #include <asm/config.h>
 #include <asm/extable.h>
+#include <asm/smap.h>
 #include <pvx/errno.h>
 #include <pvx/guest_access.h>
 
@@ -45,14 +48,13 @@ static size_t copy_raw(void *dst, const void *src, size_t n)
 {
     size_t left = n / 8, tail = n % 8;
 
-    __asm__ volatile("1: rep movsq\n"
-                     "   mov %[tail], %%rcx\n"
-                     "2: rep movsb\n"
-                     "3:\n"
-                     ".pushsection .fixup, \"ax\"\n"
-                     "4: lea (%[tail], %%rcx, 8), %%rcx\n"
-                     "   jmp 3b\n"
-                     ".popsection\n" _ASM_EXTABLE(1b, 4b) _ASM_EXTABLE(2b, 3b)
+    __asm__ volatile(ASM_STAC "1: rep movsq\n"
+                              "   mov %[tail], %%rcx\n"
+                              "2: rep movsb\n"
+                              "3:\n\t" ASM_CLAC ".pushsection .fixup, \"ax\"\n"
+                              "4: lea (%[tail], %%rcx, 8), %%rcx\n"
+                              "   jmp 3b\n"
+                              ".popsection\n" _ASM_EXTABLE(1b, 4b) _ASM_EXTABLE(2b, 3b)
                      : "+D"(dst), "+S"(src), "+c"(left)
                      : [tail] "r"(tail)
                      : "memory");
@@ -63,14 +65,13 @@ static size_t clear_raw(void *dst, size_t n)
 {
     size_t left = n / 8, tail = n % 8;
 
-    __asm__ volatile("1: rep stosq\n"
-                     "   mov %[tail], %%rcx\n"
-                     "2: rep stosb\n"
-                     "3:\n"
-                     ".pushsection .fixup, \"ax\"\n"
-                     "4: lea (%[tail], %%rcx, 8), %%rcx\n"
-                     "   jmp 3b\n"
-                     ".popsection\n" _ASM_EXTABLE(1b, 4b) _ASM_EXTABLE(2b, 3b)
+    __asm__ volatile(ASM_STAC "1: rep stosq\n"
+                              "   mov %[tail], %%rcx\n"
+                              "2: rep stosb\n"
+                              "3:\n\t" ASM_CLAC ".pushsection .fixup, \"ax\"\n"
+                              "4: lea (%[tail], %%rcx, 8), %%rcx\n"
+                              "   jmp 3b\n"
+                              ".popsection\n" _ASM_EXTABLE(1b, 4b) _ASM_EXTABLE(2b, 3b)
                      : "+D"(dst), "+c"(left)
                      : [tail] "r"(tail), "a"(0)
                      : "memory");

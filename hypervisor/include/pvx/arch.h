@@ -32,6 +32,12 @@ void arch_image_range(paddr_t *start, paddr_t *end);
 void arch_memory_setup(const struct e820_map *m);
 
 /**
+ * arch_hardening_init() - once the page allocator is up: turn on the CPU's
+ * protections against guests (SMEP, SMAP, Meltdown isolation) and say which.
+ */
+void arch_hardening_init(void);
+
+/**
  * arch_time_init() - calibrate the cycle counter, start the monotonic clock
  * and the one-shot timer interrupt.  Interrupts may be enabled afterwards.
  */

@@ -186,18 +186,22 @@ long do_update_descriptor(uint64_t maddr, uint64_t desc, uint64_t a3, uint64_t a
 
 /*
  * The guest's LDT (MMUEXT_SET_LDT): pvx copies and checks its descriptors
- * into a per-vCPU buffer that the CPU's LDT descriptor points at.  Changes
- * reach it through update_descriptor or a new SET_LDT.
+ * into a per-vCPU buffer, and from there into the CPU's own LDT pages that
+ * the LDT descriptor points at (mapped by XPTI while the guest runs, where
+ * the heap is not).  Changes reach it through update_descriptor or a new
+ * SET_LDT.
  */
 static void load_ldt(struct vcpu *v)
 {
-    uint64_t *gdt = this_cpu_gdt();
-    uint64_t base = (uint64_t)v->arch.ldt_copy, limit = v->arch.ldt_copy_ents * 8 - 1;
+    uint64_t *gdt = this_cpu_gdt(), *ldt = this_cpu_ldt();
+    uint64_t base = (uint64_t)ldt, limit = v->arch.ldt_copy_ents * 8 - 1;
 
     if (!v->arch.ldt_copy_ents || !v->arch.ldt_copy) {
         __asm__ volatile("lldt %w0" : : "r"(0));
         return;
     }
+    ASSERT(v->arch.ldt_copy_ents <= LDT_ENTRIES);
+    memcpy(ldt, v->arch.ldt_copy, v->arch.ldt_copy_ents * 8);
     gdt[LDT_SELECTOR >> 3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x82ULL << 40) |
                              (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
     gdt[(LDT_SELECTOR >> 3) + 1] = base >> 32;

@@ -17,6 +17,7 @@
  * TLB entry for a frame that becomes a page table, is closed by flushing when
  * a writable frame changes type.
  */
+#include <asm/hardening.h>
 #include <asm/pv/mm.h>
 #include <pvx/arch.h>
 #include <pvx/domain.h>
@@ -289,8 +290,14 @@ static int promote_table(struct page_info *pg, unsigned int level)
     int rc = 0;
 
     for (i = 0; i < PT_ENTRIES; i++) {
-        if (!is_guest_slot(level, i) || !(t[i] & _PAGE_PRESENT))
+        if (!is_guest_slot(level, i))
             continue;
+        if (!(t[i] & _PAGE_PRESENT)) {
+            rc = pv_l1tf_unsafe(d, level, t[i]) ? -EPERM : 0;
+            if (rc)
+                break;
+            continue;
+        }
         rc = get_entry_refs(level, t[i], d, d);
         if (rc)
             break;
@@ -304,8 +311,10 @@ static int promote_table(struct page_info *pg, unsigned int level)
                 put_entry_refs(level, t[i]);
         return rc;
     }
-    if (level == 4)
+    if (level == 4) {
         arch_init_guest_l4(d, t);
+        xpti_guest_l4_changed(); /* the frame may have held another L4 */
+    }
     return 0;
 }
 
@@ -442,12 +451,31 @@ int pv_mod_pt_entry_foreign(struct domain *d, struct page_info *table, unsigned 
         if (rc)
             return rc;
         nval = adjust_entry(level, nval);
+    } else if (pv_l1tf_unsafe(d, level, nval)) {
+        return -EPERM;
     }
     if (preserve_ad)
         nval |= old & (_PAGE_ACCESSED | _PAGE_DIRTY);
     t[slot] = nval;
+    if (level == 4)
+        xpti_guest_l4_changed();
     put_entry_refs(level, old);
     return 0;
+}
+
+bool pv_l1tf_unsafe(const struct domain *d, unsigned int level, uint64_t pte)
+{
+    uint64_t ma = pte & hardening.l1tf_mask;
+
+    ASSERT(!(pte & _PAGE_PRESENT));
+    if (!(d->is_privileged ? hardening.l1tf_dom0 : hardening.l1tf_domu))
+        return false;
+    if ((level > 1 && (pte & _PAGE_PSE)) || (ma && ma < hardening.l1tf_safe)) {
+        printk("d%u: L1TF-unsafe non-present L%u entry %#llx refused\n", d->domain_id, level,
+               (unsigned long long)pte);
+        return true;
+    }
+    return false;
 }
 
 /* ---- pinning and base pointers ---- */

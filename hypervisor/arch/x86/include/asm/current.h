@@ -22,7 +22,11 @@ struct cpu_info {
     unsigned int _pad;
     struct percpu *percpu;
     struct vcpu *curr_vcpu; /* the vCPU this CPU runs, NULL when idle */
-    uint64_t _pad2;         /* keeps guest_regs.es (TSS.rsp0) 16-byte aligned */
+    /* XPTI (xpti.c): this CPU's guest-visible root table, 0 with XPTI off,
+     * and the full page tables entry code switches back to from it. */
+    uint64_t xpti_root_cr3;
+    uint64_t xpti_full_cr3;
+    uint64_t _pad2; /* keeps guest_regs.es (TSS.rsp0) 16-byte aligned */
 };
 
 static inline struct cpu_info *get_cpu_info(void)

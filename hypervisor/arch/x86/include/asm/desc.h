@@ -34,7 +34,18 @@ struct tss64 {
 void desc_init_cpu(unsigned int cpu, void *stack_block);
 /* This CPU's GDT (guest entries below FIRST_RESERVED_GDT_ENTRY). */
 uint64_t *this_cpu_gdt(void);
+/* This CPU's LDT: the running vCPU's checked descriptors are copied here. */
+#define LDT_ENTRIES 8192
+uint64_t *this_cpu_ldt(void);
 void idt_init(void);
+
+/* The tables the CPU reads on every guest entry, which XPTI keeps mapped
+ * (each on pages of its own): this CPU's GDT, LDT and TSS, and the IDT. */
+struct desc_tables {
+    const void *gdt, *ldt, *tss, *idt;
+    size_t gdt_size, ldt_size, tss_size, idt_size;
+};
+void desc_cpu_tables(unsigned int cpu, struct desc_tables *t);
 #endif
 
 #endif

@@ -19,6 +19,8 @@
 #define X86_CR4_PGE        0x00000080
 #define X86_CR4_OSFXSR     0x00000200
 #define X86_CR4_OSXMMEXCPT 0x00000400
+#define X86_CR4_SMEP       0x00100000
+#define X86_CR4_SMAP       0x00200000
 
 #define MSR_EFER           0xc0000080
 #define EFER_SCE           (1 << 0)
