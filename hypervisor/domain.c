@@ -93,6 +93,7 @@ static void domain_free_partial(struct domain *d)
         if (d->vcpus[i])
             vcpu_free(d->vcpus[i]);
     evtchn_domain_destroy(d);
+    grant_table_domain_destroy(d); /* nothing if domain_destroy() did it */
     if (d->shared_info) {
         struct page_info *pg = mfn_to_page(d->shared_info_mfn);
 
@@ -145,7 +146,7 @@ struct domain *domain_create(domid_t id, const char *name, unsigned int max_vcpu
     d->shared_info_mfn = page_to_mfn(si);
     d->shared_info = arch_maddr_to_virt(d->shared_info_mfn << PAGE_SHIFT);
     memset(d->shared_info, 0, PAGE_SIZE);
-    if (evtchn_domain_init(d))
+    if (evtchn_domain_init(d) || grant_table_init(d))
         goto fail;
     sched_init_domain(d);
     for (unsigned int i = 0; i < max_vcpus; i++) {

@@ -3,8 +3,10 @@
  * GNTTABOP_copy: copy bytes between two pages without mapping either into
  * the guest.  Each side is a grant reference of some domain (pinned for the
  * copy, so the granter sees GTF_reading/GTF_writing while it runs) or one of
- * the caller's own frames.  Checks happen in Xen's order, so the status of
- * an element with several faults is the same on both.
+ * the caller's own frames; a v2 sub-page grant bounds the bytes copied, and
+ * a transitive grant is followed one level to the grant it names.  Checks
+ * happen in Xen's order, so the status of an element with several faults is
+ * the same on both.
  */
 #include <asm/pv/mm.h>
 #include <pvx/arch.h>
@@ -20,7 +22,8 @@ struct copy_buf {
     struct domain *d;
     struct grant_table *gt; /* set while a grant is pinned */
     grant_ref_t ref;
-    struct page_info *pg; /* with a general reference */
+    struct page_info *pg;   /* with a general reference */
+    uint16_t start, length; /* the bytes the grant allows (a sub-page) */
     bool readonly;
     bool have_type; /* a PGT_writable_page reference on pg */
 };
@@ -42,7 +45,8 @@ static int16_t claim(struct domain *ld, const struct gnttab_copy_ptr *p, bool is
     int16_t rc;
 
     if (is_gref) {
-        rc = gnttab_pin(b->d->grant_table, p->u.ref, ld->domain_id, b->readonly, false, &b->pg);
+        rc = gnttab_pin_for_copy(b->d->grant_table, p->u.ref, ld->domain_id, b->readonly, &b->pg,
+                                 &b->start, &b->length);
         if (rc)
             return rc;
         b->gt = b->d->grant_table;
@@ -53,6 +57,8 @@ static int16_t claim(struct domain *ld, const struct gnttab_copy_ptr *p, bool is
         if (!pg || !get_page(pg, ld))
             return GNTST_bad_page;
         b->pg = pg;
+        b->start = 0;
+        b->length = PAGE_SIZE;
     }
     if (!b->readonly) {
         if (get_page_type(b->pg, PGT_writable_page))
@@ -60,6 +66,11 @@ static int16_t claim(struct domain *ld, const struct gnttab_copy_ptr *p, bool is
         b->have_type = true;
     }
     return GNTST_okay;
+}
+
+static bool within(const struct copy_buf *b, unsigned int offset, unsigned int len)
+{
+    return offset >= b->start && offset + len <= (unsigned int)b->start + b->length;
 }
 
 static void release(struct copy_buf *b)
@@ -93,6 +104,11 @@ static int16_t copy_one(struct vcpu *v, const struct gnttab_copy *op)
         goto out;
     if (op->source.offset + op->len > PAGE_SIZE || op->dest.offset + op->len > PAGE_SIZE) {
         rc = GNTST_bad_copy_arg;
+        goto out;
+    }
+    /* Within what each grant allows (a v2 sub-page grant: part of a page). */
+    if (!within(&src, op->source.offset, op->len) || !within(&dst, op->dest.offset, op->len)) {
+        rc = GNTST_general_error;
         goto out;
     }
     from = arch_maddr_to_virt((paddr_t)page_to_mfn(src.pg) << PAGE_SHIFT);

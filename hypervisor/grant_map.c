@@ -231,9 +231,8 @@ static int16_t map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
     rd = domain_lookup(op->dom);
     if (!rd)
         return GNTST_bad_domain;
-    lgt = grant_table_of(ld);
-    if (!lgt)
-        return GNTST_general_error;
+    lgt = ld->grant_table; /* the running domain's: it has one */
+    ASSERT(lgt);
     h = get_handle(ld, lgt);
     if (h == MAPTRACK_NONE)
         return GNTST_no_space;
@@ -241,12 +240,12 @@ static int16_t map_one(struct vcpu *v, struct gnttab_map_grant_ref *op)
 
     /* One pin, with its own references, per part of the mapping. */
     if (dev) {
-        rc = gnttab_pin(rgt, op->ref, ld->domain_id, ro, true, &pg);
+        rc = gnttab_pin(rgt, op->ref, ld->domain_id, ro, &pg);
         if (rc)
             goto out_handle;
     }
     if (host) {
-        rc = gnttab_pin(rgt, op->ref, ld->domain_id, ro, true, &hpg);
+        rc = gnttab_pin(rgt, op->ref, ld->domain_id, ro, &hpg);
         if (rc)
             goto out_dev;
         rc = create_host_mapping(v, op->host_addr, page_to_mfn(hpg), op->flags);

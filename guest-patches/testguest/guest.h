@@ -156,6 +156,7 @@ void t_hostile(void);
 void t_xgrant(void);
 void t_xmaps(void);
 void t_debugreg(void);
+void t_gntv2(void);
 void t_fuzz(unsigned long seed, unsigned long count);
 
 /* bench.c: the `bench` mode (peer: a domain running `benchpeer`, or -1). */

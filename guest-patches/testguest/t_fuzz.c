@@ -12,6 +12,7 @@
 #include "guest.h"
 #include "test.h"
 #include "traps.h"
+#include <public/grant_table.h>
 #include <public/sched.h>
 
 static u8 fuzzbuf[2 * PAGE_SIZE] __page_aligned;
@@ -104,6 +105,61 @@ static unsigned long random_arg(void)
     }
 }
 
+/*
+ * Grant table versions with plausible arguments (random commands seldom
+ * reach them): switches both ways, status-frame and version queries of
+ * random domains into random lists, and copies of random references in
+ * whichever layout is in force.  Ends in version 1 for what follows.
+ */
+static unsigned long fuzz_grant_versions(unsigned long count)
+{
+    struct gnttab_set_version v1 = {.version = 1};
+    unsigned long errors = 0;
+
+    for (unsigned long i = 0; i < count; i++) {
+        union {
+            struct gnttab_set_version sv;
+            struct gnttab_get_version gv;
+            struct gnttab_get_status_frames gs;
+            struct gnttab_copy c[2];
+        } *op = (void *)fuzzptr;
+        unsigned cmd, n = 1 + (unsigned)(rng_next() % 2);
+        domid_t dom = rng_next() % 2 ? DOMID_SELF : (domid_t)(rng_next() % 4);
+
+        for (size_t j = 0; j < sizeof(fuzzbuf); j += 8)
+            *(u64 *)(fuzzbuf + j) = rng_next();
+        switch (rng_next() % 4) {
+        case 0:
+            cmd = GNTTABOP_set_version;
+            op->sv.version = (u32)(rng_next() % 4);
+            break;
+        case 1:
+            cmd = GNTTABOP_get_version;
+            op->gv.dom = dom;
+            break;
+        case 2:
+            cmd = GNTTABOP_get_status_frames;
+            op->gs.nr_frames = (u32)(rng_next() % 12);
+            op->gs.dom = dom;
+            set_xen_guest_handle(op->gs.frame_list, (u64 *)random_arg());
+            break;
+        default:
+            cmd = GNTTABOP_copy;
+            for (unsigned k = 0; k < 2; k++) {
+                op->c[k].source.u.ref = (u32)(rng_next() % 1024);
+                op->c[k].dest.u.ref = (u32)(rng_next() % 1024);
+                op->c[k].source.domid = op->c[k].dest.domid = dom;
+                op->c[k].flags = GNTCOPY_source_gref | GNTCOPY_dest_gref;
+            }
+            break;
+        }
+        if (hc_grant_table_op(cmd, op, n) < 0)
+            errors++;
+    }
+    hc_grant_table_op(GNTTABOP_set_version, &v1, 1);
+    return errors;
+}
+
 void t_fuzz(unsigned long seed, unsigned long count)
 {
     unsigned long errors = 0, calls = 0, ok = 0;
@@ -154,6 +210,13 @@ void t_fuzz(unsigned long seed, unsigned long count)
             test_fail("hypervisor_answers", "xen_version changed after %lu calls", i);
             return;
         }
+    }
+    {
+        unsigned long gerr = fuzz_grant_versions(count / 8);
+
+        calls += count / 8;
+        errors += gerr;
+        ok += count / 8 - gerr;
     }
     hc_fpu_taskswitch(0);
     hc_set_timer_op(0);

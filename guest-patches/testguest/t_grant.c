@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-only
-/* grant_table_op: query_size, setup_table, get/set_version (v1). */
+/* grant_table_op: query_size, setup_table, get/set_version (v1; v2 is
+ * t_gntv2.c), and the table a domain has from its creation. */
 #include "guest.h"
 #include "test.h"
 #include <public/grant_table.h>
@@ -20,6 +21,20 @@ void t_grant(void)
     CHECK_EQ("query_size_status", qs.status, GNTST_okay);
     CHECK("query_size_frames", qs.max_nr_frames >= 1 && qs.nr_frames <= qs.max_nr_frames);
     printk("note: grant frames %u of %u\n", qs.nr_frames, qs.max_nr_frames);
+    /* The table exists from the domain's creation (one frame on Xen x86),
+     * before any setup_table: a reference inside it that was never granted
+     * is refused as not granted, one past its end as a bad reference. */
+    CHECK("table_from_creation", qs.nr_frames >= 1);
+    if (si->flags & SIF_INITDOMAIN) { /* our own id is needed to map */
+        grant_ref_t end = qs.nr_frames * (PAGE_SIZE / sizeof(grant_entry_v1_t));
+        int16_t mst = 99;
+
+        CHECK_RC("map_never_granted_rc", xd_map(0, end - 1, GRANT_VA + PAGE_SIZE, true, &mst, NULL),
+                 0);
+        CHECK_EQ("map_never_granted", mst, GNTST_general_error);
+        CHECK_RC("map_past_table_rc", xd_map(0, end, GRANT_VA + PAGE_SIZE, true, &mst, NULL), 0);
+        CHECK_EQ("map_past_table", mst, GNTST_bad_gntref);
+    }
     qs.dom = 0x1234;
     CHECK_RC("query_size_no_domain_rc", hc_grant_table_op(GNTTABOP_query_size, &qs, 1), 0);
     CHECK_EQ("query_size_no_domain_status", qs.status, GNTST_bad_domain);
@@ -32,6 +47,11 @@ void t_grant(void)
     CHECK_RC("set_version_1", hc_grant_table_op(GNTTABOP_set_version, &sv, 1), 0);
     sv.version = 3;
     CHECK_RC("set_version_3", hc_grant_table_op(GNTTABOP_set_version, &sv, 1), -XEN_EINVAL);
+    CHECK_EQ("set_version_3_reports_1", sv.version, 1);
+    /* Neither version call looks at the count. */
+    sv.version = 1;
+    CHECK_RC("set_version_count_0", hc_grant_table_op(GNTTABOP_set_version, &sv, 0), 0);
+    CHECK_RC("get_version_count_2", hc_grant_table_op(GNTTABOP_get_version, &gv, 2), 0);
 
     memset(&st, 0, sizeof(st));
     st.dom = DOMID_SELF;

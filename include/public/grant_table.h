@@ -75,9 +75,9 @@ typedef struct grant_entry_v1 grant_entry_v1_t;
 
 #ifndef __ASSEMBLY__
 /*
- * Version 2 entries (16 bytes, with status bits in separate frames).  pvx
- * implements version 1 only; the layout is given for completeness and
- * GNTTABOP_set_version to 2 fails.
+ * Version 2 entries (16 bytes; GTF_reading/GTF_writing live in separate
+ * status frames, one grant_status_t per entry, found with
+ * GNTTABOP_get_status_frames).
  */
 struct grant_entry_header {
     uint16_t flags;
@@ -275,7 +275,7 @@ struct gnttab_unmap_and_replace {
 typedef struct gnttab_unmap_and_replace gnttab_unmap_and_replace_t;
 DEFINE_XEN_GUEST_HANDLE(gnttab_unmap_and_replace_t);
 
-/* set_version: version IN (1; pvx refuses 2), OUT the version in force. */
+/* set_version: version IN (1 or 2), OUT the version in force. */
 struct gnttab_set_version {
     uint32_t version;
 };

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Unit tests: grant tables v1 (grant_table.c, grant_map.c, grant_copy.c) on
- * top of the real PV MMU.  pvmm_dom (id 1, the running vCPU) maps and copies
- * grants of pvmm_other (id 2) through do_grant_table_op with arguments in
- * guest memory, as a guest would; the granter's side is played by writing
+ * Unit tests: grant tables v1 and v2 (grant_table.c, grant_pin.c,
+ * grant_version.c, grant_map.c, grant_copy.c) on top of the real PV MMU.
+ * pvmm_dom (id 1, the running vCPU) maps and copies grants of pvmm_other
+ * (id 2) through do_grant_table_op with arguments in guest memory, as a
+ * guest would; the granter's side is played by writing
  * its shared entries directly.  Every test ends by destroying both tables,
  * so the sanitizer's leak check covers the teardown paths too.
  */
@@ -185,6 +186,9 @@ static int setup(void **state)
     /* As domain_create() leaves them: Xen's default maptrack limit. */
     pvmm_dom.max_maptrack_frames = GNTTAB_MAPTRACK_FRAMES_MAX;
     pvmm_other.max_maptrack_frames = GNTTAB_MAPTRACK_FRAMES_MAX;
+    /* Both tables exist from the domains' creation, one frame each. */
+    assert_int_equal(grant_table_init(&pvmm_dom), 0);
+    assert_int_equal(grant_table_init(&pvmm_other), 0);
     pvmm_build_tree(&t, &pvmm_dom, PVMM_KERNEL_VA);
     assert_int_equal(pv_pin_table(&pvmm_dom, t.l4, PGT_l4_page_table), 0);
     assert_int_equal(pv_set_guest_table(&pvmm_vcpu, t.l4, false), 0);
@@ -399,7 +403,7 @@ static void test_map_hostile(void **state)
     grant(&pvmm_other, 23, pvmm_dom.domain_id, gframe, GTF_accept_transfer);
     assert_int_equal(map(o, 23, MAP, gva(0), NULL), GNTST_general_error);
     /* References beyond the table, domains that do not exist, no flags. */
-    assert_int_equal(map(o, GNTTAB_ENTRIES_PER_FRAME, MAP, gva(0), NULL), GNTST_bad_gntref);
+    assert_int_equal(map(o, GNTTAB_V1_PER_FRAME, MAP, gva(0), NULL), GNTST_bad_gntref);
     assert_int_equal(map(o, 0xffffffffu, MAP, gva(0), NULL), GNTST_bad_gntref);
     assert_int_equal(map(77, 10, MAP, gva(0), NULL), GNTST_bad_domain);
     assert_int_equal(map(o, 10, RO, gva(0), NULL), GNTST_bad_gntref);
@@ -428,7 +432,7 @@ static void test_map_hostile(void **state)
                      GNTST_general_error);
     assert_int_equal(map(o, 27, MAP | PTE, pte_ma(gva(0)) + 4, NULL), GNTST_general_error);
     assert_int_equal(busy(27), 0);
-    /* The granter never set a table up. */
+    /* The granter's table is gone with it. */
     grant_table_domain_destroy(&pvmm_other);
     assert_int_equal(map(o, 0, MAP, gva(0), NULL), GNTST_bad_gntref);
     /* Nothing was left behind by any refusal. */
@@ -951,6 +955,250 @@ static void test_copy_while_mapped(void **state)
     assert_gframe_free();
 }
 
+/* ---- a table from creation, versions, status frames (v2) ---- */
+
+static long set_version_of(struct domain *d, unsigned int version, unsigned int *now)
+{
+    struct gnttab_set_version op = {.version = version};
+    long rc = gnttab_set_version(d, pvmm_guest_put(ARG, &op, sizeof(op)));
+
+    *now = ((struct gnttab_set_version *)result())->version;
+    return rc;
+}
+
+static int16_t status_frames(domid_t dom, unsigned int nr)
+{
+    struct gnttab_get_status_frames op = {.nr_frames = nr, .dom = dom, .status = 0x77};
+
+    set_xen_guest_handle(op.frame_list, (uint64_t *)(PVMM_GUEST_WIN + LIST));
+    assert_int_equal(gnttab(GNTTABOP_get_status_frames, &op, sizeof(op), 1), 0);
+    return ((struct gnttab_get_status_frames *)result())->status;
+}
+
+static grant_entry_v2_t *entry2(struct domain *d, grant_ref_t ref)
+{
+    return gnttab_shared_entry_v2(d->grant_table, ref);
+}
+
+static uint16_t status2(struct domain *d, grant_ref_t ref)
+{
+    return *gnttab_status(d->grant_table, ref);
+}
+
+static void grant2(struct domain *d, grant_ref_t ref, domid_t to, mfn_t frame, uint16_t flags)
+{
+    grant_entry_v2_t *e = entry2(d, ref);
+
+    e->hdr.domid = to;
+    e->full_page.frame = frame;
+    e->hdr.flags = flags;
+}
+
+static void grant_sub_page(struct domain *d, grant_ref_t ref, domid_t to, mfn_t frame, uint16_t off,
+                           uint16_t len)
+{
+    grant_entry_v2_t *e = entry2(d, ref);
+
+    e->hdr.domid = to;
+    e->sub_page.frame = frame;
+    e->sub_page.page_off = off;
+    e->sub_page.length = len;
+    e->hdr.flags = GTF_permit_access | GTF_sub_page;
+}
+
+static void grant_transitive(struct domain *d, grant_ref_t ref, domid_t to, domid_t trans_domid,
+                             grant_ref_t trans_ref)
+{
+    grant_entry_v2_t *e = entry2(d, ref);
+
+    e->hdr.domid = to;
+    e->transitive.trans_domid = trans_domid;
+    e->transitive.gref = trans_ref;
+    e->hdr.flags = GTF_transitive;
+}
+
+static void test_table_from_creation(void **state)
+{
+    domid_t o = pvmm_other.domain_id;
+    uint64_t before;
+
+    (void)state;
+    assert_int_equal(pvmm_other.grant_table->nr_frames, GNTTAB_INITIAL_FRAMES);
+    assert_int_equal(pvmm_other.grant_table->version, 1);
+    /* Inside the table but never granted; past its end. */
+    assert_int_equal(map(o, GNTTAB_V1_PER_FRAME - 1, MAP, gva(0), NULL), GNTST_general_error);
+    assert_int_equal(map(o, GNTTAB_V1_PER_FRAME, MAP, gva(0), NULL), GNTST_bad_gntref);
+    /* One frame with the domain, back with it. */
+    grant_table_domain_destroy(&pvmm_other);
+    before = page_alloc_free_pages();
+    assert_int_equal(grant_table_init(&pvmm_other), 0);
+    assert_int_equal(page_alloc_free_pages(), before - GNTTAB_INITIAL_FRAMES);
+    grant_table_domain_destroy(&pvmm_other);
+    assert_int_equal(page_alloc_free_pages(), before);
+}
+
+static void test_set_version_and_status_frames(void **state)
+{
+    struct grant_table *gt = pvmm_dom.grant_table;
+    const uint64_t *list = (const uint64_t *)(pvmm_guest_win + LIST);
+    uint64_t before = page_alloc_free_pages();
+    struct gnttab_get_version gv = {.dom = DOMID_SELF};
+    unsigned int now;
+    mfn_t st;
+
+    (void)state;
+    assert_int_equal(status_frames(DOMID_SELF, 0), GNTST_okay);
+    assert_int_equal(status_frames(DOMID_SELF, 1), GNTST_general_error); /* v1: none */
+    grant(&pvmm_dom, 3, 9, 0x1234, GTF_permit_access | GTF_readonly);
+    grant(&pvmm_dom, 20, 9, 0x1235, GTF_permit_access);
+    assert_int_equal(set_version_of(&pvmm_dom, 3, &now), -EINVAL);
+    assert_int_equal(now, 1);
+    assert_int_equal(set_version_of(&pvmm_dom, 2, &now), 0);
+    assert_int_equal(now, 2);
+    assert_int_equal(gnttab(GNTTABOP_get_version, &gv, sizeof(gv), 1), 0);
+    assert_int_equal(((struct gnttab_get_version *)result())->version, 2);
+    /* The reserved entry in v2 form; the rest cleared. */
+    assert_int_equal(entry2(&pvmm_dom, 3)->hdr.flags, GTF_permit_access | GTF_readonly);
+    assert_int_equal(entry2(&pvmm_dom, 3)->hdr.domid, 9);
+    assert_int_equal(entry2(&pvmm_dom, 3)->full_page.frame, 0x1234);
+    assert_int_equal(entry2(&pvmm_dom, 10)->hdr.flags, 0);
+    /* One status frame for one shared frame, the domain's to map. */
+    assert_int_equal(gt->nr_status_frames, 1);
+    st = gt->status[0];
+    assert_ptr_equal(frame_table[st].owner, &pvmm_dom);
+    assert_int_equal(page_alloc_free_pages(), before - 1);
+    assert_int_equal(status_frames(DOMID_SELF, 1), GNTST_okay);
+    assert_int_equal(list[0], st);
+    assert_int_equal(status_frames(DOMID_SELF, 2), GNTST_general_error);
+    assert_int_equal(status_frames(77, 1), GNTST_bad_domain);
+    assert_int_equal(status_frames(pvmm_other.domain_id, 0), GNTST_permission_denied);
+    assert_int_equal(do_grant_table_op(GNTTABOP_get_status_frames, PVMM_GUEST_WIN, 2, 0, 0),
+                     -EINVAL);
+    /* The table grows with its status frames: 9 frames of 256 need two. */
+    assert_int_equal(setup_table(DOMID_SELF, 9), GNTST_okay);
+    assert_int_equal(gt->nr_status_frames, 2);
+    assert_int_equal(status_frames(DOMID_SELF, 2), GNTST_okay);
+    /* Back to v1 refused while the guest maps a status frame. */
+    assert_true(get_page(&frame_table[st], &pvmm_dom));
+    assert_int_equal(set_version_of(&pvmm_dom, 1, &now), -EBUSY);
+    assert_int_equal(now, 2);
+    assert_int_equal(gt->nr_status_frames, 2);
+    put_page(&frame_table[st]);
+    /* A reserved entry with a frame v1 cannot hold. */
+    grant2(&pvmm_dom, 4, 9, 1ULL << 32, GTF_permit_access);
+    assert_int_equal(set_version_of(&pvmm_dom, 1, &now), -ERANGE);
+    grant2(&pvmm_dom, 4, 0, 0, 0);
+    assert_int_equal(set_version_of(&pvmm_dom, 1, &now), 0);
+    assert_int_equal(now, 1);
+    assert_int_equal(gt->nr_status_frames, 0);
+    assert_true(frame_table[st].count_info & PGC_free);
+    assert_int_equal(entry(&pvmm_dom, 3)->flags, GTF_permit_access | GTF_readonly);
+    assert_int_equal(entry(&pvmm_dom, 3)->frame, 0x1234);
+    assert_int_equal(page_alloc_free_pages(), before - 8); /* the 8 shared frames grown */
+}
+
+/* pvmm_other grants in v2: busy bits in its status, sub-page grants copied
+ * within their bounds and never mapped, switches refused while in use. */
+static void test_v2_map_and_copy(void **state)
+{
+    struct gnttab_map_grant_ref op;
+    domid_t o = pvmm_other.domain_id, self = DOMID_SELF;
+    mfn_t own = t.data[0];
+    unsigned int now;
+
+    (void)state;
+    assert_int_equal(set_version_of(&pvmm_other, 2, &now), 0);
+    grant2(&pvmm_other, 40, pvmm_dom.domain_id, gframe, GTF_permit_access);
+    assert_int_equal(map(o, 40, MAP, gva(0), &op), GNTST_okay);
+    assert_int_equal(status2(&pvmm_other, 40), GTF_reading | GTF_writing);
+    assert_int_equal(entry2(&pvmm_other, 40)->hdr.flags, GTF_permit_access);
+    assert_int_equal(set_version_of(&pvmm_other, 1, &now), -EBUSY);
+    assert_int_equal(now, 2);
+    assert_int_equal(unmap(gva(0), 0, op.handle), GNTST_okay);
+    assert_int_equal(status2(&pvmm_other, 40), 0);
+    /* Read-only grant: no writable use; a revoked grant: nothing. */
+    grant2(&pvmm_other, 41, pvmm_dom.domain_id, gframe, GTF_permit_access | GTF_readonly);
+    assert_int_equal(map(o, 41, MAP, gva(0), NULL), GNTST_general_error);
+    assert_int_equal(status2(&pvmm_other, 41), 0);
+    assert_int_equal(map(o, 41, MAP | RO, gva(0), &op), GNTST_okay);
+    assert_int_equal(status2(&pvmm_other, 41), GTF_reading);
+    assert_int_equal(unmap(gva(0), 0, op.handle), GNTST_okay);
+    entry2(&pvmm_other, 40)->hdr.flags = 0;
+    assert_int_equal(map(o, 40, MAP, gva(0), NULL), GNTST_general_error);
+    assert_int_equal(map(o, 256, MAP, gva(0), NULL), GNTST_bad_gntref); /* 256 per frame */
+
+    /* Sub-page: copies within [100, 300) only. */
+    grant_sub_page(&pvmm_other, 42, pvmm_dom.domain_id, gframe, 100, 200);
+    assert_int_equal(map(o, 42, MAP | RO, gva(0), NULL), GNTST_general_error);
+    memset(frame_bytes(gframe), 0x11, PAGE_SIZE);
+    memset(frame_bytes(own), 0x22, PAGE_SIZE);
+    assert_int_equal(copy1(copy_op(GNTCOPY_dest_gref, own, self, 0, 42, o, 100, 200)), GNTST_okay);
+    assert_int_equal(frame_bytes(gframe)[99], 0x11);
+    assert_int_equal(frame_bytes(gframe)[100], 0x22);
+    assert_int_equal(frame_bytes(gframe)[299], 0x22);
+    assert_int_equal(frame_bytes(gframe)[300], 0x11);
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 42, o, 99, own, self, 0, 8)),
+                     GNTST_general_error);
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 42, o, 296, own, self, 0, 8)),
+                     GNTST_general_error);
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 42, o, 4090, own, self, 0, 8)),
+                     GNTST_bad_copy_arg);
+    assert_int_equal(status2(&pvmm_other, 42), 0);
+    assert_gframe_free();
+    assert_int_equal(set_version_of(&pvmm_other, 1, &now), 0);
+}
+
+/* pvmm_other's entry 50 passes on pvmm_dom's entry 9 (granted to
+ * pvmm_other) back to pvmm_dom: a copy goes through both, one level only. */
+static void test_transitive_copy(void **state)
+{
+    domid_t o = pvmm_other.domain_id, me = pvmm_dom.domain_id, self = DOMID_SELF;
+    mfn_t own = t.data[0], target = t.data[1];
+    unsigned int now;
+
+    (void)state;
+    assert_int_equal(set_version_of(&pvmm_other, 2, &now), 0);
+    assert_int_equal(set_version_of(&pvmm_dom, 2, &now), 0);
+    grant_sub_page(&pvmm_dom, 9, o, target, 64, 64);
+    grant_transitive(&pvmm_other, 50, me, me, 9);
+    memset(frame_bytes(target), 0x33, PAGE_SIZE);
+    memset(frame_bytes(own), 0, PAGE_SIZE);
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 50, o, 64, own, self, 0, 64)), GNTST_okay);
+    assert_int_equal(frame_bytes(own)[63], 0x33);
+    assert_int_equal(frame_bytes(own)[64], 0);
+    /* The target's bounds hold through the transitive grant. */
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 50, o, 0, own, self, 0, 64)),
+                     GNTST_general_error);
+    assert_int_equal(status2(&pvmm_other, 50) | status2(&pvmm_dom, 9), 0);
+    assert_int_equal(pvmm_dom.grant_table->active[0][9].pins, 0);
+    /* Never mapped; never to its own granter, an unknown domain, or a
+     * second level. */
+    assert_int_equal(map(o, 50, MAP | RO, gva(0), NULL), GNTST_general_error);
+    grant_transitive(&pvmm_other, 50, me, o, 9);
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 50, o, 64, own, self, 0, 8)),
+                     GNTST_general_error);
+    grant_transitive(&pvmm_other, 50, me, 77, 9);
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 50, o, 64, own, self, 0, 8)),
+                     GNTST_general_error);
+    grant_transitive(&pvmm_dom, 9, o, o, 1);
+    grant_transitive(&pvmm_other, 50, me, me, 9);
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 50, o, 64, own, self, 0, 8)),
+                     GNTST_general_error);
+    assert_int_equal(status2(&pvmm_other, 50) | status2(&pvmm_dom, 9), 0);
+    /* A writable copy needs both grants writable. */
+    grant2(&pvmm_dom, 9, o, target, GTF_permit_access | GTF_readonly);
+    assert_int_equal(copy1(copy_op(GNTCOPY_dest_gref, own, self, 0, 50, o, 0, 8)),
+                     GNTST_general_error);
+    grant2(&pvmm_dom, 9, o, target, GTF_permit_access);
+    memset(frame_bytes(own), 0x44, 8);
+    assert_int_equal(copy1(copy_op(GNTCOPY_dest_gref, own, self, 0, 50, o, 0, 8)), GNTST_okay);
+    assert_int_equal(frame_bytes(target)[7], 0x44);
+    assert_int_equal(frame_bytes(target)[8], 0x33);
+    assert_int_equal(status2(&pvmm_other, 50) | status2(&pvmm_dom, 9), 0);
+    /* The tables go with their v2 status frames (the sanitizer and the
+     * teardown count what is left). */
+}
+
 /* ---- teardown ---- */
 
 static void test_granter_destroyed_while_mapped(void **state)
@@ -1041,6 +1289,10 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_copy_batch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_hostile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_copy_while_mapped, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_table_from_creation, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_set_version_and_status_frames, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_v2_map_and_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transitive_copy, setup, teardown),
         cmocka_unit_test_setup_teardown(test_granter_destroyed_while_mapped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mapper_destroyed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_table_frame_outlives_owner_mapping, setup, teardown),
