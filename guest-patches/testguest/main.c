@@ -51,8 +51,7 @@ static const struct test_group groups[] = {
     {"user", t_user},           {"hostile", t_hostile},
     {"domctl", t_domctl},       {"smp", t_smp},
     {"xgrant", t_xgrant},       {"xmaps", t_xmaps},
-    {"debugreg", t_debugreg},
-    {"gntv2", t_gntv2},
+    {"debugreg", t_debugreg},   {"gntv2", t_gntv2},
 };
 
 /* Find `key=` in the command line; returns the value or NULL. */
