@@ -74,23 +74,6 @@ static void notify_vcpu(struct vcpu *v, uint32_t port)
         evtchn_vcpu_mark_pending(v);
 }
 
-/*
- * SCHEDOP_poll waits for ports that are usually masked (a PV spinlock's
- * kick), so a newly pending port wakes the domain's vCPUs polling it
- * whatever its mask: a vCPU that polls one port only for that port, one
- * that polls several (or none) for any, as on Xen.  A vCPU that polls
- * another single port sleeps on (it is woken early only by an upcall).
- */
-static void wake_pollers(const struct domain *d, uint32_t port)
-{
-    for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VCPUS_PER_DOMAIN; i++) {
-        struct vcpu *v = d->vcpus[i];
-
-        if (v && v->polling && (!v->poll_port || v->poll_port == port))
-            vcpu_wake(v);
-    }
-}
-
 void evtchn_2l_set_pending(struct vcpu *v, uint32_t port)
 {
     const struct domain *d = v->domain;
@@ -101,7 +84,7 @@ void evtchn_2l_set_pending(struct vcpu *v, uint32_t port)
     /* Masked: the unmask (guest or hypercall) delivers it later. */
     if (!word_test(mask_word(d, port), port % BITS_PER_WORD))
         notify_vcpu(v, port);
-    wake_pollers(d, port);
+    evtchn_wake_pollers(d, port);
 }
 
 void evtchn_2l_clear_pending(struct domain *d, uint32_t port)
@@ -132,3 +115,13 @@ bool evtchn_2l_is_masked(const struct domain *d, uint32_t port)
     ASSERT(port < EVTCHN_2L_NR_PORTS);
     return word_test(mask_word(d, port), port % BITS_PER_WORD);
 }
+
+const struct evtchn_port_ops evtchn_port_ops_2l = {
+    .set_pending = evtchn_2l_set_pending,
+    .clear_pending = evtchn_2l_clear_pending,
+    .unmask = evtchn_2l_unmask,
+    .is_pending = evtchn_2l_is_pending,
+    .is_masked = evtchn_2l_is_masked,
+    /* No is_busy: a 2-level port is free as soon as it is closed.  No
+     * set_priority: the ABI has none (-ENOSYS). */
+};

@@ -7,15 +7,16 @@
  * or UNBOUND (allocated, waiting for the named remote domain to bind it),
  * or bound: INTERDOMAIN (to a port of another domain or of the same one),
  * VIRQ (to a virtual IRQ on one vCPU), IPI (to one of the domain's own
- * vCPUs) or PIRQ (the hardware domain's legacy lines, pirq.c).  The bit layout of pending/mask/selector is
- * the 2-level ABI's and lives in event_2l.c.
+ * vCPUs) or PIRQ (the hardware domain's legacy lines, pirq.c).  What
+ * "pending" and "masked" mean is the domain's ABI's business
+ * (d->evtchn.ops: event_2l.c or event_fifo.c); this file only calls
+ * through that table.
  *
  * Error codes follow Xen's for every path, including the order in which
  * the checks are made, because the same test guest runs on both.  Where
  * Xen 4.17 and current Xen differ (a domain other than the handler binding
  * a global VIRQ: accepted by 4.17, -EBUSY now) pvx follows current Xen.
- * pvx answers -ENOSYS to EVTCHNOP_init_control (no FIFO ABI; guests fall
- * back to 2-level); bind_pirq is the hardware domain's only (-EPERM).
+ * bind_pirq is the hardware domain's only (-EPERM).
  * A guest names other domains only through DOMID_SELF or an id; acting on
  * another domain's ports (alloc_unbound, status, reset) needs the control
  * domain.
@@ -101,7 +102,10 @@ static int get_free_port(struct domain *d)
     if (d->state == DOMAIN_DYING)
         return -EINVAL;
     for (uint32_t port = 1; port < ed->max_ports; port++) {
-        if (ed->ports[port].state != ECS_FREE)
+        /* A FIFO port still on a guest queue is not reused until the guest
+         * has unlinked it, as on Xen: its old queue would be corrupted. */
+        if (ed->ports[port].state != ECS_FREE ||
+            (port < ed->valid_ports && ed->ops->is_busy && ed->ops->is_busy(d, port)))
             continue;
         if (port >= ed->valid_ports)
             ed->valid_ports = MIN((uint32_t)ROUNDUP(port + 1, EVTCHN_PORT_GROUP), ed->max_ports);
@@ -117,6 +121,7 @@ static struct evtchn *port_claim(struct domain *d, uint32_t port, enum evtchn_st
 
     ASSERT(chn->state == ECS_FREE);
     chn->state = state;
+    chn->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
     d->evtchn.active_ports++;
     return chn;
 }
@@ -124,12 +129,16 @@ static struct evtchn *port_claim(struct domain *d, uint32_t port, enum evtchn_st
 static void port_free(struct domain *d, uint32_t port)
 {
     struct evtchn *chn = &d->evtchn.ports[port];
+    struct evtchn freed = {
+        .fifo_last_prio = chn->fifo_last_prio,
+        .fifo_last_vcpu = chn->fifo_last_vcpu,
+    };
 
     ASSERT(port_in_use(chn));
     /* A stale pending bit would fire as soon as the port is bound again. */
     if (d->shared_info)
-        evtchn_2l_clear_pending(d, port);
-    memset(chn, 0, sizeof(*chn));
+        d->evtchn.ops->clear_pending(d, port);
+    *chn = freed;
     d->evtchn.active_ports--;
 }
 
@@ -142,7 +151,7 @@ static void port_raise(struct domain *d, uint32_t port)
     /* notify_vcpu is only ever set to an existing vCPU, and vCPUs live as
      * long as their domain. */
     BUG_ON(!v || !v->vcpu_info || !d->shared_info);
-    evtchn_2l_set_pending(v, port);
+    d->evtchn.ops->set_pending(v, port);
 }
 
 /* ---- VIRQ classes ---- */
@@ -503,7 +512,7 @@ static int evtchn_unmask(uint32_t port)
         return -EINVAL;
     /* Unmasking an unused port is accepted and does nothing. */
     if (port_in_use(chn))
-        evtchn_2l_unmask(d, domain_vcpu(d, chn->notify_vcpu), port);
+        d->evtchn.ops->unmask(d, domain_vcpu(d, chn->notify_vcpu), port);
     return 0;
 }
 
@@ -534,14 +543,25 @@ static int evtchn_reset(const struct evtchn_reset *r)
         if (port_in_use(&d->evtchn.ports[port]))
             evtchn_close(d, port);
     ASSERT(d->evtchn.active_ports == 0);
+    /* With no port left the domain is back on the 2-level ABI, as on Xen
+     * (a guest that is resumed or kexec'd chooses again). */
+    evtchn_fifo_destroy(d);
     return 0;
 }
 
 static int evtchn_set_priority(const struct evtchn_set_priority *s)
 {
-    if (!port_lookup(current->domain, s->port))
+    struct domain *d = current->domain;
+    const struct evtchn *chn = port_lookup(d, s->port);
+
+    if (!chn)
         return -EINVAL;
-    return -ENOSYS; /* the 2-level ABI has no priorities */
+    if (!d->evtchn.ops->set_priority)
+        return -ENOSYS; /* the 2-level ABI has no priorities */
+    /* Xen's "usable" test: in use, and not a port pvx services. */
+    if (!port_in_use(chn) || chn->xen_consumer)
+        return -EACCES;
+    return d->evtchn.ops->set_priority(d, s->port, s->priority);
 }
 
 /* ---- The hypercall ---- */
@@ -596,11 +616,9 @@ long do_event_channel_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, u
     case EVTCHNOP_reset:
         return EVTCHN_OP_IN(struct evtchn_reset, evtchn_reset(&a_));
     case EVTCHNOP_init_control:
-        /* FIFO is not implemented: guests fall back to the 2-level ABI. */
-        return EVTCHN_OP_IN(struct evtchn_init_control, -ENOSYS);
+        return EVTCHN_OP_INOUT(struct evtchn_init_control, evtchn_fifo_init_control);
     case EVTCHNOP_expand_array:
-        /* Xen's answer to a domain that has not switched to FIFO. */
-        return EVTCHN_OP_IN(struct evtchn_expand_array, -EOPNOTSUPP);
+        return EVTCHN_OP_IN(struct evtchn_expand_array, evtchn_fifo_expand_array(&a_));
     case EVTCHNOP_set_priority:
         return EVTCHN_OP_IN(struct evtchn_set_priority, evtchn_set_priority(&a_));
     default:
@@ -625,7 +643,24 @@ int evtchn_port_poll(struct domain *d, uint32_t port)
 
     if (!chn || !port_in_use(chn))
         return -EINVAL;
-    return evtchn_2l_is_pending(d, port);
+    return d->evtchn.ops->is_pending(d, port);
+}
+
+/*
+ * SCHEDOP_poll waits for ports that are usually masked (a PV spinlock's
+ * kick), so a newly pending port wakes the domain's vCPUs polling it
+ * whatever its mask: a vCPU that polls one port only for that port, one
+ * that polls several (or none) for any, as on Xen.  A vCPU that polls
+ * another single port sleeps on (it is woken early only by an upcall).
+ */
+void evtchn_wake_pollers(const struct domain *d, uint32_t port)
+{
+    for (unsigned int i = 0; i < d->max_vcpus && i < MAX_VCPUS_PER_DOMAIN; i++) {
+        struct vcpu *v = d->vcpus[i];
+
+        if (v && v->polling && (!v->poll_port || v->poll_port == port))
+            vcpu_wake(v);
+    }
 }
 
 int evtchn_poll_ports(struct vcpu *v, uint64_t ports, uint32_t nr_ports, uint32_t *wait_port)
@@ -729,6 +764,8 @@ int evtchn_domain_init(struct domain *d)
     ed->valid_ports = MIN(EVTCHN_PORT_GROUP, ed->max_ports);
     ed->active_ports = 0;
     ed->ports[0].state = ECS_RESERVED;
+    ed->ops = &evtchn_port_ops_2l;
+    ed->fifo = NULL;
     return 0;
 }
 
@@ -767,6 +804,7 @@ void evtchn_domain_close_all(struct domain *d)
 void evtchn_domain_destroy(struct domain *d)
 {
     evtchn_domain_close_all(d);
+    evtchn_fifo_destroy(d); /* after the closes: they clear FIFO words */
     xfree(d->evtchn.ports);
     d->evtchn.ports = NULL;
     d->evtchn.max_ports = 0;

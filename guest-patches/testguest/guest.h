@@ -109,6 +109,12 @@ void evtchn_set_handler(unsigned port, evtchn_handler_t h);
 void evtchn_mask_port(unsigned port);
 void evtchn_unmask_port(unsigned port); /* local unmask, hypercall if pending */
 void evtchn_upcall(void);
+/* Switch the upcall and mask/unmask to FIFO (t_fifo.c has made the
+ * hypercalls): vCPU 0's control block, the words of ports 0..1023. */
+void evtchn_fifo_use(void *control_block, u32 *words);
+#define FIFO_TAKEN_MAX 64
+extern unsigned fifo_taken[FIFO_TAKEN_MAX];
+extern unsigned fifo_ntaken;
 static inline void events_enable(void)
 {
     barrier();
@@ -158,6 +164,7 @@ void t_xmaps(void);
 void t_debugreg(void);
 void t_gntv2(void);
 void t_fuzz(unsigned long seed, unsigned long count);
+void t_fifo(void); /* switches the domain to FIFO for good: runs last, only when named */
 
 /* bench.c: the `bench` mode (peer: a domain running `benchpeer`, or -1). */
 void bench_run(unsigned long iters, long peer);

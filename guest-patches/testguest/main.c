@@ -129,6 +129,9 @@ static void mode_suite(void)
         }
         trap_recovery = NULL;
     }
+    /* Last, and never by default: the domain cannot go back to 2-level. */
+    if (opt_only && word_in_list(opt_only, "fifo"))
+        run_group(&(const struct test_group){"fifo", t_fifo});
 }
 
 /* A domain id option (peer=N, third=N), -1 when absent. */

@@ -6,13 +6,18 @@
  * addresses, and a scratch buffer full of random bytes.  Calls that could
  * legitimately wreck the guest itself (shutdown, block, iret, trap table,
  * callbacks, debug registers, vCPU state, privileged platform calls) only
- * ever get unusable pointers.  Afterwards the guest must still run and the
- * hypervisor must still answer.
+ * ever get unusable pointers.  Half the event channel calls are steered to
+ * the FIFO operations with arguments that can succeed (our own frames as
+ * control block and event array), so the fuzzing domain may switch to
+ * FIFO part-way and go on with its words full of random bytes: the
+ * upcall's 2-level scan then finds nothing, which is harmless.
+ * Afterwards the guest must still run and the hypervisor must still answer.
  */
 #include "guest.h"
 #include "test.h"
 #include "traps.h"
 #include <public/grant_table.h>
+#include <public/event_channel.h>
 #include <public/sched.h>
 
 static u8 fuzzbuf[2 * PAGE_SIZE] __page_aligned;
@@ -160,6 +165,38 @@ static unsigned long fuzz_grant_versions(unsigned long count)
     return errors;
 }
 
+/* EVTCHNOP_init_control / expand_array / set_priority with plausible
+ * arguments in the scratch buffer: one of its frames, an offset that is
+ * often valid, a vCPU or port that may exist.  Returns the argument. */
+static unsigned long fifo_arg(unsigned long *cmd)
+{
+    u8 *arg = fuzzptr + ((rng_next() % (PAGE_SIZE - 32)) & ~7UL);
+    u64 frame = va_to_mfn(fuzzbuf + (rng_next() % 2) * PAGE_SIZE);
+
+    *cmd = EVTCHNOP_init_control + rng_next() % 3;
+    switch (*cmd) {
+    case EVTCHNOP_init_control: {
+        struct evtchn_init_control *ic = (void *)arg;
+
+        ic->control_gfn = rng_next() % 4 ? frame : rng_next();
+        ic->offset = (u32)(rng_next() % 4 ? (rng_next() % PAGE_SIZE) & ~7UL : rng_next());
+        ic->vcpu = (u32)(rng_next() % 3);
+        break;
+    }
+    case EVTCHNOP_expand_array:
+        ((struct evtchn_expand_array *)arg)->array_gfn = rng_next() % 4 ? frame : rng_next();
+        break;
+    default: {
+        struct evtchn_set_priority *sp = (void *)arg;
+
+        sp->port = (u32)(rng_next() % 64);
+        sp->priority = (u32)(rng_next() % 20);
+        break;
+    }
+    }
+    return (unsigned long)arg;
+}
+
 void t_fuzz(unsigned long seed, unsigned long count)
 {
     unsigned long errors = 0, calls = 0, ok = 0;
@@ -198,6 +235,8 @@ void t_fuzz(unsigned long seed, unsigned long count)
             continue;
         for (size_t j = 0; j < sizeof(fuzzbuf); j += 8)
             *(u64 *)(fuzzbuf + j) = rng_next();
+        if (nr == __HYPERVISOR_event_channel_op && rng_next() % 2)
+            a[1] = fifo_arg(&a[0]);
         rc = hc_syscall(nr, a[0], a[1], a[2], a[3], a[4]);
         calls++;
         if (rc < 0)
@@ -225,6 +264,14 @@ void t_fuzz(unsigned long seed, unsigned long count)
     hc_set_segment_base(SEGBASE_FS, 0);
     hc_set_segment_base(SEGBASE_GS_KERNEL, 0);
     printk("note: fuzz made %lu calls: %lu errors, %lu successes\n", calls, errors, ok);
+    {
+        /* -EOPNOTSUPP only while the domain is still on 2-level. */
+        struct evtchn_expand_array ea = {.array_gfn = ~0UL >> 12};
+
+        printk("note: fuzz ended on the %s event channel ABI\n",
+               hc_event_channel_op(EVTCHNOP_expand_array, &ea) == -XEN_EOPNOTSUPP ? "2-level"
+                                                                                  : "FIFO");
+    }
     CHECK("calls_made", calls > count / 2);
     CHECK_EQ("hypervisor_still_answers", hc_xen_version(0, 0), v0);
     CHECK("guest_still_alive", tests_passed > 0);

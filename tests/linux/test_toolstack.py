@@ -16,7 +16,8 @@ import sys
 import dom0_checks
 
 CHECKS = (
-    "create", "console-log", "xenbus-guest-reads-domid", "xenbus-guest-writes-node",
+    "create", "console-log", "domu-fifo-events", "xenbus-guest-reads-domid",
+    "xenbus-guest-writes-node",
     "xenstore-layout-acls", "list-row",
     "console-attach", "console-detach",
     "shutdown-wait", "shutdown-orderly", "shutdown-gone", "shutdown-nodes-gone",

@@ -5,7 +5,8 @@
 # The pvx test guest (guest-patches/testguest) as dom0 on pvx itself: the
 # same binary and the same checks that suite 41 runs on Xen 4.17, once per
 # hypercall transport (raw syscall, hypercall page), then a longer seeded
-# random-hypercall fuzz after which guest and hypervisor must both be alive.
+# random-hypercall fuzz after which guest and hypervisor must both be alive,
+# and the FIFO event channel checks, which leave the domain on FIFO.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/suite.sh
@@ -26,4 +27,7 @@ suite_run_guest pvx pvx-smp --append "dom0_mem=32M dom0_max_vcpus=2" \
 # under TCG, not yet understood (docs/abi.md, "CPU hardening").
 suite_run_guest pvx pvx-smap --append "dom0_mem=32M" --cpu "Haswell-noTSX,+smap" \
     --guest-args "suite only=boot+console+multicall+mmu+mmuext+uvm+ptwr+callbacks+events+time+sched+vcpu+seg+memory+grant+misc+emul+user+hostile+xgrant+xmaps+domctl+fuzz"
+# FIFO event channels: the switch cannot be undone, so in a run of its own;
+# the second vCPU's queues are checked too.
+suite_run_guest pvx pvx-fifo --append "dom0_mem=32M dom0_max_vcpus=2" --guest-args "suite only=fifo"
 suite_summary

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
-/* Fakes of domain.c, sched.c, guest_access and xmalloc for the event channel tests. */
+/* Fakes of domain.c, sched.c, guest_access, xmalloc and guest frame
+ * references for the event channel tests. */
 #include "harness.h"
 #include "event_harness.h"
 #include <asm/irq.h>
@@ -8,7 +9,9 @@
 #include <pvx/event.h>
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
+#include <pvx/arch.h>
 #include <pvx/mm.h>
+#include <asm/pv/mm.h>
 
 #define EH_MAX_DOMAINS 16
 
@@ -17,6 +20,9 @@ bool eh_guest_readonly;
 bool eh_fail_alloc;
 
 static struct domain *domains[EH_MAX_DOMAINS];
+static struct page_info frames[EH_NR_FRAMES];
+struct page_info *frame_table = frames;
+uint64_t max_page = EH_NR_FRAMES;
 static struct vcpu *cur;
 static unsigned int kicks[EH_MAX_DOMAINS][MAX_VCPUS_PER_DOMAIN];
 static unsigned int wakes[EH_MAX_DOMAINS][MAX_VCPUS_PER_DOMAIN];
@@ -148,6 +154,11 @@ void eh_reset_all(void)
     eh_guest_readonly = false;
     eh_fail_alloc = false;
     memset(eh_guest_mem, 0, sizeof(eh_guest_mem));
+    for (unsigned int i = 0; i < EH_NR_FRAMES; i++)
+        assert_int_equal(frames[i].count_info, 0); /* every reference dropped */
+    memset(frames, 0, sizeof(frames));
+    if (harness_phys)
+        memset(harness_phys, 0, harness_phys_size);
     eh_clear_kicks();
 }
 
@@ -198,6 +209,40 @@ void eh_clear_kicks(void)
 {
     memset(kicks, 0, sizeof(kicks));
     memset(wakes, 0, sizeof(wakes));
+}
+
+/* ---- guest frames (the FIFO ABI keeps some mapped) ---- */
+
+void eh_frame_give(mfn_t mfn, struct domain *d)
+{
+    assert_true(mfn < EH_NR_FRAMES);
+    if (!harness_phys)
+        harness_phys_init(EH_NR_FRAMES * PAGE_SIZE);
+    frames[mfn].owner = d;
+}
+
+void *eh_frame(mfn_t mfn)
+{
+    return arch_maddr_to_virt(mfn << PAGE_SHIFT);
+}
+
+unsigned int eh_frame_refs(mfn_t mfn)
+{
+    return (unsigned int)frames[mfn].count_info;
+}
+
+bool arch_get_writable_page(struct page_info *pg, struct domain *d)
+{
+    if (pg->owner != d)
+        return false;
+    pg->count_info++;
+    return true;
+}
+
+void put_page_and_type(struct page_info *pg)
+{
+    assert_true(pg->count_info > 0);
+    pg->count_info--;
 }
 
 /* ---- the hypercall as a guest makes it ---- */

@@ -34,6 +34,13 @@ void eh_clear_kicks(void);
  * guest buffer; the guest's copy is copied back into *arg afterwards. */
 long eh_op(unsigned int cmd, void *arg, size_t size);
 
+/* Machine frames 0..EH_NR_FRAMES-1, backed by harness_phys: owned by the
+ * domain they are given to, counting the references pvx holds. */
+#define EH_NR_FRAMES 16
+void eh_frame_give(mfn_t mfn, struct domain *d);
+void *eh_frame(mfn_t mfn);
+unsigned int eh_frame_refs(mfn_t mfn);
+
 /* The fake legacy interrupt controller behind asm/irq.h: lines 0, 2 and 4
  * are the hypervisor's; eh_irq_masked has a bit per masked line. */
 extern uint16_t eh_irq_masked;

@@ -1,23 +1,32 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Event channels (2-level ABI).  Per-domain port table; ports are bound as
- * unbound (waiting for a named remote domain), interdomain, VIRQ, IPI or
- * (later) PIRQ.  Raising a port sets its pending bit in shared_info, its
- * selector bit in the target vCPU's vcpu_info and evtchn_upcall_pending, then
- * kicks that vCPU (vcpu_kick) so the upcall is delivered on return to guest.
+ * Event channels.  Per-domain port table; ports are bound as unbound
+ * (waiting for a named remote domain), interdomain, VIRQ, IPI or PIRQ.
+ * Raising a port marks it pending the way the domain's ABI says, then
+ * kicks the vCPU it notifies (vcpu_kick) so the upcall is delivered on
+ * return to guest.  A domain starts with the 2-level ABI and switches to
+ * FIFO, for good (EVTCHNOP_reset aside), with its first init_control.
  *
- *   event_channel.c   the EVTCHNOP_* operations and do_event_channel_op()
- *   event_2l.c        the 2-level pending/mask/selector bit logic
+ *   event_channel.c   ports, the EVTCHNOP_* operations, do_event_channel_op()
+ *   event_2l.c        2-level ABI: pending/mask bits in shared_info, selectors
+ *   event_fifo.c      FIFO ABI: guest event words, per-vCPU priority queues,
+ *                     init_control / expand_array
+ *
+ * The two ABIs sit behind struct evtchn_port_ops, chosen per domain
+ * (d->evtchn.ops); event_channel.c never touches ABI bits itself.
  *
  * Locking: none yet (see pvx/domain.h: one CPU, hypervisor code runs with
- * interrupts off).  The shared_info and vcpu_info words are still updated
- * with locked bit operations, because the guest changes them without any
- * hypervisor involvement and will do so from other CPUs once pvx is SMP.
+ * interrupts off).  Guest-shared words are still updated with locked
+ * operations, because the guest changes them without any hypervisor
+ * involvement and will do so from other CPUs once pvx is SMP.
  */
 #ifndef PVX_EVENT_H
 #define PVX_EVENT_H
 
 #include <pvx/types.h>
+
+struct evtchn_init_control;
+struct evtchn_expand_array;
 
 #define NR_VIRQS                 24
 #define EVTCHN_2L_NR_PORTS       4096
@@ -51,13 +60,24 @@ struct evtchn {
         uint32_t virq;        /* VIRQ */
         uint32_t pirq;        /* PIRQ */
     } u;
+    /* FIFO ABI only (event_fifo.c).  The queue a port was last linked on
+     * survives a close: the guest may not have taken the port off yet. */
+    uint8_t priority;        /* the queue the next link goes on */
+    bool fifo_pending;       /* raised while its event word did not exist */
+    uint8_t fifo_last_prio;  /* priority and vCPU of the queue it was */
+    uint16_t fifo_last_vcpu; /* last linked on */
 };
+
+struct evtchn_port_ops;
+struct evtchn_fifo_domain;
 
 struct evtchn_domain {
     struct evtchn *ports; /* xzalloc'd array of max_ports entries */
     uint32_t max_ports;
     uint32_t valid_ports;  /* ports below this have been reachable (grows by EVTCHN_PORT_GROUP) */
     uint32_t active_ports; /* ports in use, port 0 not counted */
+    const struct evtchn_port_ops *ops; /* the domain's ABI */
+    struct evtchn_fifo_domain *fifo;   /* FIFO state, NULL under 2-level */
 };
 
 int evtchn_domain_init(struct domain *d);
@@ -127,6 +147,34 @@ int evtchn_port_poll(struct domain *d, uint32_t port);
  */
 int evtchn_poll_ports(struct vcpu *v, uint64_t ports, uint32_t nr_ports, uint32_t *wait_port);
 
+/* ---- The ABI behind a port (event_2l.c, event_fifo.c) ---- */
+
+/*
+ * What an ABI does to one port's guest-visible state.  Ports are in use
+ * and below the domain's max_ports; v is the vCPU the port notifies.
+ */
+struct evtchn_port_ops {
+    /* Mark pending; if unmasked (and, FIFO, not already queued) tell v. */
+    void (*set_pending)(struct vcpu *v, uint32_t port);
+    void (*clear_pending)(struct domain *d, uint32_t port);
+    /* Clear the mask; a pending port is delivered now. */
+    void (*unmask)(struct domain *d, struct vcpu *v, uint32_t port);
+    bool (*is_pending)(const struct domain *d, uint32_t port);
+    bool (*is_masked)(const struct domain *d, uint32_t port);
+    /* Still on a guest queue: not to be reused yet (NULL: never). */
+    bool (*is_busy)(const struct domain *d, uint32_t port);
+    /* -EINVAL for a priority the ABI lacks (NULL: -ENOSYS, no priorities). */
+    int (*set_priority)(struct domain *d, uint32_t port, unsigned int priority);
+};
+
+extern const struct evtchn_port_ops evtchn_port_ops_2l;
+extern const struct evtchn_port_ops evtchn_port_ops_fifo;
+
+/* SCHEDOP_poll: wake d's vCPUs polling port (or any port); event_channel.c. */
+void evtchn_wake_pollers(const struct domain *d, uint32_t port);
+/* Set v's evtchn_upcall_pending; kick v only if it was clear (event_2l.c). */
+void evtchn_vcpu_mark_pending(struct vcpu *v);
+
 /* ---- 2-level bit logic (event_2l.c), ports already checked < 4096 ---- */
 
 /* Set port's pending bit; if it was clear and the port is unmasked, set the
@@ -137,7 +185,24 @@ void evtchn_2l_clear_pending(struct domain *d, uint32_t port);
 void evtchn_2l_unmask(struct domain *d, struct vcpu *v, uint32_t port);
 bool evtchn_2l_is_pending(const struct domain *d, uint32_t port);
 bool evtchn_2l_is_masked(const struct domain *d, uint32_t port);
-/* Set v's evtchn_upcall_pending; kick v only if it was clear. */
-void evtchn_vcpu_mark_pending(struct vcpu *v);
+
+/* ---- FIFO ABI (event_fifo.c) ---- */
+
+/*
+ * EVTCHNOP_init_control for the current domain.  The first one switches
+ * the domain to FIFO: ports already bound keep their binding, get the
+ * default priority, and a port pending under 2-level is raised again once
+ * the guest adds the event-array page holding its word (mask bits are not
+ * carried over: the guest initialises its event words).  Errors as Xen:
+ * -ENOENT no such vCPU; -EINVAL offset past the page or not 8-aligned, a
+ * second init for the vCPU, a frame that is not the domain's writable RAM.
+ */
+int evtchn_fifo_init_control(struct evtchn_init_control *ic);
+/* EVTCHNOP_expand_array: -EOPNOTSUPP before init_control, -ENOSPC past
+ * EVTCHN_FIFO_NR_CHANNELS words, -EINVAL for a bad frame. */
+int evtchn_fifo_expand_array(const struct evtchn_expand_array *ea);
+/* Drop every page reference and go back to 2-level (domain teardown,
+ * EVTCHNOP_reset).  Harmless for a 2-level domain. */
+void evtchn_fifo_destroy(struct domain *d);
 
 #endif
