@@ -80,7 +80,7 @@ bench: all bench-xenstore bench-pv bench-dom0 bench-toolstack bench-devices benc
 # Hypercall and trap microbenchmarks: pvx beside Xen 4.17, and both again
 # without XPTI, in one run, same QEMU machine; results in docs/benchmarks.md.
 bench-pv: all
-	@$(PYTHON) scripts/bench.py --xen-extra-append xpti=0 --pvx-extra-append xpti=0
+	@$(PYTHON) scripts/bench.py --xen-extra-append xpti=0 --pvx-extra-append xpti=0 --write-doc
 
 # Wall time to a Linux dom0's /init, pvx beside Xen 4.17 (same kernel, initramfs, machine).
 bench-dom0: all
