@@ -9,25 +9,7 @@
 #include "test.h"
 #include "traps.h"
 #include <public/event_channel.h>
-
-static long ev(unsigned cmd, void *arg)
-{
-    return hc_event_channel_op(cmd, arg);
-}
-
-static long send(unsigned port)
-{
-    struct evtchn_send s = {.port = port};
-
-    return ev(EVTCHNOP_send, &s);
-}
-
-static long ev_close(unsigned port)
-{
-    struct evtchn_close c = {.port = port};
-
-    return ev(EVTCHNOP_close, &c);
-}
+#include "evtchn_ops.h"
 
 static bool pending(unsigned port)
 {

@@ -12,6 +12,7 @@
 #include "guest.h"
 #include "test.h"
 #include <public/event_channel.h>
+#include "evtchn_ops.h"
 
 #define CB1_OFFSET 256 /* vCPU 1's control block shares vCPU 0's page */
 
@@ -23,25 +24,6 @@ static u8 array_page[PAGE_SIZE] __page_aligned;
 #define WORDS  ((volatile event_word_t *)array_page)
 #define BIT(b) (1u << EVTCHN_FIFO_##b)
 #define DEF    EVTCHN_FIFO_PRIORITY_DEFAULT
-
-static long ev(unsigned cmd, void *arg)
-{
-    return hc_event_channel_op(cmd, arg);
-}
-
-static long send(unsigned port)
-{
-    struct evtchn_send s = {.port = port};
-
-    return ev(EVTCHNOP_send, &s);
-}
-
-static long ev_close(unsigned port)
-{
-    struct evtchn_close c = {.port = port};
-
-    return ev(EVTCHNOP_close, &c);
-}
 
 static long init_control(unsigned long gfn, u32 offset, u32 vcpu_id, u32 *link_bits)
 {

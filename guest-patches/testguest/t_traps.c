@@ -9,6 +9,7 @@
 #include "guest.h"
 #include "test.h"
 #include "traps.h"
+#include <public/sched.h>
 
 #define ERR_P 1
 #define ERR_W 2
@@ -144,6 +145,9 @@ void t_traps(void)
     trap_expect(7);
     __asm__ volatile("1: fninit\n2:\n" EXTABLE_ENTRY(1b, 2b));
     CHECK_EQ("nm_delivered", last_trap.vector, 7);
+    /* Through a reschedule: the bounce cleared TS for good, not just on
+     * the CPU until this vCPU's state is loaded again. */
+    hc_sched_op(SCHEDOP_yield, 0);
     trap_expect(7);
     __asm__ volatile("fninit");
     CHECK_EQ("nm_ts_cleared_after_delivery", last_trap.count, 0);

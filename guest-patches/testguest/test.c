@@ -13,28 +13,33 @@ void test_pass(const char *name)
     printk("PASS %s.%s\n", current_group, name);
 }
 
-void test_skip(const char *name, const char *fmt, ...)
+/* One result line, "WORD group.name: detail". */
+static void report(const char *word, const char *name, const char *fmt, va_list ap)
 {
     char buf[400];
+
+    vsnprintf(buf, sizeof(buf), fmt, ap);
+    printk("%s %s.%s: %s\n", word, current_group, name, buf);
+}
+
+void test_skip(const char *name, const char *fmt, ...)
+{
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    report("SKIP", name, fmt, ap);
     va_end(ap);
     tests_passed++;
-    printk("SKIP %s.%s: %s\n", current_group, name, buf);
 }
 
 void test_fail(const char *name, const char *fmt, ...)
 {
-    char buf[400];
     va_list ap;
 
     va_start(ap, fmt);
-    vsnprintf(buf, sizeof(buf), fmt, ap);
+    report("FAIL", name, fmt, ap);
     va_end(ap);
     tests_failed++;
-    printk("FAIL %s.%s: %s\n", current_group, name, buf);
 }
 
 const char *errname(long rc)

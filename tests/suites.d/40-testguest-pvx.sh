@@ -23,10 +23,8 @@ suite_run_guest pvx pvx-smp --append "dom0_mem=32M dom0_max_vcpus=2" \
 # guest memory, and the fuzz, with pvx faulting on any access outside its
 # checked copies.  Not hcall: QEMU's TCG pops a ring-3 iretq's frame with
 # supervisor accesses, which SMAP refuses (on Xen too; scripts/qemu_harness.py).
-# Not traps: its nm_ts_cleared_after_delivery sees a second #NM with SMAP on
-# under TCG, not yet understood (docs/abi.md, "CPU hardening").
 suite_run_guest pvx pvx-smap --append "dom0_mem=32M" --cpu "Haswell-noTSX,+smap" \
-    --guest-args "suite only=boot+console+multicall+mmu+mmuext+uvm+ptwr+callbacks+events+time+sched+vcpu+seg+memory+grant+misc+emul+user+hostile+xgrant+xmaps+domctl+fuzz"
+    --guest-args "suite only=boot+console+traps+multicall+mmu+mmuext+uvm+ptwr+callbacks+events+time+sched+vcpu+seg+memory+grant+misc+emul+user+hostile+xgrant+xmaps+domctl+fuzz"
 # FIFO event channels: the switch cannot be undone, so in a run of its own;
 # the second vCPU's queues are checked too.
 suite_run_guest pvx pvx-fifo --append "dom0_mem=32M dom0_max_vcpus=2" --guest-args "suite only=fifo"

@@ -207,11 +207,15 @@ static void handle_gp(struct vcpu *v, struct cpu_user_regs *regs)
 
 static void handle_nm(struct vcpu *v, struct cpu_user_regs *regs)
 {
-    /* Lazy FPU: the guest set TS (fpu_taskswitch); clear the real TS and let
-     * the guest's #NM handler restore its state. */
+    /* Lazy FPU: the guest set TS (fpu_taskswitch); clear it, real and
+     * virtual, as Xen does, and let the guest's #NM handler restore its
+     * state.  A virtual TS left set would come back on the CPU with the
+     * next switch to this vCPU and fault its FPU use a second time. */
     write_cr0(read_cr0() & ~X86_CR0_TS);
-    if (v->arch.virtual_ts)
+    if (v->arch.virtual_ts) {
+        v->arch.virtual_ts = false;
         deliver_or_crash(v, regs, 7, 0);
+    }
 }
 
 void do_syscall(struct cpu_user_regs *regs);
