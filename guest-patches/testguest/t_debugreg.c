@@ -11,6 +11,7 @@
 #include "guest.h"
 #include "test.h"
 #include "traps.h"
+#include <public/physdev.h>
 #include <public/version.h>
 
 #define DR6_DEFAULT 0xffff0ff0UL
@@ -196,6 +197,58 @@ __asm__(".pushsection .text\n"
         "    ret\n"
         ".popsection\n");
 
+/* One byte from or to port, through the hypervisor's emulation (ring 3
+ * with IOPL 1); false if it faulted. */
+static bool port_byte(bool out, u16 port)
+{
+    u8 v = 0;
+    bool ok = false;
+
+    if (out)
+        __asm__ volatile("1: outb %b1, %w2\n movb $1, %0\n2:\n" EXTABLE_ENTRY(1b, 2b)
+                         : "+r"(ok)
+                         : "a"(v), "d"(port));
+    else
+        __asm__ volatile("1: inb %w2, %b1\n movb $1, %0\n2:\n" EXTABLE_ENTRY(1b, 2b)
+                         : "+r"(ok), "+a"(v)
+                         : "d"(port));
+    return ok;
+}
+
+/*
+ * An I/O breakpoint (CR4.DE, R/W 10b) over ports 0x80-0x81: the hypervisor
+ * carries out the guest's port accesses, so it must raise the #DB itself,
+ * after the access, with the breakpoint's bit in DR6, as Xen does.
+ */
+static void check_io_breakpoint(void)
+{
+    struct physdev_set_iopl iopl = {.iopl = 1};
+
+    reset_debug_state();
+    CHECK_RC("io_bp_iopl", hc_physdev_op(PHYSDEVOP_set_iopl, &iopl), 0);
+    write_cr4(read_cr4() | CR4_DE);
+    CHECK_RC("io_bp_set_dr2", hc_set_debugreg(2, 0x80), 0);
+    CHECK_RC("io_bp_enable", hc_set_debugreg(7, DR7_L(2) | DR7_RW(2, 2) | DR7_LEN(2, 1)), 0);
+    CHECK("io_bp_other_port_done", port_byte(false, 0x82));
+    CHECK_EQ("io_bp_other_port_no_db", db_count, 0);
+    CHECK("io_bp_in_done", port_byte(false, 0x81));
+    CHECK_EQ("io_bp_in_db", db_count, 1);
+    CHECK_EQ("io_bp_in_dr6", db_dr6 & 0xf, DR6_B0 << 2);
+    /* Our handler disarmed it: arm it again for the write. */
+    hc_set_debugreg(7, DR7_L(2) | DR7_RW(2, 2) | DR7_LEN(2, 1));
+    CHECK("io_bp_out_done", port_byte(true, 0x80));
+    CHECK_EQ("io_bp_out_db", db_count, 2);
+    /* Disarmed (enable bit off): the port is quiet again. */
+    hc_set_debugreg(7, DR7_RW(2, 2) | DR7_LEN(2, 1));
+    CHECK("io_bp_disarmed_done", port_byte(false, 0x80));
+    CHECK_EQ("io_bp_disarmed_no_db", db_count, 2);
+    hc_set_debugreg(7, 0);
+    hc_set_debugreg(2, 0);
+    write_cr4(read_cr4() & ~CR4_DE);
+    iopl.iopl = 0;
+    hc_physdev_op(PHYSDEVOP_set_iopl, &iopl);
+}
+
 static void check_breakpoints(void)
 {
     u64 code = (u64)dbg_break_here, data = (u64)&watched, before;
@@ -238,6 +291,8 @@ static void check_breakpoints(void)
     __asm__ volatile("pushfq\n orq $0x100, (%%rsp)\n popfq\n nop\n nop\n" : : : "memory", "cc");
     CHECK_EQ("single_step_db", db_count, 1);
     CHECK_EQ("single_step_dr6", db_dr6 & (DR6_BS | 0xf), DR6_BS);
+
+    check_io_breakpoint();
 
     /*
      * Hostile: a write watchpoint on a buffer the hypervisor writes for us

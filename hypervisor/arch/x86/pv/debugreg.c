@@ -201,6 +201,24 @@ void pv_debug_status_from_trap(struct vcpu *v)
     v->arch.debugreg[6] &= dr6 | ~DR6_DEFAULT;
 }
 
+uint64_t pv_io_breakpoint_hits(const struct vcpu *v, uint16_t port, unsigned int size)
+{
+    static const unsigned int width_of_len[4] = {1, 2, 8, 4}; /* DR7 LEN 00, 01, 10, 11 */
+    uint64_t hits = 0;
+
+    if (!v->arch.dr7_emul || !guest_de(v))
+        return 0;
+    for (unsigned int n = 0; n < 4; n++) {
+        unsigned int width = width_of_len[(v->arch.debugreg[7] >> (18 + n * 4)) & 3];
+        uint64_t start = v->arch.debugreg[n] & ~(uint64_t)(width - 1);
+
+        if (DR7_ENABLED(v->arch.dr7_emul, n) && start < (uint64_t)port + size &&
+            start + width > port)
+            hits |= DR6_HIT(n);
+    }
+    return hits;
+}
+
 void debug_trap_in_hypervisor(struct cpu_user_regs *regs)
 {
     static unsigned int reported;

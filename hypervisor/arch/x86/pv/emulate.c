@@ -175,12 +175,13 @@ static void merge_result(uint64_t *reg, uint32_t val, unsigned int size)
         *reg = (*reg & ~(uint64_t)((1u << (size * 8)) - 1)) | val;
 }
 
-bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
+bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs, uint64_t *io_hits)
 {
     uint8_t insn[16];
     unsigned int i = 0, rex = 0, opsize = 4;
     bool kernel = v->arch.kernel_mode;
 
+    *io_hits = 0;
     if (copy_from_guest(insn, regs->rip, sizeof(insn)) &&
         copy_from_guest(insn, regs->rip, 4)) /* near the end of a mapping */
         return false;
@@ -209,6 +210,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         if (!io_permitted(v, port, size))
             return false;
         merge_result(&regs->rax, port_in(v, port, size), size);
+        *io_hits = pv_io_breakpoint_hits(v, port, size);
         regs->rip += i + ((insn[i] & 8) ? 1 : 2);
         return true;
     }
@@ -222,6 +224,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs)
         if (!io_permitted(v, port, size))
             return false;
         port_out(v, port, size, (uint32_t)regs->rax);
+        *io_hits = pv_io_breakpoint_hits(v, port, size);
         regs->rip += i + ((insn[i] & 8) ? 1 : 2);
         return true;
     }

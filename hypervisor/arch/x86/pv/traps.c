@@ -14,6 +14,7 @@
  * 32-39), rflags (IF = events were unmasked), rsp, ss.
  */
 #include <asm/apic.h>
+#include <asm/debugreg.h>
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/mm.h>
@@ -177,6 +178,7 @@ static void soft_interrupt(struct vcpu *v, struct cpu_user_regs *regs, unsigned 
 
 static void handle_gp(struct vcpu *v, struct cpu_user_regs *regs)
 {
+    uint64_t io_hits;
     int vector;
 
     /* An LDT selector while the LDT could not be used: its pages may have
@@ -195,8 +197,14 @@ static void handle_gp(struct vcpu *v, struct cpu_user_regs *regs)
         deliver_or_crash(v, regs, 14, v->arch.kernel_mode ? 0 : 4);
         return;
     }
-    if (regs->error_code == 0 && pv_emulate_privileged(v, regs))
+    if (regs->error_code == 0 && pv_emulate_privileged(v, regs, &io_hits)) {
+        /* A trap after the access, as the CPU raises I/O breakpoints. */
+        if (io_hits) {
+            v->arch.debugreg[6] |= io_hits | DR6_DEFAULT;
+            deliver_or_crash(v, regs, 1, 0);
+        }
         return;
+    }
     vector = refused_soft_interrupt(regs);
     if (vector >= 0) {
         soft_interrupt(v, regs, (unsigned int)vector);

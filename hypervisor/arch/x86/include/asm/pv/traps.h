@@ -47,7 +47,10 @@ void pv_toggle_guest_mode(struct vcpu *v);
 void __noreturn pv_bad_iret(struct cpu_user_regs *regs);
 
 /* emulate.c */
-bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs);
+/* Carry out the privileged instruction at regs->rip for v; false if it may
+ * not (the caller raises #GP).  *io_hits: DR6 B0-B3 of the I/O breakpoints
+ * an emulated port access hit (the caller raises #DB after it), else 0. */
+bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs, uint64_t *io_hits);
 bool pv_emulate_forced_cpuid(struct vcpu *v, struct cpu_user_regs *regs);
 void pv_cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d);
 
@@ -73,6 +76,10 @@ void pv_debugregs_switch_in(const struct vcpu *v);
 void pv_debugregs_switch_out(const struct vcpu *v);
 /* A #DB from the guest: fold the CPU's DR6 into v's before it is bounced. */
 void pv_debug_status_from_trap(struct vcpu *v);
+/* Which of v's I/O breakpoints (armed only with its CR4.DE) an access of
+ * size bytes at port hits, as DR6 B0-B3; pvx checks them itself because
+ * it, not the CPU, carries out a guest's port access. */
+uint64_t pv_io_breakpoint_hits(const struct vcpu *v, uint16_t port, unsigned int size);
 /* A #DB raised inside pvx by a guest's debug state: noted, then resumed. */
 void debug_trap_in_hypervisor(struct cpu_user_regs *regs);
 
