@@ -260,6 +260,7 @@ void __noreturn start_pvx(void)
 
     memory_setup(&bootinfo);
     arch_hardening_init();
+    arch_power_init();
 
     if (timer_init_cpu(arch_smp_processor_id()))
         panic("cannot allocate the timer heap");

@@ -126,13 +126,18 @@ class BootResult:
 
 
 def qemu_command(kernel=None, modules=(), append=None, iso=None, memory="256M", cpu=DEFAULT_CPU,
-                 smp=1, accel=None, extra=()):
+                 smp=1, accel=None, extra=(), test_device=True, no_reboot=True):
+    """test_device=False leaves out isa-debug-exit (pvx must then power the
+    machine off itself); no_reboot=False lets a reset restart the machine."""
     if not shutil.which(QEMU):
         sys.exit(f"{QEMU} not found: run scripts/install-deps.sh (or `make deps`)")
     cmd = [QEMU, "-accel", accel or accelerator(), "-cpu", cpu, "-m", str(memory),
            "-smp", str(smp), "-display", "none", "-vga", "none", "-serial", "stdio",
-           "-monitor", "none", "-no-reboot", "-nodefaults",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
+           "-monitor", "none", "-nodefaults"]
+    if no_reboot:
+        cmd += ["-no-reboot"]
+    if test_device:
+        cmd += ["-device", "isa-debug-exit,iobase=0xf4,iosize=4"]
     if iso:
         cmd += ["-cdrom", iso, "-boot", "d"]
     else:

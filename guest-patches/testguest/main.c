@@ -109,7 +109,8 @@ void guest_exit(void)
     struct sched_shutdown sd;
 
     printk("%u passed, %u failed\n", tests_passed, tests_failed);
-    sd.reason = tests_failed ? SHUTDOWN_crash : SHUTDOWN_poweroff;
+    /* `reboot`: ask for a reboot instead of a power-off when all passed. */
+    sd.reason = tests_failed ? SHUTDOWN_crash : opt("reboot") ? SHUTDOWN_reboot : SHUTDOWN_poweroff;
     for (;;)
         hc_syscall(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (unsigned long)&sd, 0, 0, 0);
 }

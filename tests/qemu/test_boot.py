@@ -6,6 +6,7 @@ pvx, reads its serial console and checks lines and the exit status.
 Usage: test_boot.py [CASE ...]     (default: all cases)
 """
 import os
+import re
 import sys
 import tempfile
 
@@ -14,6 +15,8 @@ sys.path.insert(0, os.path.join(ROOT, "scripts"))
 import qemu_harness as qh  # noqa: E402
 
 PVX = os.path.join(ROOT, "build", "hypervisor", "pvx")
+GUEST = os.path.join(ROOT, "build", "testguest", "testguest")
+BANNER = re.compile(r"^pvx \d+\.\d+ - a paravirtualizing hypervisor")
 EXIT_OK, EXIT_FAIL, EXIT_PANIC = 0, 1, 2
 TMP = tempfile.mkdtemp(prefix="pvx-boot-")
 
@@ -154,6 +157,33 @@ def case_hardening():
                   r"checked for dom0 yes, domU no"], absent=[r"cmdline: "], status=EXIT_OK)
 
 
+def case_power():
+    """Without QEMU's test device, as on a real machine: dom0's power-off
+    turns the machine off through ACPI (QEMU exits by itself), and dom0's
+    reboot resets it (QEMU starts it again)."""
+    guest = f"{GUEST} only=version"
+    r = qh.boot(kernel=PVX, modules=[guest], append="dom0_mem=32M", test_device=False, timeout=60)
+    check("power: dom0's poweroff turns the machine off through ACPI S5", r,
+          expect=[r"^ACPI: power off through PM1a_CNT 0x[0-9a-f]+ \(S5 SLP_TYP \d+\)",
+                  r"pvx: shutting down with status 0"])
+    checks.check("power: QEMU exited by itself, status 0", not r.timed_out and r.returncode == 0, r,
+                 f"QEMU status {r.returncode}, timed out {r.timed_out}", tail=10)
+
+    banners = []
+
+    def second_boot(line, _seconds):
+        if BANNER.search(line):
+            banners.append(line)
+        return len(banners) == 2
+
+    r = qh.boot(kernel=PVX, modules=[f"{guest} reboot"], append="dom0_mem=32M", test_device=False,
+                no_reboot=False, on_line=second_boot, timeout=90)
+    check("power: dom0's reboot resets the machine", r,
+          expect=[r"pvx: shutting down with status 3"])
+    checks.check("power: the machine booted pvx again", len(banners) == 2, r,
+                 f"{len(banners)} banner(s)", tail=10)
+
+
 CASES = {
     "multiboot1": case_multiboot1,
     "multiboot2": case_multiboot2_grub,
@@ -163,11 +193,12 @@ CASES = {
     "memory": case_too_little_memory,
     "console": case_console_none,
     "hardening": case_hardening,
+    "power": case_power,
 }
 
 
 def main():
-    return checks.run_cases(CASES, [PVX], sys.argv[1:])
+    return checks.run_cases(CASES, [PVX, GUEST], sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -1,7 +1,9 @@
 #!/bin/sh
 # timeout: 600
 # QEMU integration tests: multiboot1 and GRUB/multiboot2 boots, self-tests,
-# the fatal-exception report and bad input.
+# the fatal-exception report, bad input, hardening, and power-off and reset
+# without the test device (the test guest as dom0).
 cd "$(dirname "$0")/../.." || exit 1
-make --no-print-directory -s -C hypervisor O="$PWD/build/hypervisor" >/dev/null || exit 1
+. tests/lib/suite.sh
+suite_build
 exec python3 tests/qemu/test_boot.py

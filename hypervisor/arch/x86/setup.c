@@ -3,6 +3,8 @@
  * x86 early setup and the small arch hooks: CPU identity, interrupt flag,
  * idle, shutdown and the deliberate faults used by tests.
  */
+#include <asm/acpi.h>
+#include <pvx/shutdown.h>
 #include <asm/config.h>
 #include <asm/current.h>
 #include <asm/desc.h>
@@ -97,6 +99,9 @@ void __noreturn arch_shutdown(unsigned int status, bool reboot)
         outb(0x64, 0xfe);
         /* Still here: reset through the PCI reset control register. */
         outb(0xcf9, 0x06);
+    } else if (status == PVX_EXIT_OK) {
+        /* dom0 powered off: so does the machine, as on Xen. */
+        acpi_power_off();
     }
     for (;;)
         __asm__ volatile("cli; hlt");

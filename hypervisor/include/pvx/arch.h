@@ -36,6 +36,10 @@ void arch_memory_setup(const struct e820_map *m);
  * protections against guests (SMEP, SMAP, Meltdown isolation) and say which.
  */
 void arch_hardening_init(void);
+/* arch_power_init() - learn from the firmware how to power the machine off
+ * (x86: ACPI S5), for machine_shutdown(); prints what it found.  After
+ * memory setup. */
+void arch_power_init(void);
 
 /**
  * arch_time_init() - calibrate the cycle counter, start the monotonic clock

@@ -7,7 +7,9 @@
 /*
  * Stop the machine with an exit status.  Under QEMU with an isa-debug-exit
  * device the status reaches the host (QEMU exits with status*2+1); elsewhere
- * pvx resets the machine (reboot) or halts (status PVX_EXIT_HALT).
+ * pvx powers the machine off through ACPI S5 (PVX_EXIT_OK: dom0 powered
+ * off), resets it (PVX_EXIT_REBOOT) or halts (the rest, and a machine
+ * without usable ACPI tables).
  */
 enum {
     PVX_EXIT_OK = 0,

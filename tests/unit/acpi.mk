@@ -1,0 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-only
+# ACPI power-off: finding \_S5 and the PM1 control blocks in firmware tables.
+TESTS += acpi
+src_acpi := $(HV)/arch/x86/acpi.c
