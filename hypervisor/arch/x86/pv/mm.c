@@ -471,8 +471,12 @@ bool pv_l1tf_unsafe(const struct domain *d, unsigned int level, uint64_t pte)
     if (!(d->is_privileged ? hardening.l1tf_dom0 : hardening.l1tf_domu))
         return false;
     if ((level > 1 && (pte & _PAGE_PSE)) || (ma && ma < hardening.l1tf_safe)) {
-        printk("d%u: L1TF-unsafe non-present L%u entry %#llx refused\n", d->domain_id, level,
-               (unsigned long long)pte);
+        /* A guest may retry forever: the log names the first few only. */
+        static unsigned int logged;
+
+        if (logged < 8)
+            printk("d%u: L1TF-unsafe non-present L%u entry %#llx refused%s\n", d->domain_id, level,
+                   (unsigned long long)pte, ++logged == 8 ? " (further refusals not logged)" : "");
         return true;
     }
     return false;
