@@ -357,22 +357,31 @@ def measure(args, configs):
     cannot = {}
     results = {c: {m[0]: [] for m in METRICS} for c in configs}
     problems = {c: [] for c in configs}
+    retried = {m: [] for m in machines}  # what the boots that were redone went through
     info = {}
     lock = threading.Lock()
 
     def one(machine, rnd):
-        say(f"[{machine}, round {rnd}/{args.runs}] booting")
-        t0 = time.monotonic()
-        try:
-            figs, probs, line = RUNNERS[machine](machine, rnd, args, logdir)
-        except CannotRun as e:
+        for attempt in range(args.retries + 1):
+            say(f"[{machine}, round {rnd}/{args.runs}] booting"
+                + (f" again (retry {attempt} of {args.retries})" if attempt else ""))
+            t0 = time.monotonic()
+            try:
+                figs, probs, line = RUNNERS[machine](machine, rnd, args, logdir)
+            except CannotRun as e:
+                with lock:
+                    say(f"[{machine}] cannot run: {e}")
+                    cannot[machine] = str(e)
+                    runnable.remove(machine)
+                return
+            except Exception as e:  # a bug or a missing file: the run counts as failed
+                figs, probs, line = {}, [f"{type(e).__name__}: {e}"], ""
+            if not probs or attempt == args.retries:
+                break
             with lock:
-                say(f"[{machine}] cannot run: {e}")
-                cannot[machine] = str(e)
-                runnable.remove(machine)
-            return
-        except Exception as e:  # a bug or a missing file: the run counts as failed
-            figs, probs, line = {}, [f"{type(e).__name__}: {e}"], ""
+                say(f"[{machine}, round {rnd}/{args.runs}] {len(probs)} problem(s): "
+                    + "; ".join(probs))
+                retried[machine] += [f"round {rnd}, attempt {attempt + 1}: {p}" for p in probs]
         with lock:
             say(f"[{machine}, round {rnd}/{args.runs}] done in {time.monotonic() - t0:.0f} s"
                 + (f"; {len(probs)} problem(s)" if probs else ""))
@@ -422,6 +431,8 @@ def measure(args, configs):
         else:
             entry["status"] = "ok" if not problems[key] else "problems"
             entry["problems"] = problems[key]
+        if retried.get(machine):
+            entry["retried_after"] = retried[machine]
         cfgs.append(entry)
     return {
         "meta": {
@@ -609,6 +620,10 @@ def main():
     ap.add_argument("--smoke", action="store_true",
                     help="one short run, two boots at a time; checks that figures exist")
     ap.add_argument("--jobs", type=int, help="boots at once (only with --smoke)")
+    ap.add_argument("--retries", type=int,
+                    help="boot a configuration's round again after problems, this many times "
+                         "(default 0; 1 with --smoke: Xen's HVM guest under nested TCG "
+                         "sometimes crashes a program); the JSON keeps what went wrong")
     ap.add_argument("--write-doc", action="store_true")
     ap.add_argument("--render", metavar="DIR", help="redraw DIR's table and chart from its JSON")
     ap.add_argument("--build-guest", metavar="FILE", help="only build the guest's initramfs")
@@ -624,11 +639,14 @@ def main():
     if args.smoke:
         args.runs, args.mib, args.seconds = 1, 16, 1
         args.jobs = args.jobs or 2
+        args.retries = 1 if args.retries is None else args.retries
     args.jobs = args.jobs or 1
+    args.retries = args.retries or 0
     if args.jobs > 1 and not args.smoke:
         ap.error("--jobs above 1 perturbs the timings: only with --smoke")
-    if args.runs < 1 or args.mib < 2 or args.seconds < 1 or args.jobs < 1:
-        ap.error("--runs, --seconds and --jobs must be at least 1 and --mib at least 2")
+    if args.runs < 1 or args.mib < 2 or args.seconds < 1 or args.jobs < 1 or args.retries < 0:
+        ap.error("--runs, --seconds and --jobs must be at least 1, --mib at least 2 and "
+                 "--retries at least 0")
     keys = [k for k, _, _ in CONFIGS]
     configs = args.only.split(",") if args.only else keys
     bad = [c for c in configs if c not in keys]
@@ -649,6 +667,8 @@ def main():
     print(f"\n{describe(doc)}\n\n{table(doc)}\n")
     failed = not rendered
     for c in doc["configs"]:
+        for p in c.get("retried_after", []):
+            say(f"{c['label']}: booted again after: {p}")
         for p in c.get("problems", []):
             say(f"{c['label']}: problem: {p}")
             failed = True
