@@ -155,7 +155,12 @@ restore_all:
     testb   $3, UREGS_cs(%rsp)
     jz      restore_hypervisor
     /* To the guest: with XPTI, xpti_exit() (C, full tables) readies this
-     * CPU's root table and returns its CR3, 0 with XPTI off. */
+     * CPU's root table and returns its CR3.  Without a root table (XPTI
+     * off) there is nothing to do: no call on this path. */
+    mov     %rsp, %rax
+    or      $(STACK_SIZE - 1), %rax
+    cmpq    $0, 1 - CPUINFO_sizeof + CPUINFO_xpti_root_cr3(%rax)
+    je      1f
     mov     %rsp, %rbx
     and     $~15, %rsp
     call    xpti_exit
