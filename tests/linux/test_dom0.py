@@ -48,16 +48,7 @@ def main():
     com2 = os.path.join(LINUX, "com2.out")
     if os.path.exists(com2):
         os.unlink(com2)
-    disk = os.path.join(LINUX, "disk.img")
-    with open(disk, "wb") as f:
-        f.write(b"pvx disk pattern 8d6a31c".ljust(512, b"\0") + bytes(1024 * 1024 - 512))
-    r = qh.boot(kernel=pvx, append="dom0_mem=256M",
-                memory="512M", timeout=300,
-                modules=[f"{LINUX}/vmlinuz linux {CMDLINE}", f"{LINUX}/initrd-smoke.gz initrd"],
-                extra=("-serial", f"file:{com2}",
-                       "-drive", f"file={disk},if=none,id=disk0,format=raw",
-                       "-device", "virtio-blk-pci,drive=disk0",
-                       "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"))
+    r = boot_dom0(pvx, "disk.img", CMDLINE, f"file:{com2}")
     checks = [
         ("pvx unpacks the bzImage (xz) itself", r"domain 0: unpacked a \d+ KiB bzImage"),
         ("kernel starts on pvx", r"Linux version 6\.1\."),
@@ -103,7 +94,7 @@ def main():
             print(f"PASS {name}")
             passed += 1
     # What dom0 wrote through virtio-blk reached the disk image.
-    with open(disk, "rb") as f:
+    with open(os.path.join(LINUX, "disk.img"), "rb") as f:
         f.seek(512)
         written = f.read(40)
     if written.startswith(b"written by dom0 through virtio-blk"):
@@ -136,19 +127,25 @@ def main():
     return 1 if failed else 0
 
 
+def boot_dom0(pvx, disk_name, cmdline, com2):
+    """pvx with the smoke dom0 (kernel command line `cmdline`), a virtio disk
+    holding the pattern init-smoke looks for, a virtio NIC, and COM2 (a QEMU
+    -serial target) for dom0's second serial line."""
+    disk = os.path.join(LINUX, disk_name)
+    with open(disk, "wb") as f:
+        f.write(b"pvx disk pattern 8d6a31c".ljust(512, b"\0") + bytes(1024 * 1024 - 512))
+    return qh.boot(kernel=pvx, append="dom0_mem=256M", memory="512M", timeout=300,
+                   modules=[f"{LINUX}/vmlinuz linux {cmdline}", f"{LINUX}/initrd-smoke.gz initrd"],
+                   extra=("-serial", com2,
+                          "-drive", f"file={disk},if=none,id=disk0,format=raw",
+                          "-device", "virtio-blk-pci,drive=disk0",
+                          "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"))
+
+
 def boot_2level(pvx):
     """The same dom0 told to keep the 2-level ABI: its event channels (the
     evtchn device checks, xenstore over its ring) still work."""
-    disk = os.path.join(LINUX, "disk-2level.img")
-    with open(disk, "wb") as f:
-        f.write(b"pvx disk pattern 8d6a31c".ljust(512, b"\0") + bytes(1024 * 1024 - 512))
-    r = qh.boot(kernel=pvx, append="dom0_mem=256M", memory="512M", timeout=300,
-                modules=[f"{LINUX}/vmlinuz linux {CMDLINE} xen.fifo_events=0",
-                         f"{LINUX}/initrd-smoke.gz initrd"],
-                extra=("-serial", "null",
-                       "-drive", f"file={disk},if=none,id=disk0,format=raw",
-                       "-device", "virtio-blk-pci,drive=disk0",
-                       "-netdev", "user,id=net0", "-device", "virtio-net-pci,netdev=net0"))
+    r = boot_dom0(pvx, "disk-2level.img", f"{CMDLINE} xen.fifo_events=0", "null")
     checks = [
         ("2-level: the ABI Linux chose", r"xen:events: Using 2-level ABI"),
         ("2-level: init runs", r"^pvx-dom0: init reached"),
