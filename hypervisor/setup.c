@@ -265,6 +265,7 @@ void __noreturn start_pvx(void)
     if (timer_init_cpu(arch_smp_processor_id()))
         panic("cannot allocate the timer heap");
     arch_time_init();
+    arch_smp_init();
     arch_local_irq_enable();
 
     if (opt_fault[0]) {

@@ -9,6 +9,7 @@
 #include "test.h"
 #include "traps.h"
 #include <public/event_channel.h>
+#include <public/vcpu.h>
 #include "evtchn_ops.h"
 
 static bool pending(unsigned port)
@@ -107,7 +108,10 @@ void t_events(void)
     bv.virq = NR_VIRQS;
     CHECK_RC("bind_virq_out_of_range", ev(EVTCHNOP_bind_virq, &bv), -XEN_EINVAL);
     bv.virq = VIRQ_TIMER;
+    /* The first vCPU id this domain does not have (VCPUOP_is_up says). */
     bv.vcpu = 1;
+    while (bv.vcpu < 4096 && hc_vcpu_op(VCPUOP_is_up, bv.vcpu, 0) != -XEN_ENOENT)
+        bv.vcpu++;
     CHECK_RC("bind_virq_no_such_vcpu", ev(EVTCHNOP_bind_virq, &bv), -XEN_ENOENT);
 
     /* IPIs to ourselves. */

@@ -162,26 +162,78 @@ def case_power():
     turns the machine off through ACPI (QEMU exits by itself), and dom0's
     reboot resets it (QEMU starts it again)."""
     guest = f"{GUEST} only=version"
-    r = qh.boot(kernel=PVX, modules=[guest], append="dom0_mem=32M", test_device=False, timeout=60)
-    check("power: dom0's poweroff turns the machine off through ACPI S5", r,
+    r = qh.boot(kernel=PVX, modules=[guest], append="dom0_mem=32M", test_device=False, smp=2,
+                accel=smp_accel(), timeout=60)
+    check("power: dom0's poweroff turns the machine off through ACPI S5 (2 CPUs)", r,
           expect=[r"^ACPI: power off through PM1a_CNT 0x[0-9a-f]+ \(S5 SLP_TYP \d+\)",
-                  r"pvx: shutting down with status 0"])
+                  r"^SMP: 2 of 2 CPUs online$", r"pvx: shutting down with status 0"],
+          absent=[r"did not stop"])
     checks.check("power: QEMU exited by itself, status 0", not r.timed_out and r.returncode == 0, r,
                  f"QEMU status {r.returncode}, timed out {r.timed_out}", tail=10)
 
-    banners = []
+    banners, online = [], []
 
     def second_boot(line, _seconds):
         if BANNER.search(line):
             banners.append(line)
-        return len(banners) == 2
+        if re.search(r"^SMP: 2 of 2 CPUs online$", line):
+            online.append(line)
+        return len(banners) == 2 and len(online) == 2
 
     r = qh.boot(kernel=PVX, modules=[f"{guest} reboot"], append="dom0_mem=32M", test_device=False,
-                no_reboot=False, on_line=second_boot, timeout=90)
-    check("power: dom0's reboot resets the machine", r,
+                no_reboot=False, on_line=second_boot, smp=2, accel=smp_accel(), timeout=90)
+    check("power: dom0's reboot resets the machine (2 CPUs)", r,
           expect=[r"pvx: shutting down with status 3"])
-    checks.check("power: the machine booted pvx again", len(banners) == 2, r,
-                 f"{len(banners)} banner(s)", tail=10)
+    checks.check("power: the machine booted pvx again, with both CPUs",
+                 len(banners) == 2 and len(online) == 2, r,
+                 f"{len(banners)} banner(s), {len(online)} boot(s) with 2 CPUs online", tail=10)
+
+
+def smp_accel():
+    """Several emulated CPUs on several host threads where TCG runs."""
+    accel = qh.accelerator()
+    return "tcg,thread=multi" if accel == "tcg" else accel
+
+
+def case_smp():
+    """Secondary CPUs: found in the ACPI MADT (or the MP table), started,
+    each reporting the APIC id it reads itself; maxcpus= limits them."""
+    for n in (1, 2, 4):
+        r = qh.boot(kernel=PVX, append="poweroff", smp=n, accel=smp_accel(), timeout=90)
+        up = [rf"^SMP: CPU{i} up \(APIC id {i}\)$" for i in range(1, n)]
+        check(f"smp: {n} CPU(s) listed in the MADT, all online", r,
+              expect=[rf"^SMP: {n} CPUs? listed in the ACPI MADT",
+                      rf"^SMP: {n} of {n} CPUs? online$"] + up,
+              absent=[r"did not start", r"not the firmware's", rf"CPU{n} up"], status=EXIT_OK)
+    r = qh.boot(kernel=PVX, append="poweroff", smp=4, cpu=qh.SMAP_CPU, accel=smp_accel(),
+                timeout=90)
+    check("smp: 4 CPUs with SMEP, SMAP and XPTI on", r,
+          expect=[r"XPTI on", r"^SMP: CPU3 up \(APIC id 3\)$", r"^SMP: 4 of 4 CPUs online$"],
+          status=EXIT_OK)
+    for limit in (1, 2):
+        r = qh.boot(kernel=PVX, append=f"poweroff maxcpus={limit}", smp=4, accel=smp_accel(),
+                    timeout=90)
+        check(f"smp: maxcpus={limit} of 4", r,
+              expect=[rf"using at most {limit} \(maxcpus=\)", rf"^SMP: {limit} of 4 CPUs online$"],
+              absent=[rf"^SMP: CPU{limit} up"], status=EXIT_OK)
+    # Without ACPI: SeaBIOS's MP table lists one processor per socket.
+    r = qh.boot(kernel=PVX, append="poweroff", smp="3,sockets=3,cores=1,threads=1",
+                accel=smp_accel(), extra=["-machine", "pc,acpi=off"], timeout=90)
+    check("smp: no ACPI, 3 CPUs from the MP table", r,
+          expect=[r"^SMP: 3 CPUs listed in the MP table", r"^SMP: CPU2 up \(APIC id 2\)$",
+                  r"^SMP: 3 of 3 CPUs online$"], status=EXIT_OK)
+    # A crash on one CPU stops the others, each printing its own state.
+    r = qh.boot(kernel=PVX, append="selftest-fault=ud", smp=3, accel=smp_accel(), timeout=90)
+    check("smp: a fatal exception stops the other CPUs, each prints its state", r,
+          expect=[r"fatal exception 6 .* on CPU 0", r"^\*\*\* CPU1 stopped:$",
+                  r"^\*\*\* CPU2 stopped:$", r"\] start_secondary\+0x"],
+          absent=[r"did not stop"], status=EXIT_PANIC)
+    # Guests still run (on the boot CPU) with the others started.
+    r = qh.boot(kernel=PVX, modules=[f"{GUEST} suite only=boot+smp+events"],
+                append="dom0_mem=32M dom0_max_vcpus=2", smp=2, accel=smp_accel(), timeout=180)
+    check("smp: the test guest's boot, smp and events groups pass on a 2-CPU host", r,
+          expect=[r"^SMP: 2 of 2 CPUs online$", r"PASS smp\.", r"[1-9]\d* passed, 0 failed"],
+          absent=[r"FAIL "], status=EXIT_OK)
 
 
 CASES = {
@@ -194,6 +246,7 @@ CASES = {
     "console": case_console_none,
     "hardening": case_hardening,
     "power": case_power,
+    "smp": case_smp,
 }
 
 

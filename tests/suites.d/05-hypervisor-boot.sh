@@ -1,8 +1,9 @@
 #!/bin/sh
 # timeout: 600
 # QEMU integration tests: multiboot1 and GRUB/multiboot2 boots, self-tests,
-# the fatal-exception report, bad input, hardening, and power-off and reset
-# without the test device (the test guest as dom0).
+# the fatal-exception report, bad input, hardening, power-off and reset
+# without the test device (the test guest as dom0), and secondary CPU
+# bring-up on 1, 2 and 4 emulated CPUs.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/lib/suite.sh
 suite_build

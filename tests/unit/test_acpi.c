@@ -2,9 +2,11 @@
 /*
  * ACPI power-off (arch/x86/acpi.c): the \_S5 package in AML, and the walk
  * RSDP -> RSDT/XSDT -> FADT -> DSDT over tables built in the harness's fake
- * physical memory, with the broken tables a machine may have.
+ * physical memory, with the broken tables a machine may have.  The CPU
+ * lists of the MADT and of the MP table (mptable.c), the same way.
  */
 #include <asm/acpi.h>
+#include <asm/smp.h>
 #include <pvx/arch.h>
 
 /* acpi.c maps firmware tables with ioremap(): here, the fake memory. */
@@ -155,6 +157,232 @@ static void test_probe_refuses_broken_tables(void **state)
     assert_true(harness_log_contains("ACPI: no RSDP in the BIOS areas"));
 }
 
+/* ---- the CPUs: MADT ---- */
+
+#define MADT_PA 0x103000
+
+static size_t madt_len;
+static uint8_t madt_buf[256];
+
+static void madt_start(void)
+{
+    memset(madt_buf, 0, sizeof(madt_buf));
+    memcpy(madt_buf, "APIC", 4);
+    madt_len = 44;
+}
+
+static void madt_add(const uint8_t *e)
+{
+    memcpy(madt_buf + madt_len, e, e[1]);
+    madt_len += e[1];
+    madt_buf[4] = (uint8_t)madt_len;
+}
+
+static const uint8_t lapic_on[] = {0, 8, 0, 0, 1, 0, 0, 0};      /* APIC id 0, enabled */
+static const uint8_t lapic_on3[] = {0, 8, 1, 3, 1, 0, 0, 0};     /* id 3, enabled */
+static const uint8_t lapic_off[] = {0, 8, 2, 5, 0, 0, 0, 0};     /* id 5, disabled */
+static const uint8_t lapic_hotplug[] = {0, 8, 3, 6, 2, 0, 0, 0}; /* id 6, online-capable only */
+static const uint8_t ioapic[] = {1, 12, 0, 0, 0, 0, 0xc0, 0xfe, 0, 0, 0, 0};
+static const uint8_t x2apic_on[] = {9, 16, 0, 0, 0x00, 0x01, 0, 0, 1, 0, 0, 0, 7, 0, 0, 0};
+
+static void test_madt_lists_enabled_cpus(void **state)
+{
+    uint32_t ids[8] = {0};
+
+    (void)state;
+    madt_start();
+    madt_add(lapic_on);
+    madt_add(ioapic);
+    madt_add(lapic_off);
+    madt_add(lapic_on3);
+    madt_add(lapic_hotplug);
+    madt_add(x2apic_on);
+    assert_int_equal(acpi_madt_cpus(madt_buf, madt_len, ids, 8), 3);
+    assert_int_equal(ids[0], 0);
+    assert_int_equal(ids[1], 3);
+    assert_int_equal(ids[2], 0x100);
+    /* At most max ids are written; the count says how many. */
+    ids[1] = 0xdead;
+    assert_int_equal(acpi_madt_cpus(madt_buf, madt_len, ids, 1), 1);
+    assert_int_equal(ids[1], 0xdead);
+}
+
+static void test_madt_refuses_malformed(void **state)
+{
+    uint32_t ids[8];
+
+    (void)state;
+    madt_start();
+    madt_add(lapic_on);
+    assert_int_equal(acpi_madt_cpus(madt_buf, madt_len, ids, 8), 1);
+    /* Length field and buffer disagree. */
+    assert_int_equal(acpi_madt_cpus(madt_buf, madt_len - 1, ids, 8), -1);
+    /* An entry running past the end. */
+    madt_buf[45] = 9;
+    assert_int_equal(acpi_madt_cpus(madt_buf, madt_len, ids, 8), -1);
+    /* An entry of length 0 (would loop forever) or 1. */
+    madt_buf[45] = 0;
+    assert_int_equal(acpi_madt_cpus(madt_buf, madt_len, ids, 8), -1);
+    madt_buf[45] = 1;
+    assert_int_equal(acpi_madt_cpus(madt_buf, madt_len, ids, 8), -1);
+    /* Not a MADT; shorter than its fixed part. */
+    madt_start();
+    madt_buf[4] = 44;
+    madt_buf[0] = 'X';
+    assert_int_equal(acpi_madt_cpus(madt_buf, 44, ids, 8), -1);
+    madt_buf[0] = 'A';
+    assert_int_equal(acpi_madt_cpus(madt_buf, 44, ids, 8), 0);
+    madt_buf[4] = 40;
+    assert_int_equal(acpi_madt_cpus(madt_buf, 40, ids, 8), -1);
+}
+
+static void test_find_cpus_through_rsdt(void **state)
+{
+    uint32_t ids[8] = {0};
+    const char *source = NULL;
+
+    (void)state;
+    build_tables();
+    madt_start();
+    madt_add(lapic_on);
+    madt_add(lapic_on3);
+    memcpy(harness_phys + MADT_PA, madt_buf, madt_len);
+    table(MADT_PA, "APIC", (uint32_t)madt_len);
+    /* Not listed in the RSDT yet: not found. */
+    assert_int_equal(acpi_find_cpus(ids, 8, &source), -1);
+    put32(RSDT_PA + 40, MADT_PA);
+    table(RSDT_PA, "RSDT", 44);
+    assert_int_equal(acpi_find_cpus(ids, 8, &source), 2);
+    assert_string_equal(source, "ACPI MADT");
+    assert_int_equal(ids[1], 3);
+    /* A bad checksum makes the table invisible. */
+    harness_phys[MADT_PA + 50]++;
+    assert_int_equal(acpi_find_cpus(ids, 8, &source), -1);
+}
+
+/* ---- the CPUs: MP table ---- */
+
+#define MPF_PA 0xf5000
+#define MPC_PA 0xf6000
+
+static uint8_t mpc[256];
+static size_t mpc_len;
+
+static uint8_t checksum_of(const uint8_t *p, size_t len)
+{
+    uint8_t sum = 0;
+
+    while (len--)
+        sum += *p++;
+    return sum;
+}
+
+static void mpc_start(void)
+{
+    memset(mpc, 0, sizeof(mpc));
+    memcpy(mpc, "PCMP", 4);
+    mpc_len = 44;
+}
+
+static void mpc_add(const uint8_t *e, size_t len)
+{
+    memcpy(mpc + mpc_len, e, len);
+    mpc_len += len;
+    mpc[34]++; /* entry count */
+}
+
+static void mpc_finish(void)
+{
+    mpc[4] = (uint8_t)mpc_len;
+    mpc[5] = (uint8_t)(mpc_len >> 8);
+    mpc[7] = 0;
+    mpc[7] = (uint8_t)-checksum_of(mpc, mpc_len);
+}
+
+static const uint8_t mp_cpu_bsp[20] = {0, 0, 0x14, 3};
+static const uint8_t mp_cpu_ap[20] = {0, 2, 0x14, 1};
+static const uint8_t mp_cpu_off[20] = {0, 4, 0x14, 0};
+static const uint8_t mp_bus[8] = {1, 0, 'I', 'S', 'A', ' ', ' ', ' '};
+static const uint8_t mp_ioapic[8] = {2, 0, 0x11, 1, 0, 0, 0xc0, 0xfe};
+
+static void build_mptable(void)
+{
+    mpc_start();
+    mpc_add(mp_cpu_bsp, 20);
+    mpc_add(mp_bus, 8);
+    mpc_add(mp_cpu_off, 20);
+    mpc_add(mp_cpu_ap, 20);
+    mpc_add(mp_ioapic, 8);
+    mpc_finish();
+}
+
+static void test_mptable_lists_enabled_cpus(void **state)
+{
+    uint32_t ids[8] = {0};
+
+    (void)state;
+    build_mptable();
+    assert_int_equal(mptable_cpus(mpc, mpc_len, ids, 8), 2);
+    assert_int_equal(ids[0], 0);
+    assert_int_equal(ids[1], 2);
+}
+
+static void test_mptable_refuses_malformed(void **state)
+{
+    uint32_t ids[8];
+
+    (void)state;
+    build_mptable();
+    mpc[50]++; /* checksum */
+    assert_int_equal(mptable_cpus(mpc, mpc_len, ids, 8), -1);
+    build_mptable();
+    mpc[34]++; /* one entry more than there is */
+    mpc_finish();
+    assert_int_equal(mptable_cpus(mpc, mpc_len, ids, 8), -1);
+    build_mptable();
+    mpc[44 + 20] = 0x7f; /* an unknown entry type: its length is unknown */
+    mpc_finish();
+    assert_int_equal(mptable_cpus(mpc, mpc_len, ids, 8), -1);
+    build_mptable();
+    assert_int_equal(mptable_cpus(mpc, mpc_len - 1, ids, 8), -1); /* length field disagrees */
+    mpc[0] = 'X';
+    mpc_finish();
+    assert_int_equal(mptable_cpus(mpc, mpc_len, ids, 8), -1);
+}
+
+static void put_mpf(uint8_t feature1)
+{
+    uint8_t *f = harness_phys + MPF_PA;
+
+    memset(f, 0, 16);
+    memcpy(f, "_MP_", 4);
+    memcpy(f + 4, &(uint32_t){MPC_PA}, 4);
+    f[8] = 1;
+    f[9] = 4;
+    f[11] = feature1;
+    f[10] = (uint8_t)-checksum_of(f, 16);
+}
+
+static void test_mptable_found_in_bios_rom(void **state)
+{
+    uint32_t ids[8] = {0};
+
+    (void)state;
+    harness_phys_init(4 << 20);
+    memset(harness_phys, 0, 4 << 20);
+    build_mptable();
+    memcpy(harness_phys + MPC_PA, mpc, mpc_len);
+    assert_int_equal(mptable_find_cpus(ids, 8), -1); /* no floating pointer */
+    put_mpf(0);
+    assert_int_equal(mptable_find_cpus(ids, 8), 2);
+    assert_int_equal(ids[1], 2);
+    put_mpf(5); /* a default configuration: no table to read */
+    assert_int_equal(mptable_find_cpus(ids, 8), -1);
+    put_mpf(0);
+    harness_phys[MPF_PA + 10]++; /* the pointer's checksum */
+    assert_int_equal(mptable_find_cpus(ids, 8), -1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +391,12 @@ int main(void)
         cmocka_unit_test(test_parse_s5_refuses),
         cmocka_unit_test(test_probe_finds_s5),
         cmocka_unit_test(test_probe_refuses_broken_tables),
+        cmocka_unit_test(test_madt_lists_enabled_cpus),
+        cmocka_unit_test(test_madt_refuses_malformed),
+        cmocka_unit_test(test_find_cpus_through_rsdt),
+        cmocka_unit_test(test_mptable_lists_enabled_cpus),
+        cmocka_unit_test(test_mptable_refuses_malformed),
+        cmocka_unit_test(test_mptable_found_in_bios_rom),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

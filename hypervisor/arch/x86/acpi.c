@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * ACPI, only as far as pvx needs it to power the machine off itself (S5):
- * the RSDP in the BIOS areas, the RSDT or XSDT, the FADT's PM1 control
- * blocks and the DSDT's \_S5 package, whose first two values are the
- * SLP_TYP codes for PM1a and PM1b.  Writing SLP_TYP with SLP_EN to the
- * PM1 control registers is what Xen does when dom0 asks it to enter S5.
+ * ACPI, only as far as pvx needs it: the CPUs the MADT lists (smpboot.c),
+ * and powering the machine off itself (S5): the RSDP in the BIOS areas, the
+ * RSDT or XSDT, the FADT's PM1 control blocks and the DSDT's \_S5 package,
+ * whose first two values are the SLP_TYP codes for PM1a and PM1b.  Writing
+ * SLP_TYP with SLP_EN to the PM1 control registers is what Xen does when
+ * dom0 asks it to enter S5.
  *
  * The table walk trusts nothing it reads: every length and pointer is
  * checked, and a machine whose tables do not add up simply gets no ACPI
@@ -13,6 +14,7 @@
 #include <asm/acpi.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 #include <pvx/arch.h>
 #include <pvx/lib.h>
 
@@ -123,6 +125,39 @@ static const uint8_t *map_table(uint64_t pa, const char *sig)
     return checksum_ok(hdr, len) ? hdr : NULL;
 }
 
+#define MADT_ENTRIES     44 /* after the header, the APIC address and flags */
+#define MADT_LAPIC       0
+#define MADT_X2APIC      9
+#define MADT_CPU_ENABLED (1u << 0)
+
+int acpi_madt_cpus(const uint8_t *madt, size_t len, uint32_t *ids, unsigned int max)
+{
+    unsigned int nr = 0;
+
+    if (len < MADT_ENTRIES || memcmp(madt, "APIC", 4) != 0 || get32(madt + 4) != len)
+        return -1;
+    for (size_t off = MADT_ENTRIES; off < len;) {
+        const uint8_t *e = madt + off;
+        uint32_t id, flags;
+
+        if (len - off < 2 || e[1] < 2 || e[1] > len - off)
+            return -1;
+        off += e[1];
+        if (e[0] == MADT_LAPIC && e[1] >= 8) {
+            id = e[3];
+            flags = get32(e + 4);
+        } else if (e[0] == MADT_X2APIC && e[1] >= 16) {
+            id = get32(e + 4);
+            flags = get32(e + 8);
+        } else {
+            continue; /* I/O APICs, overrides, NMI sources: not CPUs */
+        }
+        if ((flags & MADT_CPU_ENABLED) && nr < max)
+            ids[nr++] = id;
+    }
+    return (int)nr;
+}
+
 static const uint8_t *scan_rsdp(uint64_t pa, size_t len)
 {
     const uint8_t *area = ioremap(pa, len);
@@ -144,8 +179,9 @@ static const uint8_t *find_rsdp(void)
     return rsdp ? rsdp : scan_rsdp(0xe0000, 0x20000);
 }
 
-/* The FADT named by the RSDT (4-byte entries) or XSDT (8-byte entries). */
-static const uint8_t *find_fadt(const uint8_t *rsdp)
+/* The table with signature @sig named by the RSDT (4-byte entries) or
+ * XSDT (8-byte entries). */
+static const uint8_t *find_table(const uint8_t *rsdp, const char *sig)
 {
     bool x = rsdp[15] >= 2 && get64(rsdp + 24);
     const uint8_t *sdt =
@@ -156,12 +192,22 @@ static const uint8_t *find_fadt(const uint8_t *rsdp)
         return NULL;
     for (uint32_t off = TABLE_HDR_LEN; off + entry <= get32(sdt + 4); off += entry) {
         uint64_t pa = x ? get64(sdt + off) : get32(sdt + off);
-        const uint8_t *t = map_table(pa, "FACP");
+        const uint8_t *t = map_table(pa, sig);
 
         if (t)
             return t;
     }
     return NULL;
+}
+
+int acpi_find_cpus(uint32_t *ids, unsigned int max, const char **source)
+{
+    const uint8_t *rsdp = find_rsdp(), *madt;
+
+    *source = "ACPI MADT";
+    if (!rsdp || !(madt = find_table(rsdp, "APIC")))
+        return -1;
+    return acpi_madt_cpus(madt, get32(madt + 4), ids, max);
 }
 
 static const char *probe_s5(void)
@@ -173,7 +219,7 @@ static const char *probe_s5(void)
     s5 = (struct acpi_s5){0};
     if (!rsdp)
         return "no RSDP in the BIOS areas";
-    if (!(fadt = find_fadt(rsdp)))
+    if (!(fadt = find_table(rsdp, "FACP")))
         return "no valid RSDT/XSDT or FADT";
     fadt_len = get32(fadt + 4);
     if (fadt_len < FADT_PM1B_CNT + 4)

@@ -2,13 +2,18 @@
 /*
  * Descriptor tables: the per-CPU GDT (hypervisor entries in the reserved
  * area at 0xe000, see asm/desc.h), the TSS with its IST stacks, and the
- * shared IDT whose 256 gates point at the stubs in entry.S.
+ * shared IDT whose 256 gates point at the stubs in entry.S.  CPU 0's
+ * tables are static; a secondary CPU's are allocated before it starts.
  */
 #include <asm/config.h>
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/mm.h>
+#include <pvx/arch.h>
+#include <pvx/errno.h>
 #include <pvx/lib.h>
+#include <pvx/mm.h>
 #include <pvx/percpu.h>
 
 struct idt_gate {
@@ -31,7 +36,16 @@ static union {
     struct tss64 tss;
     uint8_t page[4096];
 } cpu0_tss_page __section(".bss.page_aligned") __aligned(4096);
-#define cpu0_tss (cpu0_tss_page.tss)
+
+/* Each CPU's tables: CPU 0's are the static ones above, a secondary CPU's
+ * come from the page allocator when it is brought up (smpboot.c). */
+struct cpu_desc {
+    uint64_t *gdt, *ldt;
+    struct tss64 *tss; /* at the start of a page of its own */
+};
+static struct cpu_desc cpu_desc[NR_CPUS] = {
+    [0] = {cpu0_gdt, cpu0_ldt, &cpu0_tss_page.tss},
+};
 
 extern const char trap_stubs[], syscall_stubs[], syscall32_stubs[], debug_ist_entry[];
 extern uint64_t syscall_stack[NR_CPUS];
@@ -95,10 +109,37 @@ static void set_tss_desc(uint64_t *gdt, unsigned int index, const struct tss64 *
     gdt[index + 1] = base >> 32;
 }
 
+static void *alloc_zeroed(unsigned int order)
+{
+    struct page_info *pg = alloc_pages(order);
+    void *p;
+
+    if (!pg)
+        return NULL;
+    p = maddr_to_virt(page_to_mfn(pg) << PAGE_SHIFT);
+    memset(p, 0, PAGE_SIZE << order);
+    return p;
+}
+
+int desc_alloc_cpu(unsigned int cpu)
+{
+    struct cpu_desc *cd = &cpu_desc[cpu];
+
+    ASSERT(cpu > 0 && cpu < NR_CPUS);
+    if (cd->gdt)
+        return 0;              /* kept from an earlier attempt */
+    cd->gdt = alloc_zeroed(4); /* GDT_ENTRIES * 8: 16 pages */
+    cd->ldt = alloc_zeroed(4);
+    cd->tss = alloc_zeroed(0);
+    if (!cd->gdt || !cd->ldt || !cd->tss)
+        return -ENOMEM; /* what was allocated stays for a retry */
+    return 0;
+}
+
 void desc_init_cpu(unsigned int cpu, void *stack_block)
 {
-    uint64_t *gdt = cpu0_gdt;
-    struct tss64 *tss = &cpu0_tss;
+    uint64_t *gdt = cpu_desc[cpu].gdt;
+    struct tss64 *tss = cpu_desc[cpu].tss;
     char *block = stack_block;
     struct cpu_info *ci = (struct cpu_info *)(block + STACK_SIZE) - 1;
     struct {
@@ -106,7 +147,7 @@ void desc_init_cpu(unsigned int cpu, void *stack_block)
         uint64_t base;
     } __packed gdtr, idtr;
 
-    BUG_ON(cpu != 0);                                  /* secondary CPUs come with SMP support */
+    BUG_ON(cpu >= NR_CPUS || !gdt);
     gdt[__HYPERVISOR_CS >> 3] = 0x00af9b000000ffffULL; /* 64-bit code, DPL 0 */
     gdt[__HYPERVISOR_DS >> 3] = 0x00cf93000000ffffULL; /* data, DPL 0 */
     gdt[FLAT_RING3_CS32 >> 3] = 0x00cffb000000ffffULL; /* 32-bit code, DPL 3 */
@@ -158,22 +199,22 @@ void desc_init_cpu(unsigned int cpu, void *stack_block)
 
 uint64_t *this_cpu_gdt(void)
 {
-    return cpu0_gdt; /* one CPU for now */
+    return cpu_desc[arch_smp_processor_id()].gdt;
 }
 
 uint64_t *this_cpu_ldt(void)
 {
-    return cpu0_ldt;
+    return cpu_desc[arch_smp_processor_id()].ldt;
 }
 
 void desc_cpu_tables(unsigned int cpu, struct desc_tables *t)
 {
-    BUG_ON(cpu != 0);
-    t->gdt = cpu0_gdt;
+    BUG_ON(cpu >= NR_CPUS || !cpu_desc[cpu].gdt);
+    t->gdt = cpu_desc[cpu].gdt;
     t->gdt_size = sizeof(cpu0_gdt);
-    t->ldt = cpu0_ldt;
+    t->ldt = cpu_desc[cpu].ldt;
     t->ldt_size = sizeof(cpu0_ldt);
-    t->tss = &cpu0_tss_page;
+    t->tss = cpu_desc[cpu].tss;
     t->tss_size = sizeof(cpu0_tss_page);
     t->idt = idt;
     t->idt_size = sizeof(idt);

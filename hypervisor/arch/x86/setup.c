@@ -9,6 +9,7 @@
 #include <asm/current.h>
 #include <asm/desc.h>
 #include <asm/processor.h>
+#include <asm/smp.h>
 #include <pvx/arch.h>
 #include <pvx/lib.h>
 #include <pvx/percpu.h>
@@ -90,6 +91,8 @@ void arch_selftest_fault(const char *kind)
 void __noreturn arch_shutdown(unsigned int status, bool reboot)
 {
     __asm__ volatile("cli");
+    /* The others first, with their state if this is a crash. */
+    smp_stop_other_cpus(status == PVX_EXIT_PANIC);
     /* Under QEMU's isa-debug-exit this ends the emulator with 2*status+1. */
     outb(DEBUG_EXIT_PORT, (uint8_t)status);
     if (reboot) {

@@ -25,33 +25,9 @@
 #define PIT_GATE     0x61
 #define CALIBRATE_MS 50
 
-#define APIC_EOI        0x0b0
-#define APIC_SVR        0x0f0
-#define APIC_LVT_TIMER  0x320
-#define APIC_TMICT      0x380
-#define APIC_TMCCT      0x390
-#define APIC_TDCR       0x3e0
-#define APIC_LVT_MASKED (1u << 16)
-
 static uint64_t tsc_hz, tsc_at_boot, apic_hz;
 static uint32_t tsc_mul;
 static int tsc_shift;
-static volatile uint32_t *apic;
-
-static inline uint32_t apic_read(unsigned int reg)
-{
-    return apic[reg / 4];
-}
-
-static inline void apic_write(unsigned int reg, uint32_t v)
-{
-    apic[reg / 4] = v;
-}
-
-void apic_eoi(void)
-{
-    apic_write(APIC_EOI, 0);
-}
 
 /* Count TSC ticks across CALIBRATE_MS of PIT channel 2 counting down. */
 static uint64_t calibrate_tsc(void)
@@ -123,7 +99,6 @@ static void pic_remap_and_mask(void)
 void arch_time_init(void)
 {
     uint64_t t0, start_count = 0xffffffffu, elapsed;
-    paddr_t apic_pa = rdmsr(MSR_APIC_BASE) & PAGE_MASK;
 
     tsc_hz = calibrate_tsc();
     if (tsc_hz < 10000000)
@@ -132,11 +107,7 @@ void arch_time_init(void)
     tsc_at_boot = rdtsc();
 
     pic_remap_and_mask();
-    wrmsr(MSR_APIC_BASE, rdmsr(MSR_APIC_BASE) | (1u << 11)); /* global enable */
-    apic = ioremap(apic_pa, PAGE_SIZE);
-    apic_write(APIC_SVR, 0x100 | APIC_SPURIOUS_VECTOR);
-    apic_write(APIC_TDCR, 0xb); /* divide by 1 */
-    apic_write(APIC_LVT_TIMER, APIC_LVT_MASKED | APIC_TIMER_VECTOR);
+    apic_init_boot();
 
     /* Calibrate the APIC timer against the (now known) TSC. */
     apic_write(APIC_TMICT, (uint32_t)start_count);
@@ -160,7 +131,7 @@ void arch_timer_program(uint64_t deadline)
 {
     uint64_t now, delta, count;
 
-    if (!apic)
+    if (!lapic)
         return;
     if (deadline == UINT64_MAX) {
         apic_write(APIC_TMICT, 0);

@@ -12,6 +12,7 @@
 #include <asm/extable.h>
 #include <asm/pv/traps.h>
 #include <asm/regs.h>
+#include <asm/smp.h>
 #include <pvx/arch.h>
 #include <pvx/lib.h>
 #include <pvx/shutdown.h>
@@ -116,10 +117,16 @@ static void __noreturn fatal_trap(const struct cpu_user_regs *r)
                : r->error_code & 2 ? "write"
                                    : "read",
                r->error_code & 4 ? "user mode" : "hypervisor mode");
-    dump_regs(r);
-    backtrace_from(r->rip, r->rbp);
+    dump_cpu_state(r);
     printk("*** pvx: halting\n");
     machine_halt();
+}
+
+void dump_cpu_state(const struct cpu_user_regs *regs)
+{
+    dump_regs(regs);
+    if (!regs_from_guest(regs))
+        backtrace_from(regs->rip, regs->rbp);
 }
 
 void do_trap(struct cpu_user_regs *regs);
@@ -136,6 +143,8 @@ void do_trap(struct cpu_user_regs *regs)
     }
     if (v == APIC_SPURIOUS_VECTOR)
         return;
+    if (v == 2 && smp_nmi_stop(regs))
+        return; /* not reached: a stopped CPU halts */
     if (v >= PIC_VECTOR_BASE && v < PIC_VECTOR_BASE + NR_LEGACY_IRQS) {
         arch_irq_dispatch(v); /* dom0's device interrupt: a PIRQ event */
         if (regs_from_guest(regs))

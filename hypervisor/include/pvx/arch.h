@@ -54,6 +54,13 @@ void arch_time_init(void);
  */
 void arch_timer_program(uint64_t deadline);
 
+/**
+ * arch_smp_init() - after arch_time_init(): find the other CPUs and start
+ * them (at most `maxcpus=`); a CPU that does not start is reported and
+ * left out.
+ */
+void arch_smp_init(void);
+
 /** arch_maddr_to_virt() / arch_virt_to_maddr(): the direct map. */
 void *arch_maddr_to_virt(paddr_t ma);
 paddr_t arch_virt_to_maddr(const void *va);

@@ -31,6 +31,9 @@ struct tss64 {
     uint16_t iomap_base;
 } __attribute__((packed));
 
+/* Allocate secondary CPU @cpu's GDT, LDT and TSS: 0 or -ENOMEM. */
+int desc_alloc_cpu(unsigned int cpu);
+/* Load this CPU's (@cpu's) GDT, TSS (stacks from @stack_block) and the IDT. */
 void desc_init_cpu(unsigned int cpu, void *stack_block);
 /* This CPU's GDT (guest entries below FIRST_RESERVED_GDT_ENTRY). */
 uint64_t *this_cpu_gdt(void);

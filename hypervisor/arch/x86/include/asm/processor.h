@@ -24,6 +24,7 @@
 
 #define MSR_EFER           0xc0000080
 #define EFER_SCE           (1 << 0)
+#define EFER_LMA           (1 << 10)
 #define EFER_LME           (1 << 8)
 #define EFER_NXE           (1 << 11)
 #define MSR_STAR           0xc0000081
@@ -61,6 +62,12 @@ static inline uint64_t rdtsc(void)
     __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
     return ((uint64_t)hi << 32) | lo;
 }
+
+/* x86 keeps stores in order and loads in order (TSO): ordering between
+ * CPUs through plain memory only needs the compiler not to reorder. */
+#define barrier() __asm__ volatile("" : : : "memory")
+#define smp_wmb() barrier()
+#define smp_rmb() barrier()
 
 #define DEFINE_CR(n)                                                                               \
     static inline uint64_t read_cr##n(void)                                                        \

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: GPL-2.0-only */
+/*
+ * Secondary CPU bring-up.  The boot CPU finds the others in the firmware's
+ * tables (the ACPI MADT, else the MP table), and starts each one in turn
+ * with INIT and two STARTUP IPIs pointing at the real-mode trampoline
+ * (boot/trampoline.S), which takes it to ap_high_entry on pvx's page tables
+ * with the boot CPU's CR0, CR4 and EFER.  Everything a CPU needs (its stack
+ * block with cpu_info and IST stacks, GDT, LDT, TSS, timer heap, XPTI root)
+ * is allocated by the boot CPU before the IPIs, so the allocators only
+ * ever run on one CPU here.  A CPU that does not check in within
+ * AP_START_TIMEOUT is reported, put back into INIT and left out.
+ *
+ * Started CPUs are online but park (interrupts off, halted): the scheduler
+ * does not place vCPUs on them yet.
+ */
+#include <asm/apic.h>
+#include <asm/current.h>
+#include <asm/desc.h>
+#include <asm/hardening.h>
+#include <asm/mm.h>
+#include <asm/processor.h>
+#include <asm/smp.h>
+#include <pvx/arch.h>
+#include <pvx/errno.h>
+#include <pvx/lib.h>
+#include <pvx/mm.h>
+#include <pvx/param.h>
+#include <pvx/percpu.h>
+#include <pvx/time.h>
+#include <pvx/timer.h>
+
+#define AP_START_TIMEOUT MILLISECS(2000) /* generous: TCG emulates every CPU on few threads */
+
+static unsigned int opt_maxcpus = NR_CPUS;
+uint_param("maxcpus", opt_maxcpus);
+
+extern const char ap_trampoline_start[], ap_trampoline_end[], ap_trampoline_efer[];
+
+/* Read by ap_high_entry on the starting CPU. */
+uint64_t ap_boot_cr0, ap_boot_cr3, ap_boot_cr4, ap_boot_stack;
+
+static struct {
+    unsigned int cpu; /* the index the starting CPU takes */
+    void *stack_block;
+    volatile uint32_t apic_id; /* what it read from its own APIC */
+    volatile bool checked_in;
+} ap_start;
+
+static uint32_t cpu_apic_ids[NR_CPUS];
+static unsigned int nr_online = 1;
+
+unsigned int smp_online_cpus(void)
+{
+    return nr_online;
+}
+
+void __noreturn start_secondary(void);
+void __noreturn start_secondary(void)
+{
+    unsigned int cpu = ap_start.cpu;
+
+    ASSERT(arch_smp_processor_id() == cpu); /* cpu_info set up by prepare_cpu() */
+    desc_init_cpu(cpu, ap_start.stack_block);
+    apic_init_secondary();
+    ap_start.apic_id = apic_id();
+    smp_wmb();
+    ap_start.checked_in = true;
+    /* Parked until the scheduler runs vCPUs here: only an INIT (or NMI,
+     * which returns here) wakes a halted CPU with interrupts off. */
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+/* Everything @cpu needs before it runs a single instruction of pvx. */
+static int prepare_cpu(unsigned int cpu)
+{
+    struct page_info *stack = alloc_pages(STACK_ORDER);
+    struct cpu_info *ci;
+    int rc;
+
+    if (!stack)
+        return -ENOMEM;
+    ap_start.stack_block = maddr_to_virt(page_to_mfn(stack) << PAGE_SHIFT);
+    ci = (struct cpu_info *)((char *)ap_start.stack_block + STACK_SIZE) - 1;
+    memset(ci, 0, sizeof(*ci));
+    ci->processor_id = cpu;
+    ci->percpu = per_cpu(cpu);
+    rc = desc_alloc_cpu(cpu);
+    if (!rc && timer_init_cpu(cpu))
+        rc = -ENOMEM;
+    if (!rc && hardening.xpti)
+        rc = xpti_init_cpu(cpu, ap_start.stack_block);
+    if (rc) {
+        free_pages(stack, STACK_ORDER); /* the tables stay for the next try */
+        return rc;
+    }
+    ap_boot_stack = (uint64_t)ci;
+    ap_start.cpu = cpu;
+    ap_start.checked_in = false;
+    return 0;
+}
+
+static void wait_ns(uint64_t ns)
+{
+    uint64_t end = NOW() + ns;
+
+    while (NOW() < end)
+        cpu_relax();
+}
+
+/* INIT, then STARTUP twice (the second is ignored by a CPU that took the
+ * first), as the MP specification's universal start-up algorithm says. */
+static bool start_cpu(unsigned int cpu, uint32_t id)
+{
+    const uint32_t sipi = APIC_DM_STARTUP | (AP_TRAMPOLINE_PA >> PAGE_SHIFT);
+    uint64_t deadline;
+
+    if (!apic_send_ipi(id, APIC_DM_INIT | APIC_ICR_ASSERT | APIC_ICR_LEVEL_TRIG))
+        return false;
+    wait_ns(MILLISECS(10));
+    for (unsigned int i = 0; i < 2 && !ap_start.checked_in; i++) {
+        if (!apic_send_ipi(id, sipi))
+            return false;
+        wait_ns(MICROSECS(200));
+    }
+    deadline = NOW() + AP_START_TIMEOUT;
+    while (!ap_start.checked_in && NOW() < deadline)
+        cpu_relax();
+    if (!ap_start.checked_in) {
+        /* Hold it in INIT, so that it cannot start late on another CPU's
+         * stack. */
+        apic_send_ipi(id, APIC_DM_INIT | APIC_ICR_ASSERT | APIC_ICR_LEVEL_TRIG);
+        return false;
+    }
+    smp_rmb();
+    return true;
+}
+
+void smp_boot_cpus(void)
+{
+    static uint32_t ids[MAX_FIRMWARE_CPUS];
+    const char *source = "ACPI MADT";
+    uint32_t boot_id = apic_id();
+    unsigned int limit = MIN(MAX(opt_maxcpus, 1u), (unsigned int)NR_CPUS);
+    int nr = acpi_find_cpus(ids, MAX_FIRMWARE_CPUS, &source);
+
+    if (nr < 0) {
+        source = "MP table";
+        nr = mptable_find_cpus(ids, MAX_FIRMWARE_CPUS);
+    }
+    cpu_apic_ids[0] = boot_id;
+    if (nr <= 0) {
+        printk("SMP: no MADT or MP table lists the CPUs; using the boot CPU only\n");
+        return;
+    }
+    printk("SMP: %d CPU%s listed in the %s; using at most %u (maxcpus=)\n", nr, nr == 1 ? "" : "s",
+           source, limit);
+
+    memcpy(maddr_to_virt(AP_TRAMPOLINE_PA), ap_trampoline_start,
+           (size_t)(ap_trampoline_end - ap_trampoline_start));
+    *(uint32_t *)maddr_to_virt(AP_TRAMPOLINE_PA + (ap_trampoline_efer - ap_trampoline_start)) =
+        (uint32_t)rdmsr(MSR_EFER) & ~EFER_LMA;
+    ap_boot_cr0 = read_cr0();
+    ap_boot_cr3 = idle_l4_maddr;
+    ap_boot_cr4 = read_cr4();
+
+    for (int i = 0; i < nr && nr_online < limit; i++) {
+        unsigned int cpu = nr_online;
+
+        if (ids[i] == boot_id)
+            continue;
+        if (ids[i] > 0xfe) {
+            printk("SMP: APIC id %u needs x2APIC mode; CPU left out\n", ids[i]);
+            continue;
+        }
+        if (prepare_cpu(cpu)) {
+            printk("SMP: out of memory for CPU%u; no more CPUs started\n", cpu);
+            break;
+        }
+        if (!start_cpu(cpu, ids[i])) {
+            printk("SMP: CPU with APIC id %u did not start; left out\n", ids[i]);
+            continue;
+        }
+        /* What the CPU read from its own APIC: proof that it ran pvx. */
+        cpu_apic_ids[cpu] = ap_start.apic_id;
+        nr_online++;
+        printk("SMP: CPU%u up (APIC id %u%s)\n", cpu, ap_start.apic_id,
+               ap_start.apic_id == ids[i] ? "" : ", not the firmware's");
+    }
+    printk("SMP: %u of %d CPU%s online\n", nr_online, nr, nr == 1 ? "" : "s");
+}
+
+/* ---- stopping the other CPUs when the machine goes down ---- */
+
+static volatile int stop_mode; /* STOP_* */
+static volatile unsigned int nr_stopped;
+static volatile int dump_lock;
+enum { STOP_NONE, STOP_QUIET, STOP_DUMP };
+
+void smp_stop_other_cpus(bool dump)
+{
+    unsigned int others = nr_online - 1;
+    uint64_t deadline;
+
+    if (!others || stop_mode != STOP_NONE)
+        return;
+    stop_mode = dump ? STOP_DUMP : STOP_QUIET;
+    smp_wmb();
+    /* Each online CPU by its id: a shorthand would also reach the CPUs
+     * left in wait-for-STARTUP, which an NMI may wake into garbage. */
+    for (unsigned int cpu = 0; cpu < nr_online; cpu++)
+        if (cpu != arch_smp_processor_id() && !apic_send_ipi(cpu_apic_ids[cpu], APIC_DM_NMI))
+            printk("SMP: could not send the stop NMI to CPU%u\n", cpu);
+    deadline = NOW() + MILLISECS(dump ? 2000 : 200);
+    while (nr_stopped < others && NOW() < deadline)
+        cpu_relax();
+    if (nr_stopped < others)
+        printk("SMP: %u of %u other CPUs did not stop\n", others - nr_stopped, others);
+}
+
+bool smp_nmi_stop(const struct cpu_user_regs *regs)
+{
+    if (stop_mode == STOP_NONE)
+        return false;
+    if (stop_mode == STOP_DUMP) {
+        /* One CPU's report at a time; the CPU that asked only waits. */
+        while (__atomic_exchange_n(&dump_lock, 1, __ATOMIC_ACQUIRE))
+            cpu_relax();
+        printk("*** CPU%u stopped:\n", arch_smp_processor_id());
+        dump_cpu_state(regs);
+        __atomic_store_n(&dump_lock, 0, __ATOMIC_RELEASE);
+    }
+    __atomic_fetch_add(&nr_stopped, 1, __ATOMIC_RELEASE);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+void arch_smp_init(void)
+{
+    smp_boot_cpus();
+}
