@@ -190,4 +190,34 @@ long xd_attach(domid_t dom, grant_ref_t ref, unsigned long va, unsigned long ms,
 bool xd_wait_event(unsigned port, unsigned seen, unsigned long ms); /* false: timed out */
 long xd_send(unsigned port);
 
+/* The `xdom` run's fixed grant references (t_xdom.c, t_xtrans.c). */
+#define XD_MBOX_REF  10
+#define XD_INFO_REF  11 /* c: its event port for b */
+#define XD_THIRD_REF 13 /* a: granted to the third domain, not to b */
+#define XD_COPY_REF  15
+#define XD_WAIT_MS   20000 /* generous: four guests share one emulated CPU */
+
+/* Wait (yielding) until cond holds; false on timeout. */
+#define XD_WAIT_FOR(cond, ms)                                                                      \
+    ({                                                                                             \
+        u64 _d = system_time_ns() + (u64)(ms)*1000000ULL;                                          \
+        bool _ok;                                                                                  \
+        while (!(_ok = (cond)) && system_time_ns() < _d)                                           \
+            hc_sched_op(SCHEDOP_yield, 0);                                                         \
+        _ok;                                                                                       \
+    })
+
+/* t_xtrans.c: transitive grants in the `xdom` run (pvx only: several domUs). */
+long xt_v2_setup(void); /* our table to v2, its status frame mapped */
+void xt_grant(grant_ref_t ref, domid_t to, const void *page, u16 flags);
+u16 xt_status(grant_ref_t ref); /* our v2 entry's busy bits */
+u16 xt_flags(grant_ref_t ref);  /* our v2 entry's flags */
+void xt_a_grant(domid_t c, u8 *page);
+void xt_a(domid_t c, u8 *page, volatile u32 *a_step, const volatile u32 *b_step);
+void xt_a_after_c_destroyed(domid_t c);
+void xt_b(domid_t a, domid_t c, const volatile u32 *a_step, volatile u32 *b_step);
+void xt_b_after_c_destroyed(domid_t c);
+void xt_c_grant(domid_t a, domid_t b);
+void xt_c_steps(void);
+
 #endif

@@ -11,10 +11,14 @@
  *   b  the mapper: maps, writes, reads, copies (also between a's and c's
  *      grants), pings, and tries every hostile case against a (and c's
  *      page after c died)
- *   c  grants b a page, waits until b has it mapped, then crashes; dom0
- *      (`reap=N destroy=3`) then destroys it with domctl, and b goes on
- *      using the page: the frame must outlive its owner until unmapped
+ *   c  (`peer=` b, `third=` a) switches to grant table v2, grants b a page,
+ *      waits until b has it mapped, passes a's page on to b (and to a) in
+ *      transitive grants (t_xtrans.c), then crashes; dom0 (`reap=N
+ *      destroy=3`) then destroys it with domctl, and b goes on using the
+ *      page: the frame must outlive its owner until unmapped
  * a and b step through the test together with counters in the mailbox page.
+ * Only pvx runs this: Xen cannot boot several domUs from the boot loader
+ * (the `xgrant` and `gntv2` groups check the single-domain cases on both).
  * Also `reap=N` (dom0: wait for N domain shutdowns, VIRQ_DOM_EXC, then power
  * off) and `benchpeer` (the other end of bench.c's cross-domain rows).
  */
@@ -28,16 +32,11 @@
 #include <public/sysctl.h>
 
 #define XD_MAGIC     0x7864306du /* "xd0m" */
-#define XD_MBOX_REF  10
 #define XD_RO_REF    11
 #define XD_RW_REF    12
-#define XD_THIRD_REF 13 /* granted to the third domain, not to b */
 #define XD_STALE_REF 14
-#define XD_COPY_REF  15
 #define XD_FREE_REF  20 /* never granted */
-#define XD_INFO_REF  11 /* c: its event port for b */
 #define XD_PINGS     100
-#define XD_WAIT_MS   20000 /* generous: four guests share one emulated CPU */
 
 struct xd_mbox {
     u32 magic;
@@ -45,22 +44,13 @@ struct xd_mbox {
     u32 other_port; /* a's port, unbound for the third domain */
     u32 xen_port;   /* a's console port (bound to the hypervisor) */
     volatile u32 a_step, b_step;
+    volatile u32 trans_a_step, trans_b_step; /* t_xtrans.c */
     /* benchpeer */
     volatile u32 mode; /* XB_* */
     volatile u64 spins;
 };
 
 enum { XB_ECHO, XB_SPIN };
-
-/* Wait (yielding) until cond holds; false on timeout. */
-#define WAIT_FOR(cond, ms)                                                                         \
-    ({                                                                                             \
-        u64 _d = system_time_ns() + (u64)(ms)*1000000ULL;                                          \
-        bool _ok;                                                                                  \
-        while (!(_ok = (cond)) && system_time_ns() < _d)                                           \
-            hc_sched_op(SCHEDOP_yield, 0);                                                         \
-        _ok;                                                                                       \
-    })
 
 static void fill(volatile u8 *p, size_t n, u8 seed)
 {
@@ -138,12 +128,13 @@ static void role_a(domid_t b, domid_t third)
     mb->magic = XD_MAGIC;
     xd_grant(XD_RO_REF, b, ro, true);
     xd_grant(XD_RW_REF, b, rw, false);
-    xd_grant(XD_THIRD_REF, third, other, false);
+    xt_a_grant(third, other);
     xd_grant(XD_STALE_REF, b, stale, false);
     xd_grant(XD_COPY_REF, b, copy, false);
     xd_grant(XD_MBOX_REF, b, mb, false); /* last: b's first map means "ready" */
+    xt_a(third, other, &mb->trans_a_step, &mb->trans_b_step);
 
-    if (!WAIT_FOR(mb->b_step >= 1, XD_WAIT_MS)) {
+    if (!XD_WAIT_FOR(mb->b_step >= 1, XD_WAIT_MS)) {
         test_fail("a.peer_step1", "b never mapped the mailbox and its pages");
         return;
     }
@@ -167,7 +158,7 @@ static void role_a(domid_t b, domid_t third)
           s.status == EVTCHNSTAT_interdomain && s.u.interdomain.dom == b);
     mb->a_step = 1;
 
-    if (!WAIT_FOR(mb->b_step >= 2, XD_WAIT_MS)) {
+    if (!XD_WAIT_FOR(mb->b_step >= 2, XD_WAIT_MS)) {
         test_fail("a.peer_step2", "b did not finish its maps");
         return;
     }
@@ -181,7 +172,7 @@ static void role_a(domid_t b, domid_t third)
     CHECK_EQ("a.third_entry_domid", xd_gte(XD_THIRD_REF)->domid, third);
     mb->a_step = 2;
 
-    if (!WAIT_FOR(mb->b_step >= 3, XD_WAIT_MS)) {
+    if (!XD_WAIT_FOR(mb->b_step >= 3, XD_WAIT_MS)) {
         test_fail("a.peer_step3", "b did not finish its copies");
         return;
     }
@@ -200,14 +191,14 @@ static void role_a(domid_t b, domid_t third)
     }
     CHECK_EQ("a.pings_answered", pongs, XD_PINGS);
 
-    if (!WAIT_FOR(mb->b_step >= 4, XD_WAIT_MS)) {
+    if (!XD_WAIT_FOR(mb->b_step >= 4, XD_WAIT_MS)) {
         test_fail("a.peer_step4", "b did not finish the ping-pong");
         return;
     }
     CHECK_RC("a.close_bound_port", close_port(port), 0);
     mb->a_step = 4;
 
-    if (!WAIT_FOR(mb->b_step >= 5, XD_WAIT_MS)) {
+    if (!XD_WAIT_FOR(mb->b_step >= 5, XD_WAIT_MS)) {
         test_fail("a.peer_step5", "b did not finish");
         return;
     }
@@ -215,8 +206,9 @@ static void role_a(domid_t b, domid_t third)
     CHECK("a.other_port_still_unbound_for_third",
           s.status == EVTCHNSTAT_unbound && s.u.unbound.dom == third);
     /* b unmaps the mailbox last; then its busy bits go. */
+    xt_a_after_c_destroyed(third);
     CHECK("a.mailbox_unmapped_idle",
-          WAIT_FOR(flags_of(XD_MBOX_REF) == GTF_permit_access, XD_WAIT_MS));
+          XD_WAIT_FOR(flags_of(XD_MBOX_REF) == GTF_permit_access, XD_WAIT_MS));
 }
 
 /* ---- b: the mapper ---- */
@@ -419,8 +411,10 @@ static void role_b(domid_t a, domid_t c)
     }
     /* c waits for our binding before it crashes: copy between a's and c's
      * grants while both are alive. */
-    if (c_mapped)
+    if (c_mapped) {
         b_copies_between_others(a, c, (const volatile u8 *)mb, cpage);
+        xt_b(a, c, &mb->trans_a_step, &mb->trans_b_step);
+    }
     CHECK_RC("b.bind_to_c", bind_interdomain(c, cinfo[1], &cport), 0);
     CHECK_RC("b.bind_interdomain", bind_interdomain(a, mb->port, &lport), 0);
     evtchn_unmask_port(lport);
@@ -439,7 +433,7 @@ static void role_b(domid_t a, domid_t c)
         fill(rw, 2048, 0xb0);
     mb->b_step = 1;
 
-    if (!WAIT_FOR(mb->a_step >= 1, XD_WAIT_MS)) {
+    if (!XD_WAIT_FOR(mb->a_step >= 1, XD_WAIT_MS)) {
         test_fail("b.peer_step1", "a did not check the busy bits");
         return;
     }
@@ -462,7 +456,7 @@ static void role_b(domid_t a, domid_t c)
     b_hostile_frame_maps(a);
     mb->b_step = 2;
 
-    if (!WAIT_FOR(mb->a_step >= 2, XD_WAIT_MS)) {
+    if (!XD_WAIT_FOR(mb->a_step >= 2, XD_WAIT_MS)) {
         test_fail("b.peer_step2", "a did not revoke");
         return;
     }
@@ -473,7 +467,7 @@ static void role_b(domid_t a, domid_t c)
     b_copies(a);
     mb->b_step = 3;
 
-    if (!WAIT_FOR(mb->a_step >= 3, XD_WAIT_MS)) {
+    if (!XD_WAIT_FOR(mb->a_step >= 3, XD_WAIT_MS)) {
         test_fail("b.peer_step3", "a did not check the copies");
         return;
     }
@@ -489,18 +483,19 @@ static void role_b(domid_t a, domid_t c)
     mb->b_step = 4;
 
     /* a closes its end: ours goes back to unbound, waiting for a again. */
-    CHECK("b.peer_close_seen", WAIT_FOR(status_of(DOMID_SELF, lport, &s) == 0 &&
-                                            s.status == EVTCHNSTAT_unbound && s.u.unbound.dom == a,
-                                        XD_WAIT_MS));
+    CHECK("b.peer_close_seen",
+          XD_WAIT_FOR(status_of(DOMID_SELF, lport, &s) == 0 && s.status == EVTCHNSTAT_unbound &&
+                          s.u.unbound.dom == a,
+                      XD_WAIT_MS));
     CHECK_RC("b.send_after_peer_closed", xd_send(lport), 0);
     CHECK_RC("b.close_own_end", close_port(lport), 0);
     b_hostile_events(a, mb, c);
 
     /* c crashed while we held its page: the frame is still its page. */
     if (c_mapped) {
-        CHECK("b.c_marked_dying", WAIT_FOR(cpage[1] == 0xde, XD_WAIT_MS));
+        CHECK("b.c_marked_dying", XD_WAIT_FOR(cpage[1] == 0xde, XD_WAIT_MS));
         t = system_time_ns() + 300000000ULL; /* c's next step is its shutdown */
-        WAIT_FOR(system_time_ns() >= t, 1000);
+        XD_WAIT_FOR(system_time_ns() >= t, 1000);
         cpage[0] = 0x3c; /* restore the byte c overwrote */
         cpage[1] = (u8)(0x3c ^ 7);
         CHECK("b.dead_peer_page_intact", same(cpage, PAGE_SIZE, 0x3c));
@@ -508,9 +503,10 @@ static void role_b(domid_t a, domid_t c)
         CHECK("b.dead_peer_page_writable", same(cpage, PAGE_SIZE, 0x77));
         /* dom0 destroys c: its ports close, the frame must stay ours. */
         CHECK("b.c_destroyed_port_unbound",
-              WAIT_FOR(status_of(DOMID_SELF, cport, &s) == 0 && s.status == EVTCHNSTAT_unbound,
-                       XD_WAIT_MS));
+              XD_WAIT_FOR(status_of(DOMID_SELF, cport, &s) == 0 && s.status == EVTCHNSTAT_unbound,
+                          XD_WAIT_MS));
         CHECK("b.destroyed_peer_page_intact", same(cpage, PAGE_SIZE, 0x77));
+        xt_b_after_c_destroyed(c);
         fill(cpage, PAGE_SIZE, 0x78);
         CHECK("b.destroyed_peer_page_writable", same(cpage, PAGE_SIZE, 0x78));
         CHECK_RC("b.unmap_dead_peer_page_rc", xd_unmap(XD_VA(3), hc, &st), 0);
@@ -523,7 +519,7 @@ static void role_b(domid_t a, domid_t c)
 
 /* ---- c: dies with its page mapped by b ---- */
 
-static void role_c(domid_t b)
+static void role_c(domid_t b, domid_t a)
 {
     u8 *page = page_alloc();
     u32 *info = page_alloc();
@@ -532,18 +528,22 @@ static void role_c(domid_t b)
     unsigned port = 0;
 
     fill(page, PAGE_SIZE, 0x3c);
-    CHECK_RC("c.gt_setup", xd_gt_setup(), 0);
+    /* Version 2 before any grant: a switch clears the entries. */
+    CHECK_RC("c.gt_setup_v2", xt_v2_setup(), 0);
     CHECK_RC("c.alloc_unbound", alloc_unbound(b, &port), 0);
     info[0] = XD_MAGIC;
     info[1] = port;
-    xd_grant(XD_INFO_REF, b, info, true);
-    xd_grant(XD_MBOX_REF, b, page, false);
+    xt_grant(XD_INFO_REF, b, info, GTF_readonly);
+    xt_grant(XD_MBOX_REF, b, page, 0);
+    xt_c_grant(a, b);
+    /* In v2 the busy bits are in the status, the flags stay as written. */
     CHECK("c.peer_mapped_rw",
-          WAIT_FOR(xd_gte(XD_MBOX_REF)->flags == (GTF_permit_access | GTF_reading | GTF_writing),
-                   XD_WAIT_MS));
+          XD_WAIT_FOR(xt_status(XD_MBOX_REF) == (GTF_reading | GTF_writing), XD_WAIT_MS));
+    CHECK_EQ("c.peer_mapped_flags_untouched", xt_flags(XD_MBOX_REF), GTF_permit_access);
+    xt_c_steps();
     CHECK("c.peer_bound",
-          WAIT_FOR(status_of(DOMID_SELF, port, &s) == 0 && s.status == EVTCHNSTAT_interdomain,
-                   XD_WAIT_MS));
+          XD_WAIT_FOR(status_of(DOMID_SELF, port, &s) == 0 && s.status == EVTCHNSTAT_interdomain,
+                      XD_WAIT_MS));
     printk("%u passed, %u failed\n", tests_passed, tests_failed);
     printk("note: crashing on purpose with the page mapped by d%u\n", b);
     page[0] = 0;
@@ -681,8 +681,8 @@ void t_xgrant(void)
 void mode_xdom(const char *role, long peer, long third)
 {
     current_group = "xdom";
-    if (peer < 0 || (role[0] != 'c' && third < 0)) {
-        test_fail("args", "xdom=a|b needs peer=N third=N, xdom=c needs peer=N");
+    if (peer < 0 || third < 0) {
+        test_fail("args", "xdom=a|b|c needs peer=N third=N");
         return;
     }
     switch (role[0]) {
@@ -693,7 +693,7 @@ void mode_xdom(const char *role, long peer, long third)
         role_b((domid_t)peer, (domid_t)third);
         break;
     case 'c':
-        role_c((domid_t)peer);
+        role_c((domid_t)peer, (domid_t)third);
         break;
     default:
         test_fail("args", "unknown role '%s'", role);

@@ -108,7 +108,15 @@ XDOM_CHECKS = {
         "a.busy_entry_stays_busy", "a.sees_peer_writes", "a.ro_unmap_clears_busy",
         "a.rw_unmap_clears_busy", "a.revoke_after_unmap", "a.third_entry_untouched",
         "a.copy_in_by_gref_arrived", "a.copy_leaves_entry_idle", "a.pings_answered",
-        "a.close_bound_port", "a.other_port_still_unbound_for_third", "a.mailbox_unmapped_idle"],
+        "a.close_bound_port", "a.other_port_still_unbound_for_third", "a.mailbox_unmapped_idle",
+        # transitive grants (t_xtrans.c)
+        "a.trans_copy_in_arrived", "a.trans_copy_out_left_page",
+        "a.trans_copies_leave_entry_idle", "a.trans_back_copy_from", "a.trans_back_copy_from_data",
+        "a.trans_back_copy_to", "a.trans_back_copy_to_data", "a.trans_back_both_sides",
+        "a.trans_back_both_sides_data", "a.trans_back_leaves_entry_idle",
+        "a.trans_granted_to_other", "a.trans_revoke_underlying",
+        "a.trans_refused_copy_left_entry", "a.trans_back_after_revoke",
+        "a.trans_back_after_c_destroyed", "a.trans_entry_idle_after_c_destroyed"],
     2: ["b.map_ro_reads_granter_data", "b.map_ro_not_writable", "b.rw_reads_granter_writes",
         "b.rw_mapping_survives_revoke_attempt", "b.unmap_rw", "b.unmap_twice",
         "b.map_not_granted_to_us", "b.map_never_granted", "b.map_ref_beyond_table",
@@ -121,17 +129,33 @@ XDOM_CHECKS = {
         "b.alloc_unbound_in_other_domain", "b.status_of_other_domain", "b.domctl_unprivileged",
         "b.sysctl_unprivileged", "b.current_reservation_of_other",
         "b.current_reservation_of_missing", "b.populate_other_domain", "b.dead_peer_page_intact", "b.c_destroyed_port_unbound",
-        "b.destroyed_peer_page_intact", "b.unmap_dead_peer_page", "b.unmap_mailbox"],
-    3: ["c.peer_mapped_rw", "c.peer_bound"],
+        "b.destroyed_peer_page_intact", "b.unmap_dead_peer_page", "b.unmap_mailbox",
+        # transitive grants (t_xtrans.c)
+        "b.trans_own_table_v2", "b.trans_copy_from", "b.trans_copy_from_data", "b.trans_copy_to",
+        "b.trans_across_page", "b.trans_ro_copy_from", "b.trans_ro_copy_from_data",
+        "b.trans_ro_copy_into", "b.trans_naming_its_granter", "b.trans_two_levels",
+        "b.trans_two_levels_left_ours_idle", "b.trans_granted_to_other", "b.trans_map_ro",
+        "b.trans_map_rw", "b.trans_map_left_no_mapping", "b.trans_back_sub_page_from",
+        "b.trans_back_sub_page_from_data", "b.trans_back_sub_page_to",
+        "b.trans_back_sub_page_to_data", "b.trans_before_sub_page", "b.trans_past_sub_page",
+        "b.trans_sub_page_across_page", "b.trans_refused_left_sub_page",
+        "b.trans_back_sub_page_idle", "b.trans_underlying_revoked",
+        "b.trans_underlying_granted_again", "b.trans_revoked", "b.trans_unmap_box",
+        "b.trans_after_c_destroyed", "b.trans_after_c_destroyed_ours_idle"],
+    3: ["c.gt_setup_v2", "c.peer_mapped_rw", "c.peer_mapped_flags_untouched", "c.peer_bound",
+        "c.trans_entries_idle", "c.trans_flags_untouched", "c.trans_revoked_idle",
+        "c.trans_refused_copy_left_idle"],
 }
 
 
 def case_cross_domain():
-    # a (d1) grants to b (d2); c (d3) grants to b and crashes while b has its
-    # page mapped; dom0 waits for the three shutdowns (VIRQ_DOM_EXC) and
-    # destroys c (domctl) once it is down, under b's mapping.
+    # a (d1) grants to b (d2); c (d3) grants to b, passes a's page on in
+    # transitive grants (v2), and crashes while b has its page mapped; dom0
+    # waits for the three shutdowns (VIRQ_DOM_EXC) and destroys c (domctl)
+    # once it is down, under b's mapping.  pvx only: Xen cannot boot several
+    # domUs from the boot loader.
     r = boot([f"{GUEST} reap=3 destroy=3 idle=90000", f"{GUEST} xdom=a peer=2 third=3",
-              f"{GUEST} xdom=b peer=1 third=3", f"{GUEST} xdom=c peer=2"],
+              f"{GUEST} xdom=b peer=1 third=3", f"{GUEST} xdom=c peer=2 third=1"],
              "dom0_mem=32M domU=a,mem=16M,kernel=1 domU=b,mem=16M,kernel=2 "
              "domU=c,mem=16M,kernel=3", timeout=240)
     for dom, names in XDOM_CHECKS.items():

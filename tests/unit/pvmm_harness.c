@@ -145,11 +145,12 @@ struct vcpu *current_vcpu(void)
     return running;
 }
 
+/* As domain.c's: a dying domain is no longer found. */
 struct domain *domain_lookup(domid_t id)
 {
-    if (id == pvmm_dom.domain_id)
+    if (id == pvmm_dom.domain_id && pvmm_dom.state != DOMAIN_DYING)
         return &pvmm_dom;
-    if (id == pvmm_other.domain_id)
+    if (id == pvmm_other.domain_id && pvmm_other.state != DOMAIN_DYING)
         return &pvmm_other;
     return NULL;
 }

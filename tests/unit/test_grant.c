@@ -1154,6 +1154,7 @@ static void test_transitive_copy(void **state)
 {
     domid_t o = pvmm_other.domain_id, me = pvmm_dom.domain_id, self = DOMID_SELF;
     mfn_t own = t.data[0], target = t.data[1];
+    enum domain_state was;
     unsigned int now;
 
     (void)state;
@@ -1195,6 +1196,21 @@ static void test_transitive_copy(void **state)
     assert_int_equal(frame_bytes(target)[7], 0x44);
     assert_int_equal(frame_bytes(target)[8], 0x33);
     assert_int_equal(status2(&pvmm_other, 50) | status2(&pvmm_dom, 9), 0);
+    /* A dying final granter: the grant leads nowhere, nothing stays busy. */
+    was = pvmm_dom.state;
+    pvmm_dom.state = DOMAIN_DYING;
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 50, o, 0, own, self, 0, 8)),
+                     GNTST_general_error);
+    pvmm_dom.state = was;
+    assert_int_equal(status2(&pvmm_other, 50) | status2(&pvmm_dom, 9), 0);
+    /* A dying intermediate granter: its grants are gone with it. */
+    was = pvmm_other.state;
+    pvmm_other.state = DOMAIN_DYING;
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 50, o, 0, own, self, 0, 8)),
+                     GNTST_bad_domain);
+    pvmm_other.state = was;
+    assert_int_equal(status2(&pvmm_other, 50) | status2(&pvmm_dom, 9), 0);
+    assert_int_equal(copy1(copy_op(GNTCOPY_source_gref, 50, o, 0, own, self, 0, 8)), GNTST_okay);
     /* The tables go with their v2 status frames (the sanitizer and the
      * teardown count what is left). */
 }
