@@ -10,6 +10,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/errno.h>
 #include <pvx/hypercall.h>
+#include <pvx/percpu.h>
 #include <pvx/lib.h>
 #include <public/xen.h>
 
@@ -49,22 +50,18 @@ static const struct hypercall_entry hypercall_table[NR_HYPERCALLS] = {
 };
 /* clang-format on */
 
-/* Per-CPU continuation request from the running handler. */
-static struct {
-    bool pending;
-    uint64_t args[6];
-} continuation;
-
 long hypercall_create_continuation(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
                                    uint64_t a5)
 {
-    continuation.pending = true;
-    continuation.args[0] = nr;
-    continuation.args[1] = a1;
-    continuation.args[2] = a2;
-    continuation.args[3] = a3;
-    continuation.args[4] = a4;
-    continuation.args[5] = a5;
+    struct percpu *pc = this_cpu();
+
+    pc->continuation_pending = true;
+    pc->continuation_args[0] = nr;
+    pc->continuation_args[1] = a1;
+    pc->continuation_args[2] = a2;
+    pc->continuation_args[3] = a3;
+    pc->continuation_args[4] = a4;
+    pc->continuation_args[5] = a5;
     return (long)nr;
 }
 
@@ -73,15 +70,13 @@ bool hypercall_preempt_check(void)
     return arch_hypercall_preempt_pending();
 }
 
-/* The last hypercall made on this CPU, for crash reports. */
-struct last_hypercall last_hypercall;
-
 long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
+    struct percpu *pc = this_cpu();
     const struct hypercall_entry *e;
     long ret;
 
-    last_hypercall = (struct last_hypercall){nr, {a1, a2, a3, a4, a5}};
+    pc->last_hypercall = (struct hypercall_record){nr, {a1, a2, a3, a4, a5}};
     if (nr >= NR_HYPERCALLS)
         return -ENOSYS;
     e = &hypercall_table[nr];
@@ -89,12 +84,12 @@ long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
         return -ENOSYS;
     if (e->privileged && !current->domain->is_privileged)
         return -EPERM;
-    continuation.pending = false;
+    pc->continuation_pending = false;
     ret = e->fn(a1, a2, a3, a4, a5);
-    if (continuation.pending) {
-        continuation.pending = false;
-        arch_set_continuation(continuation.args);
-        return (long)continuation.args[0];
+    if (pc->continuation_pending) {
+        pc->continuation_pending = false;
+        arch_set_continuation(pc->continuation_args);
+        return (long)pc->continuation_args[0];
     }
     return ret;
 }
@@ -104,13 +99,13 @@ long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
  * call.  Nesting is refused. */
 long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    static bool in_multicall;
+    struct percpu *pc = this_cpu();
     struct multicall_entry mc;
     long rc = 0;
 
-    if (in_multicall)
+    if (pc->in_multicall)
         return -EINVAL;
-    in_multicall = true;
+    pc->in_multicall = true;
     for (uint64_t i = 0; i < nr; i++) {
         uint64_t at = list + i * sizeof(mc);
 
@@ -132,6 +127,6 @@ long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t
         if (mc.op == __HYPERVISOR_iret || current->domain->state != DOMAIN_RUNNING)
             break; /* the guest's context changed under the batch */
     }
-    in_multicall = false;
+    pc->in_multicall = false;
     return rc;
 }

@@ -13,8 +13,6 @@
 
 #define TIMER_HEAP_INITIAL 64
 
-struct percpu percpu_data[NR_CPUS];
-
 static void heap_set(struct percpu *pc, unsigned int i, struct timer *t)
 {
     pc->timer_heap[i] = t;

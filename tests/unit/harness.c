@@ -4,6 +4,7 @@
 
 #include <pvx/arch.h>
 #include <pvx/lib.h>
+#include <pvx/percpu.h>
 
 char harness_log[65536];
 static size_t harness_log_len;
@@ -97,6 +98,9 @@ unsigned int arch_smp_processor_id(void)
 {
     return 0;
 }
+
+/* What hypervisor/percpu.c defines: the tests run as CPU 0. */
+struct percpu percpu_data[NR_CPUS];
 
 void arch_timer_program(uint64_t deadline)
 {

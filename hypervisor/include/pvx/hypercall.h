@@ -26,12 +26,6 @@ struct hypercall_entry {
 
 #define NR_HYPERCALLS 64
 
-struct last_hypercall {
-    uint64_t nr;
-    uint64_t args[5];
-};
-extern struct last_hypercall last_hypercall;
-
 /* Run hypercall nr for the current vCPU; returns the value for rax. */
 long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5);
 

@@ -10,9 +10,16 @@
 #define NR_CPUS 8
 
 #ifndef __ASSEMBLY__
+#include <asm/percpu.h>
 #include <pvx/types.h>
 
 struct timer;
+
+/* The arguments of a hypercall, as made. */
+struct hypercall_record {
+    uint64_t nr;
+    uint64_t args[5];
+};
 
 struct percpu {
     unsigned int cpu_id;
@@ -20,6 +27,14 @@ struct percpu {
     struct timer **timer_heap; /* 1-based; timer_heap[0] unused */
     unsigned int timer_heap_size, timer_heap_limit;
     uint64_t timer_interrupts;
+    /* hypercall.c: the running handler's continuation request (nr and five
+     * arguments), the last hypercall made here (for crash reports) and
+     * whether a multicall is running (they do not nest). */
+    bool continuation_pending;
+    uint64_t continuation_args[6];
+    struct hypercall_record last_hypercall;
+    bool in_multicall;
+    struct arch_percpu arch;
 };
 
 extern struct percpu percpu_data[NR_CPUS];
@@ -27,6 +42,14 @@ extern struct percpu percpu_data[NR_CPUS];
 static inline struct percpu *per_cpu(unsigned int cpu)
 {
     return &percpu_data[cpu];
+}
+
+unsigned int arch_smp_processor_id(void);
+
+/* The running CPU's. */
+static inline struct percpu *this_cpu(void)
+{
+    return per_cpu(arch_smp_processor_id());
 }
 
 #endif /* !__ASSEMBLY__ */

@@ -8,6 +8,8 @@
  * x87/SSE state moves only when another vCPU needs the registers: pvx itself
  * never touches them, so they keep the last vCPU's state (fpu_owner) until
  * a different one runs, and a vCPU rescheduled on its own CPU pays nothing.
+ * The owner is per CPU (arch_percpu.fpu_owner); a vCPU's state is held by
+ * at most one CPU's registers, and only the CPU that runs guests today.
  */
 #include <asm/current.h>
 #include <asm/processor.h>
@@ -17,33 +19,32 @@
 #include <pvx/arch.h>
 #include <pvx/errno.h>
 #include <pvx/guest_access.h>
+#include <pvx/percpu.h>
 #include <pvx/mm.h>
 #include <pvx/sched.h>
 #include <asm/pv/mm.h>
 #include <public/xen.h>
 
-/* The vCPU whose x87/SSE state is in this CPU's registers (one CPU runs
- * guests for now; per CPU with the multiprocessor host). */
-static struct vcpu *fpu_owner;
-
 /* Write the registers' state back to its owner's area, if v owns them. */
 static void fpu_sync(const struct vcpu *v)
 {
+    struct arch_percpu *ap = &this_cpu()->arch;
     uint64_t cr0;
 
-    if (fpu_owner != v)
+    if (ap->fpu_owner != v)
         return;
     cr0 = read_cr0();
     clts(); /* the guest's TS must not fault pvx's own save */
-    __asm__ volatile("fxsaveq %0" : "=m"(fpu_owner->arch.fpu));
+    __asm__ volatile("fxsaveq %0" : "=m"(ap->fpu_owner->arch.fpu));
     write_cr0(cr0);
 }
 
-/* v's state is about to change or go away: the registers no longer hold it. */
+/* v's state is about to change or go away: no CPU's registers hold it. */
 static void fpu_forget(const struct vcpu *v)
 {
-    if (fpu_owner == v)
-        fpu_owner = NULL;
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (per_cpu(cpu)->arch.fpu_owner == v)
+            per_cpu(cpu)->arch.fpu_owner = NULL;
 }
 
 void arch_save_vcpu(struct vcpu *v)
@@ -66,6 +67,7 @@ void arch_save_vcpu(struct vcpu *v)
 void arch_run_vcpu(struct vcpu *v)
 {
     struct cpu_info *ci = get_cpu_info();
+    struct arch_percpu *ap = &this_cpu()->arch;
     mfn_t table = v->arch.kernel_mode ? v->arch.guest_table : v->arch.guest_table_user;
 
     ci->curr_vcpu = v;
@@ -75,12 +77,12 @@ void arch_run_vcpu(struct vcpu *v)
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);
-    if (fpu_owner != v) {
+    if (ap->fpu_owner != v) {
         clts();
-        if (fpu_owner)
-            __asm__ volatile("fxsaveq %0" : "=m"(fpu_owner->arch.fpu));
+        if (ap->fpu_owner)
+            __asm__ volatile("fxsaveq %0" : "=m"(ap->fpu_owner->arch.fpu));
         __asm__ volatile("fxrstorq %0" : : "m"(v->arch.fpu));
-        fpu_owner = v;
+        ap->fpu_owner = v;
     }
     write_cr0(v->arch.virtual_ts ? read_cr0() | X86_CR0_TS : read_cr0() & ~X86_CR0_TS);
     pv_debugregs_switch_in(v);

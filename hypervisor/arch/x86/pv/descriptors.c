@@ -17,6 +17,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
+#include <pvx/percpu.h>
 #include <pvx/mm.h>
 
 #define DESC_P           (1ULL << 47)
@@ -52,19 +53,26 @@ static void load_gdt_entries(struct vcpu *v, unsigned int from, unsigned int to)
     }
 }
 
-/* Whose descriptors the CPU's GDT holds, and how many (one CPU for now). */
-static const struct vcpu *gdt_owner;
-static unsigned int gdt_loaded_ents;
-
-/* Put v's descriptors in the CPU's GDT (context switch, set_gdt), clearing
+/* Put v's descriptors in this CPU's GDT (context switch, set_gdt), clearing
  * what the previous owner left above them. */
 void pv_load_guest_gdt(struct vcpu *v, bool changed)
 {
-    if (gdt_owner == v && !changed)
+    struct arch_percpu *ap = &this_cpu()->arch;
+
+    if (ap->gdt_owner == v && !changed)
         return;
-    load_gdt_entries(v, 0, MAX(gdt_loaded_ents, v->arch.gdt_ents));
-    gdt_owner = v;
-    gdt_loaded_ents = v->arch.gdt_ents;
+    load_gdt_entries(v, 0, MAX(ap->gdt_loaded_ents, v->arch.gdt_ents));
+    ap->gdt_owner = v;
+    ap->gdt_loaded_ents = v->arch.gdt_ents;
+}
+
+/* v's descriptors changed or went away: every CPU's GDT that holds them
+ * reloads before v next runs there. */
+static void gdt_forget(const struct vcpu *v)
+{
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (per_cpu(cpu)->arch.gdt_owner == v)
+            per_cpu(cpu)->arch.gdt_owner = NULL;
 }
 
 static void release_ldt(struct vcpu *v);
@@ -113,8 +121,8 @@ int pv_set_gdt(struct vcpu *v, const uint64_t *frames_in, uint64_t entries)
     v->arch.gdt_ents = (unsigned int)entries;
     if (v == current)
         pv_load_guest_gdt(v, true);
-    else if (gdt_owner == v)
-        gdt_owner = NULL; /* reload when it next runs */
+    else
+        gdt_forget(v);
     release_frames(old, old_nr);
     return 0;
 
@@ -140,8 +148,7 @@ void pv_release_descriptors(struct vcpu *v)
     release_frames(v->arch.gdt_frames,
                    (v->arch.gdt_ents + ENTRIES_PER_PAGE - 1) / ENTRIES_PER_PAGE);
     v->arch.gdt_ents = 0;
-    if (gdt_owner == v)
-        gdt_owner = NULL;
+    gdt_forget(v);
     release_ldt(v);
 }
 

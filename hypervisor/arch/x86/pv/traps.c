@@ -25,6 +25,7 @@
 #include <pvx/guest_access.h>
 #include <pvx/hypercall.h>
 #include <pvx/lib.h>
+#include <pvx/percpu.h>
 #include <pvx/sched.h>
 
 #define X86_EFLAGS_TF 0x00000100
@@ -356,6 +357,7 @@ void pv_bad_iret(struct cpu_user_regs *regs)
 void arch_dump_guest_state(struct vcpu *v)
 {
     const struct cpu_user_regs *r = guest_cpu_user_regs();
+    const struct hypercall_record *hc = &this_cpu()->last_hypercall;
 
     printk("  vcpu %u in %s mode: rip %04x:%016llx rsp %04x:%016llx rflags %08llx\n", v->vcpu_id,
            v->arch.kernel_mode ? "kernel" : "user", r->cs, (unsigned long long)r->rip, r->ss,
@@ -363,9 +365,9 @@ void arch_dump_guest_state(struct vcpu *v)
     printk("  rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)r->rax,
            (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
     printk("  last hypercall %llu (%#llx, %#llx, %#llx, %#llx, %#llx)\n",
-           (unsigned long long)last_hypercall.nr, (unsigned long long)last_hypercall.args[0],
-           (unsigned long long)last_hypercall.args[1], (unsigned long long)last_hypercall.args[2],
-           (unsigned long long)last_hypercall.args[3], (unsigned long long)last_hypercall.args[4]);
+           (unsigned long long)hc->nr, (unsigned long long)hc->args[0],
+           (unsigned long long)hc->args[1], (unsigned long long)hc->args[2],
+           (unsigned long long)hc->args[3], (unsigned long long)hc->args[4]);
     printk("  rsi %016llx rdi %016llx rbp %016llx cr2 %016llx\n", (unsigned long long)r->rsi,
            (unsigned long long)r->rdi, (unsigned long long)r->rbp,
            (unsigned long long)v->arch.guest_cr2);
