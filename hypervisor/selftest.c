@@ -137,6 +137,7 @@ unsigned int run_selftests(void)
     test_timers();
     test_page_alloc();
     test_xmalloc();
+    arch_run_selftests(check);
     printk("selftest: %u passed, %u failed\n", passed, failed);
     return failed;
 }

@@ -10,8 +10,8 @@
  * ever run on one CPU here.  A CPU that does not check in within
  * AP_START_TIMEOUT is reported, put back into INIT and left out.
  *
- * Started CPUs are online but park (interrupts off, halted): the scheduler
- * does not place vCPUs on them yet.
+ * Started CPUs are online and idle (halted with interrupts on, answering
+ * cross-CPU calls, smp.c): the scheduler does not place vCPUs on them yet.
  */
 #include <asm/apic.h>
 #include <asm/current.h>
@@ -26,6 +26,7 @@
 #include <pvx/mm.h>
 #include <pvx/param.h>
 #include <pvx/percpu.h>
+#include <pvx/smp.h>
 #include <pvx/time.h>
 #include <pvx/timer.h>
 
@@ -48,6 +49,30 @@ static struct {
 
 static uint32_t cpu_apic_ids[NR_CPUS];
 static unsigned int nr_online = 1;
+static cpumask_t online_map = 1; /* the boot CPU */
+
+uint64_t arch_cpu_online_map(void)
+{
+    return __atomic_load_n(&online_map, __ATOMIC_ACQUIRE);
+}
+
+void arch_send_call_ipi(uint64_t mask)
+{
+    for (unsigned int cpu = 0; cpu < nr_online; cpu++)
+        if ((mask & cpumask_of(cpu)) &&
+            !apic_send_ipi(cpu_apic_ids[cpu], APIC_DM_FIXED | IPI_CALL_VECTOR))
+            printk("SMP: could not send a call IPI to CPU%u\n", cpu);
+}
+
+void arch_flush_tlb_local(void)
+{
+    write_cr3(read_cr3());
+}
+
+void arch_cpu_relax(void)
+{
+    cpu_relax();
+}
 
 unsigned int smp_online_cpus(void)
 {
@@ -63,12 +88,13 @@ void __noreturn start_secondary(void)
     desc_init_cpu(cpu, ap_start.stack_block);
     apic_init_secondary();
     ap_start.apic_id = apic_id();
+    __atomic_fetch_or(&online_map, cpumask_of(cpu), __ATOMIC_RELEASE);
     smp_wmb();
     ap_start.checked_in = true;
-    /* Parked until the scheduler runs vCPUs here: only an INIT (or NMI,
-     * which returns here) wakes a halted CPU with interrupts off. */
+    /* Idle until the scheduler runs vCPUs here: interrupts (cross-CPU
+     * calls) wake it. */
     for (;;)
-        __asm__ volatile("cli; hlt");
+        arch_cpu_idle();
 }
 
 /* Everything @cpu needs before it runs a single instruction of pvx. */
@@ -233,6 +259,66 @@ bool smp_nmi_stop(const struct cpu_user_regs *regs)
     __atomic_fetch_add(&nr_stopped, 1, __ATOMIC_RELEASE);
     for (;;)
         __asm__ volatile("cli; hlt");
+}
+
+/* ---- boot-time self-tests (`selftest`) ---- */
+
+static void note_cpu(void *data)
+{
+    volatile uint32_t *ran = data;
+
+    ran[arch_smp_processor_id()] = apic_id() + 1;
+}
+
+static void read_probe(void *data)
+{
+    volatile uint64_t *probe = data;
+
+    probe[1] = *(volatile const uint64_t *)probe[0];
+}
+
+void arch_run_selftests(void (*check)(bool ok, const char *what))
+{
+    static volatile uint32_t ran[NR_CPUS];
+    struct page_info *a, *b;
+    volatile uint64_t probe[2];
+    uint64_t *va, *pa_a, *pa_b;
+    bool ok = true;
+
+    if (nr_online < 2) {
+        printk("selftest: one CPU: cross-CPU checks skipped\n");
+        return;
+    }
+    check(smp_call_function_mask(~(cpumask_t)0, note_cpu, (void *)ran) == 0,
+          "a cross-CPU call returns 0");
+    for (unsigned int cpu = 0; cpu < nr_online; cpu++)
+        ok &= cpu == arch_smp_processor_id() ? ran[cpu] == 0 : ran[cpu] == cpu_apic_ids[cpu] + 1;
+    check(ok, "every other CPU, and only they, ran the call before it returned");
+
+    /* A TLB shootdown: CPU1 caches a translation, CPU0 points the page
+     * elsewhere and shoots down; CPU1 must then read the new page. */
+    a = alloc_pages(0);
+    b = alloc_pages(0);
+    if (!a || !b) {
+        check(false, "TLB shootdown: two pages to map");
+        return;
+    }
+    pa_a = maddr_to_virt(page_to_mfn(a) << PAGE_SHIFT);
+    pa_b = maddr_to_virt(page_to_mfn(b) << PAGE_SHIFT);
+    *pa_a = 0xaaaa;
+    *pa_b = 0xbbbb;
+    va = ioremap(page_to_mfn(a) << PAGE_SHIFT, PAGE_SIZE);
+    probe[0] = (uint64_t)va;
+    smp_call_function_mask(cpumask_of(1), read_probe, (void *)probe);
+    check(probe[1] == 0xaaaa, "TLB shootdown: CPU1 reads the first page through the mapping");
+    map_pages((uint64_t)va, page_to_mfn(b) << PAGE_SHIFT, 1, PAGE_HYPERVISOR_UC);
+    flush_tlb_mask(cpumask_of(1));
+    smp_call_function_mask(cpumask_of(1), read_probe, (void *)probe);
+    check(probe[1] == 0xbbbb, "TLB shootdown: after it, CPU1 reads the new page");
+    map_pages((uint64_t)va, 0, 1, 0); /* nothing left mapping the pages */
+    flush_tlb_mask(arch_cpu_online_map());
+    free_pages(a, 0);
+    free_pages(b, 0);
 }
 
 void arch_smp_init(void)

@@ -16,6 +16,7 @@
 #include <pvx/arch.h>
 #include <pvx/lib.h>
 #include <pvx/shutdown.h>
+#include <pvx/smp.h>
 #include <pvx/symbols.h>
 
 static const char *const exception_names[32] = {
@@ -143,6 +144,13 @@ void do_trap(struct cpu_user_regs *regs)
     }
     if (v == APIC_SPURIOUS_VECTOR)
         return;
+    if (v == IPI_CALL_VECTOR) {
+        apic_eoi();
+        smp_call_function_interrupt();
+        if (regs_from_guest(regs))
+            arch_exit_to_guest(regs);
+        return;
+    }
     if (v == 2 && smp_nmi_stop(regs))
         return; /* not reached: a stopped CPU halts */
     if (v >= PIC_VECTOR_BASE && v < PIC_VECTOR_BASE + NR_LEGACY_IRQS) {

@@ -61,6 +61,21 @@ void arch_timer_program(uint64_t deadline);
  */
 void arch_smp_init(void);
 
+/** arch_cpu_online_map() - the CPUs that are up, as a bitmap of indices. */
+uint64_t arch_cpu_online_map(void);
+/** arch_send_call_ipi() - interrupt the CPUs in @mask (a bitmap of CPU
+ * indices) so that they run smp_call_function_interrupt(). */
+void arch_send_call_ipi(uint64_t mask);
+/** arch_flush_tlb_local() - flush this CPU's TLB (hypervisor and guest). */
+void arch_flush_tlb_local(void);
+/** arch_cpu_relax() - a spin-wait pause. */
+void arch_cpu_relax(void);
+/**
+ * arch_run_selftests() - the arch's boot-time self-tests (selftest.c calls
+ * it), reporting each check through @check.
+ */
+void arch_run_selftests(void (*check)(bool ok, const char *what));
+
 /** arch_maddr_to_virt() / arch_virt_to_maddr(): the direct map. */
 void *arch_maddr_to_virt(paddr_t ma);
 paddr_t arch_virt_to_maddr(const void *va);

@@ -8,6 +8,7 @@
 
 #define PIC_VECTOR_BASE      0x20 /* legacy 8259 lines, remapped and masked */
 #define APIC_TIMER_VECTOR    0xf0
+#define IPI_CALL_VECTOR      0xf1 /* smp_call_function_interrupt() */
 #define APIC_SPURIOUS_VECTOR 0xff
 
 #define APIC_ID         0x020
@@ -22,6 +23,7 @@
 #define APIC_LVT_MASKED (1u << 16)
 
 /* ICR: delivery modes and the busy bit. */
+#define APIC_DM_FIXED       0x00000000u
 #define APIC_DM_NMI         0x00000400u
 #define APIC_DM_INIT        0x00000500u
 #define APIC_DM_STARTUP     0x00000600u
