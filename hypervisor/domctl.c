@@ -57,8 +57,6 @@ static long createdomain(struct pvx_domctl *op)
     if (c->max_grant_frames > GNTTAB_MAX_FRAMES ||
         c->max_maptrack_frames > GNTTAB_MAPTRACK_FRAMES_MAX)
         return -EINVAL;
-    if (c->max_evtchn_port >= EVTCHN_2L_NR_PORTS)
-        return -EINVAL;
     if (strnlen(c->name, sizeof(c->name)) == sizeof(c->name))
         return -EINVAL;
     if (id == DOMID_INVALID) {
@@ -81,8 +79,13 @@ static long createdomain(struct pvx_domctl *op)
     d->max_grant_frames = c->max_grant_frames;
     d->max_maptrack_frames = c->max_maptrack_frames; /* 0: no mappings, as on Xen */
     memcpy(d->handle, c->handle, sizeof(d->handle));
-    if (c->max_evtchn_port)
-        BUG_ON(evtchn_set_max_ports(d, c->max_evtchn_port + 1)); /* range checked above */
+    /* Any highest port is taken, as on Xen (which clamps it to INT_MAX):
+     * the ABI's own limit applies on top of it.  0 keeps the default. */
+    if (c->max_evtchn_port) {
+        uint32_t max_port = MIN(c->max_evtchn_port, EVTCHN_MAX_PORTS_UNLIMITED - 1);
+
+        BUG_ON(evtchn_set_max_ports(d, max_port + 1)); /* in range, no port in use yet */
+    }
     printk("domain %u (%s): created by d%u, %u vCPU(s)\n", id, d->name, current->domain->domain_id,
            d->max_vcpus);
     op->domain = id;

@@ -2,7 +2,10 @@
 /*
  * Event channel ports and the EVTCHNOP_* hypercall.
  *
- * Each domain owns a table of max_ports ports (struct evtchn_domain); port
+ * Each domain owns a table of ports (struct evtchn_domain), grown a bucket
+ * of EVTCHN_PORT_GROUP ports at a time as the domain allocates them, up to
+ * evtchn_port_limit(): its own limit (createdomain's max_evtchn_port + 1)
+ * capped by its ABI's, 4096 ports under 2-level, 2^17 under FIFO.  Port
  * 0 is reserved so that 0 can mean "no port" in the ABI.  A port is FREE,
  * or UNBOUND (allocated, waiting for the named remote domain to bind it),
  * or bound: INTERDOMAIN (to a port of another domain or of the same one),
@@ -38,6 +41,9 @@
 #include <public/event_channel.h>
 
 BUILD_BUG_ON(EVTCHN_2L_NR_PORTS != EVTCHN_2L_NR_CHANNELS);
+BUILD_BUG_ON(EVTCHN_FIFO_NR_PORTS != EVTCHN_FIFO_NR_CHANNELS);
+BUILD_BUG_ON(EVTCHN_FIFO_NR_PORTS % EVTCHN_PORTS_PER_TABLE);
+BUILD_BUG_ON(EVTCHN_2L_NR_PORTS % EVTCHN_PORT_GROUP);
 BUILD_BUG_ON(EVTCHN_DEFAULT_MAX_PORTS > EVTCHN_2L_NR_PORTS);
 BUILD_BUG_ON(NR_VIRQS > 255);
 
@@ -85,7 +91,40 @@ static bool port_is_valid(const struct domain *d, uint32_t port)
 
 static struct evtchn *port_lookup(const struct domain *d, uint32_t port)
 {
-    return port_is_valid(d, port) ? &d->evtchn.ports[port] : NULL;
+    return port_is_valid(d, port) ? evtchn_port_entry(&d->evtchn, port) : NULL;
+}
+
+/* A port already known to be valid. */
+static struct evtchn *port_entry(const struct domain *d, uint32_t port)
+{
+    return evtchn_port_entry(&d->evtchn, port);
+}
+
+uint32_t evtchn_port_limit(const struct domain *d)
+{
+    uint32_t abi = d->evtchn.fifo ? EVTCHN_FIFO_NR_PORTS : EVTCHN_2L_NR_PORTS;
+
+    return MIN(d->evtchn.max_ports, abi);
+}
+
+/* Make the next bucket (ports valid_ports onwards) valid; -ENOMEM. */
+static int add_bucket(struct evtchn_domain *ed)
+{
+    uint32_t group = ed->valid_ports / EVTCHN_PORT_GROUP;
+    struct evtchn ***table = &ed->tables[group / EVTCHN_GROUPS_PER_TABLE];
+    struct evtchn *bucket;
+
+    if (!*table) {
+        *table = xzalloc_array(struct evtchn *, EVTCHN_GROUPS_PER_TABLE);
+        if (!*table)
+            return -ENOMEM;
+    }
+    bucket = xzalloc_array(struct evtchn, EVTCHN_PORT_GROUP);
+    if (!bucket)
+        return -ENOMEM; /* an empty table stays for the next try */
+    (*table)[group % EVTCHN_GROUPS_PER_TABLE] = bucket;
+    ed->valid_ports += EVTCHN_PORT_GROUP;
+    return 0;
 }
 
 /* Bound or unbound (not free, not port 0). */
@@ -94,21 +133,36 @@ static bool port_in_use(const struct evtchn *chn)
     return chn->state > ECS_RESERVED;
 }
 
-/* The first free port, made valid; -ENOSPC at the limit, -EINVAL if dying. */
+/*
+ * The lowest free port, made valid (its bucket allocated), as Xen hands
+ * them out; -EINVAL if d is dying, -ENOSPC at evtchn_port_limit(), -ENOMEM
+ * when a new bucket cannot be had.  The search starts at free_hint: ports
+ * below it are all in use.
+ */
 static int get_free_port(struct domain *d)
 {
     struct evtchn_domain *ed = &d->evtchn;
+    uint32_t limit = evtchn_port_limit(d);
+    bool hint_moves = true;
 
     if (d->state == DOMAIN_DYING)
         return -EINVAL;
-    for (uint32_t port = 1; port < ed->max_ports; port++) {
+    for (uint32_t port = ed->free_hint; port < limit; port++) {
+        if (port == ed->valid_ports) {
+            int rc = add_bucket(ed);
+
+            if (rc)
+                return rc;
+        }
+        if (port_entry(d, port)->state != ECS_FREE)
+            continue;
+        if (hint_moves)
+            ed->free_hint = port;
+        hint_moves = false;
         /* A FIFO port still on a guest queue is not reused until the guest
          * has unlinked it, as on Xen: its old queue would be corrupted. */
-        if (ed->ports[port].state != ECS_FREE ||
-            (port < ed->valid_ports && ed->ops->is_busy && ed->ops->is_busy(d, port)))
+        if (ed->ops->is_busy && ed->ops->is_busy(d, port))
             continue;
-        if (port >= ed->valid_ports)
-            ed->valid_ports = MIN((uint32_t)ROUNDUP(port + 1, EVTCHN_PORT_GROUP), ed->max_ports);
         return (int)port;
     }
     return -ENOSPC;
@@ -117,7 +171,7 @@ static int get_free_port(struct domain *d)
 /* Turn a free port (from get_free_port) into a bound or unbound one. */
 static struct evtchn *port_claim(struct domain *d, uint32_t port, enum evtchn_state state)
 {
-    struct evtchn *chn = &d->evtchn.ports[port];
+    struct evtchn *chn = port_entry(d, port);
 
     ASSERT(chn->state == ECS_FREE);
     chn->state = state;
@@ -128,7 +182,7 @@ static struct evtchn *port_claim(struct domain *d, uint32_t port, enum evtchn_st
 
 static void port_free(struct domain *d, uint32_t port)
 {
-    struct evtchn *chn = &d->evtchn.ports[port];
+    struct evtchn *chn = port_entry(d, port);
     struct evtchn freed = {
         .fifo_last_prio = chn->fifo_last_prio,
         .fifo_last_vcpu = chn->fifo_last_vcpu,
@@ -140,12 +194,13 @@ static void port_free(struct domain *d, uint32_t port)
         d->evtchn.ops->clear_pending(d, port);
     *chn = freed;
     d->evtchn.active_ports--;
+    d->evtchn.free_hint = MIN(d->evtchn.free_hint, port);
 }
 
 /* Raise a port of d on the vCPU it notifies. */
 static void port_raise(struct domain *d, uint32_t port)
 {
-    const struct evtchn *chn = &d->evtchn.ports[port];
+    const struct evtchn *chn = port_entry(d, port);
     struct vcpu *v = domain_vcpu(d, chn->notify_vcpu);
 
     /* notify_vcpu is only ever set to an existing vCPU, and vCPUs live as
@@ -334,7 +389,7 @@ static void unbind_virq(struct domain *d, uint32_t port, const struct evtchn *ch
  */
 static struct evtchn *peer_port(struct domain *d, uint32_t port, struct domain **rdp)
 {
-    const struct evtchn *chn = &d->evtchn.ports[port];
+    const struct evtchn *chn = port_entry(d, port);
     struct domain *rd;
     struct evtchn *rchn;
 
@@ -486,6 +541,10 @@ static int evtchn_bind_vcpu(uint32_t port, uint32_t vcpu)
     if (!chn)
         return -EINVAL;
 
+    /* pvx's own end of a channel it services: not the guest's to move. */
+    if (chn->xen_consumer)
+        return -EINVAL;
+
     switch (chn->state) {
     case ECS_VIRQ:
         /* A per-vCPU VIRQ belongs to the vCPU it was bound on. */
@@ -526,6 +585,15 @@ static bool domain_is_paused(const struct domain *d)
     return true;
 }
 
+/* Close every port in use (EVTCHNOP_reset, domain teardown). */
+static void close_all_ports(struct domain *d)
+{
+    for (uint32_t port = 1; port < d->evtchn.valid_ports && d->evtchn.active_ports; port++)
+        if (port_in_use(port_entry(d, port)))
+            evtchn_close(d, port);
+    ASSERT(d->evtchn.active_ports == 0);
+}
+
 static int evtchn_reset(const struct evtchn_reset *r)
 {
     struct domain *d = domain_by_any_id(r->dom);
@@ -539,12 +607,11 @@ static int evtchn_reset(const struct evtchn_reset *r)
 
     /* Ports pvx services are the guest's ends of their channels: they go
      * too, like every interdomain end on Xen. */
-    for (uint32_t port = 1; port < d->evtchn.valid_ports; port++)
-        if (port_in_use(&d->evtchn.ports[port]))
-            evtchn_close(d, port);
-    ASSERT(d->evtchn.active_ports == 0);
+    close_all_ports(d);
     /* With no port left the domain is back on the 2-level ABI, as on Xen
-     * (a guest that is resumed or kexec'd chooses again). */
+     * (a guest that is resumed or kexec'd chooses again).  Its buckets
+     * stay: ports past 4095 remain valid (closed) but cannot be had again
+     * until it switches to FIFO anew. */
     evtchn_fifo_destroy(d);
     return 0;
 }
@@ -757,56 +824,54 @@ int evtchn_domain_init(struct domain *d)
 {
     struct evtchn_domain *ed = &d->evtchn;
 
-    ed->ports = xzalloc_array(struct evtchn, EVTCHN_DEFAULT_MAX_PORTS);
-    if (!ed->ports)
-        return -ENOMEM;
+    memset(ed, 0, sizeof(*ed));
     ed->max_ports = EVTCHN_DEFAULT_MAX_PORTS;
-    ed->valid_ports = MIN(EVTCHN_PORT_GROUP, ed->max_ports);
-    ed->active_ports = 0;
-    ed->ports[0].state = ECS_RESERVED;
     ed->ops = &evtchn_port_ops_2l;
-    ed->fifo = NULL;
+    if (add_bucket(ed)) {
+        evtchn_domain_destroy(d);
+        return -ENOMEM;
+    }
+    port_entry(d, 0)->state = ECS_RESERVED;
+    ed->free_hint = 1;
     return 0;
 }
 
 int evtchn_set_max_ports(struct domain *d, uint32_t max_ports)
 {
     struct evtchn_domain *ed = &d->evtchn;
-    struct evtchn *ports;
 
-    if (max_ports == 0 || max_ports > EVTCHN_2L_NR_PORTS)
+    if (max_ports == 0 || max_ports > EVTCHN_MAX_PORTS_UNLIMITED)
         return -EINVAL;
-    for (uint32_t port = max_ports; port < ed->max_ports; port++)
-        if (ed->ports[port].state != ECS_FREE)
+    for (uint32_t port = max_ports; port < ed->valid_ports; port++)
+        if (port_entry(d, port)->state != ECS_FREE)
             return -EBUSY;
-    ports = xzalloc_array(struct evtchn, max_ports);
-    if (!ports)
-        return -ENOMEM;
-    memcpy(ports, ed->ports, MIN(max_ports, ed->max_ports) * sizeof(*ports));
-    xfree(ed->ports);
-    ed->ports = ports;
     ed->max_ports = max_ports;
-    ed->valid_ports = MIN(ed->valid_ports, max_ports);
     return 0;
 }
 
 void evtchn_domain_close_all(struct domain *d)
 {
-    if (!d->evtchn.ports)
+    if (!d->evtchn.valid_ports)
         return;
-    for (uint32_t port = 1; port < d->evtchn.valid_ports; port++)
-        if (port_in_use(&d->evtchn.ports[port]))
-            evtchn_close(d, port);
-    ASSERT(d->evtchn.active_ports == 0);
+    close_all_ports(d);
     clear_global_virq_handlers(d);
 }
 
 void evtchn_domain_destroy(struct domain *d)
 {
+    struct evtchn_domain *ed = &d->evtchn;
+
     evtchn_domain_close_all(d);
     evtchn_fifo_destroy(d); /* after the closes: they clear FIFO words */
-    xfree(d->evtchn.ports);
-    d->evtchn.ports = NULL;
-    d->evtchn.max_ports = 0;
-    d->evtchn.valid_ports = 0;
+    for (unsigned int t = 0; t < EVTCHN_NR_PORT_TABLES; t++) {
+        if (!ed->tables[t])
+            continue;
+        for (unsigned int g = 0; g < EVTCHN_GROUPS_PER_TABLE; g++)
+            xfree(ed->tables[t][g]);
+        xfree(ed->tables[t]);
+        ed->tables[t] = NULL;
+    }
+    ed->max_ports = 0;
+    ed->valid_ports = 0;
+    ed->free_hint = 0;
 }

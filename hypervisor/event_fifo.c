@@ -163,7 +163,7 @@ static bool link_port(struct vcpu *v, uint32_t port, struct evtchn *chn)
 static void fifo_set_pending(struct vcpu *v, uint32_t port)
 {
     struct domain *d = v->domain;
-    struct evtchn *chn = &d->evtchn.ports[port];
+    struct evtchn *chn = evtchn_port_entry(&d->evtchn, port);
     struct evtchn_fifo_vcpu *fv = &d->evtchn.fifo->vcpu[v->vcpu_id];
     volatile event_word_t *w = word_of(d, port);
     bool was_pending;
@@ -194,7 +194,7 @@ static void fifo_clear_pending(struct domain *d, uint32_t port)
     /* Not unlinked: the guest skips a queued port that is not pending. */
     if (w)
         word_clear(w, EVTCHN_FIFO_PENDING);
-    d->evtchn.ports[port].fifo_pending = false;
+    evtchn_port_entry(&d->evtchn, port)->fifo_pending = false;
 }
 
 static void fifo_unmask(struct domain *d, struct vcpu *v, uint32_t port)
@@ -235,7 +235,7 @@ static int fifo_set_priority(struct domain *d, uint32_t port, unsigned int prior
     if (priority > EVTCHN_FIFO_PRIORITY_MIN)
         return -EINVAL;
     /* For the next link only: a queued port stays on its queue. */
-    d->evtchn.ports[port].priority = (uint8_t)priority;
+    evtchn_port_entry(&d->evtchn, port)->priority = (uint8_t)priority;
     return 0;
 }
 
@@ -264,7 +264,7 @@ static struct vcpu *fifo_vcpu(const struct domain *d, uint32_t id)
 static void switch_to_fifo(struct domain *d, struct evtchn_fifo_domain *f)
 {
     for (uint32_t port = 1; port < d->evtchn.valid_ports; port++) {
-        struct evtchn *chn = &d->evtchn.ports[port];
+        struct evtchn *chn = evtchn_port_entry(&d->evtchn, port);
 
         chn->priority = EVTCHN_FIFO_PRIORITY_DEFAULT;
         chn->fifo_pending = chn->state != ECS_FREE && evtchn_2l_is_pending(d, port);
@@ -325,7 +325,7 @@ int evtchn_fifo_expand_array(const struct evtchn_expand_array *ea)
 
     /* Events raised while these words were missing arrive now. */
     for (uint32_t port = first; port < f->nr_words && port < d->evtchn.valid_ports; port++) {
-        struct evtchn *chn = &d->evtchn.ports[port];
+        struct evtchn *chn = evtchn_port_entry(&d->evtchn, port);
 
         if (!chn->fifo_pending)
             continue;

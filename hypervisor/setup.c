@@ -236,6 +236,9 @@ static void start_dom0(const struct bootinfo *bi)
     d0 = domain_create(0, "dom0", opt_dom0_max_vcpus, true);
     if (!d0)
         panic("cannot create dom0");
+    /* No port limit of its own (Xen's dom0 has max_evtchn_port -1): only
+     * its ABI's, 4096 ports under 2-level, 2^17 under FIFO. */
+    BUG_ON(evtchn_set_max_ports(d0, EVTCHN_MAX_PORTS_UNLIMITED));
     if (pv_build_domain(d0, kernel, initrd, args ? args + 1 : "", 0))
         panic("cannot build dom0 from module 0 (see above)");
     start_boot_domains(bi);

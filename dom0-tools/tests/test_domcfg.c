@@ -298,8 +298,15 @@ static void test_grant_and_evtchn_limits(void **state)
                 "vm.cfg:3: max_grant_frames must be between 1 and 64, not 65");
     build_error(BASE "max_maptrack_frames = 1025\n",
                 "vm.cfg:3: max_maptrack_frames must be between 0 and 1024, not 1025");
-    build_error(BASE "max_event_channels = 4096\n",
-                "vm.cfg:3: max_event_channels must be between 0 and 4095, not 4096");
+    /* Past 2-level's 4096 ports: FIFO guests may use up to 2^17. */
+    dc = build_ok(BASE "max_event_channels = 131071\n");
+    assert_int_equal(dc->max_event_channels, 131071);
+    pvx_domcfg_free(dc);
+    dc = build_ok(BASE "max_event_channels = 2147483647\n");
+    assert_int_equal(dc->max_event_channels, 2147483647);
+    pvx_domcfg_free(dc);
+    build_error(BASE "max_event_channels = 2147483648\n",
+                "vm.cfg:3: max_event_channels must be between 0 and 2147483647, not 2147483648");
     build_error(BASE "max_grant_frames = 'x'\n", "vm.cfg:3: invalid value for max_grant_frames");
 }
 

@@ -13,7 +13,7 @@
 #define MAX_MEMORY_MIB      (16UL << 20) /* 16 TiB: a guard against overflow, not a host limit */
 #define MAX_GRANT_FRAMES    64           /* Xen's (and pvx's) gnttab_max_frames default */
 #define MAX_MAPTRACK_FRAMES 1024         /* Xen's gnttab_max_maptrack_frames default */
-#define MAX_EVTCHN_PORT     4095         /* 2-level event channels: 4096 ports */
+#define MAX_EVTCHN_PORT     0x7fffffffL  /* Xen clamps to INT_MAX; the ABI's limit applies too */
 #define DEFAULT_EVTCHN_PORT 1023         /* libxl's default */
 
 /* Keys pvx reads. */

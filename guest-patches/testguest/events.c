@@ -10,11 +10,11 @@
 #include "guest.h"
 #include <public/event_channel.h>
 
-volatile unsigned evt_count[4096];
+volatile unsigned evt_count[NR_EVT_PORTS];
 volatile unsigned upcalls;
-static evtchn_handler_t handlers[4096];
+static evtchn_handler_t handlers[NR_EVT_PORTS];
 
-/* FIFO: vCPU 0's control block and the event words of ports 0..1023. */
+/* FIFO: vCPU 0's control block and the event words. */
 static volatile struct evtchn_fifo_control_block *fifo_cb;
 static volatile event_word_t *fifo_words;
 static u32 fifo_next[EVTCHN_FIFO_MAX_QUEUES]; /* our place in each queue */
@@ -61,6 +61,7 @@ void evtchn_fifo_use(void *control_block, event_word_t *words)
 {
     fifo_cb = control_block;
     fifo_words = words;
+    memset(fifo_next, 0, sizeof(fifo_next));
 }
 
 void evtchn_mask_port(unsigned port)
@@ -126,7 +127,7 @@ static u32 fifo_unlink(volatile event_word_t *w)
 static void fifo_take_one(unsigned q, u32 *ready)
 {
     u32 port = fifo_next[q] ? fifo_next[q] : fifo_cb->head[q];
-    volatile event_word_t *w = &fifo_words[port % 1024];
+    volatile event_word_t *w = &fifo_words[port];
     event_word_t now;
 
     fifo_next[q] = fifo_unlink(w);
@@ -137,9 +138,9 @@ static void fifo_take_one(unsigned q, u32 *ready)
         __atomic_fetch_and(w, ~FIFO_BIT(PENDING), __ATOMIC_SEQ_CST);
         if (fifo_ntaken < FIFO_TAKEN_MAX)
             fifo_taken[fifo_ntaken++] = port;
-        evt_count[port % 4096]++;
-        if (handlers[port % 4096])
-            handlers[port % 4096](port);
+        evt_count[port % NR_EVT_PORTS]++;
+        if (handlers[port % NR_EVT_PORTS])
+            handlers[port % NR_EVT_PORTS](port);
     }
 }
 

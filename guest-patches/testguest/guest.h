@@ -102,7 +102,8 @@ extern struct jmpbuf *trap_recovery; /* longjmp target for unexpected traps */
 
 /* events.c: event channels and the upcall. */
 typedef void (*evtchn_handler_t)(unsigned port);
-extern volatile unsigned evt_count[4096];
+#define NR_EVT_PORTS 8192 /* counted ports: 2-level's 4096 and FIFO's first 8192 */
+extern volatile unsigned evt_count[NR_EVT_PORTS];
 extern volatile unsigned upcalls;
 void events_init(void);
 void evtchn_set_handler(unsigned port, evtchn_handler_t h);
@@ -110,7 +111,9 @@ void evtchn_mask_port(unsigned port);
 void evtchn_unmask_port(unsigned port); /* local unmask, hypercall if pending */
 void evtchn_upcall(void);
 /* Switch the upcall and mask/unmask to FIFO (t_fifo.c has made the
- * hypercalls): vCPU 0's control block, the words of ports 0..1023. */
+ * hypercalls): vCPU 0's control block, the event words (every port the
+ * hypervisor can link has one: the array pages are consecutive here).
+ * evtchn_fifo_use(0, 0) goes back to 2-level (after EVTCHNOP_reset). */
 void evtchn_fifo_use(void *control_block, u32 *words);
 #define FIFO_TAKEN_MAX 64
 extern unsigned fifo_taken[FIFO_TAKEN_MAX];
@@ -147,6 +150,11 @@ void t_ptwr(void);
 void t_traps(void);
 void t_callbacks(void);
 void t_events(void);
+/* t_events.c: the domain's port serviced by the hypervisor (0: none), and
+ * bind_vcpu on it (its result; 1 or 2 if the vCPU check or the port's
+ * binding went wrong). */
+unsigned xen_serviced_port(void);
+long bind_vcpu_xen_port(unsigned port);
 void t_time(void);
 void t_sched(void);
 void t_vcpu(void);

@@ -40,6 +40,9 @@ void mode_domu(const char *name)
              -XEN_EPERM);
     CHECK_RC("domu.console_read_refused", hc_console_io(CONSOLEIO_read, 0, 0), -XEN_EPERM);
     CHECK_RC("domu.console_unknown_refused", hc_console_io(7, 0, 0), -XEN_EPERM);
+    /* The ring's port is pvx's to service: not the guest's to move. */
+    CHECK_RC("domu.console_port_bind_vcpu_refused", bind_vcpu_xen_port(xen_serviced_port()),
+             -XEN_EINVAL);
     if (!ring)
         return;
     snprintf(line, sizeof(line), "hello from %s through the console ring\n", name);

@@ -151,6 +151,8 @@ static void check_lifecycle(bool steady)
     dc.u.createdomain.max_vcpus = 2;
     dc.u.createdomain.max_pages = NEW_PAGES;
     dc.u.createdomain.max_maptrack_frames = PVX_MAX_MAPTRACK_FRAMES; /* Xen's default, in frames */
+    /* Any highest port, as on Xen (clamped; the guest's ABI caps it). */
+    dc.u.createdomain.max_evtchn_port = 0xffffffffu;
     memcpy(dc.u.createdomain.name, "ctl-test", sizeof("ctl-test"));
     CHECK_RC("create", domctl(PVX_DOMCTL_createdomain, DOMID_INVALID), 0);
     id = dc.domain;

@@ -7,7 +7,12 @@
  * under 2-level before the switch.  The switch cannot be undone without
  * closing every port, so this group runs only when named (only=fifo) and
  * after everything else.  With a second vCPU (dom0_max_vcpus=2) it also
- * checks queues of a vCPU that is not running.
+ * checks queues of a vCPU that is not running.  Last, ports past the
+ * 2-level ABI's 4096: the guest is dom0, which has no port limit of its
+ * own on Xen (max_evtchn_port -1) nor on pvx, so under FIFO it may have
+ * 2^17 ports -- too many to fill under TCG (Xen looks for a free port from
+ * port 0 each time); it binds and uses ports past 4095, then goes back to
+ * 2-level with EVTCHNOP_reset and fills the 4096 ports it may have again.
  */
 #include "guest.h"
 #include "test.h"
@@ -16,8 +21,14 @@
 
 #define CB1_OFFSET 256 /* vCPU 1's control block shares vCPU 0's page */
 
+#define ARRAY_PAGES    5 /* event words for ports 0..5119 */
+#define WORDS_PER_PAGE (PAGE_SIZE / sizeof(event_word_t))
+#define HIGH_PORT      4200 /* ports up to here are allocated past 4095 */
+
 static u8 cb_page[PAGE_SIZE] __page_aligned;
-static u8 array_page[PAGE_SIZE] __page_aligned;
+/* Consecutive: the upcall indexes the words by port. */
+static u8 array_pages[ARRAY_PAGES][PAGE_SIZE] __page_aligned;
+#define array_page array_pages[0]
 
 #define CB0    ((volatile struct evtchn_fifo_control_block *)cb_page)
 #define CB1    ((volatile struct evtchn_fifo_control_block *)(cb_page + CB1_OFFSET))
@@ -79,6 +90,23 @@ static bool loopback(unsigned *a, unsigned *b)
     return true;
 }
 
+static long alloc_self(unsigned *port)
+{
+    struct evtchn_alloc_unbound au = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    long rc = ev(EVTCHNOP_alloc_unbound, &au);
+
+    *port = au.port;
+    return rc;
+}
+
+static u32 status_of(unsigned port, struct evtchn_status *st)
+{
+    memset(st, 0, sizeof(*st));
+    st->dom = DOMID_SELF;
+    st->port = port;
+    return ev(EVTCHNOP_status, st) ? ~0u : st->status;
+}
+
 static bool bit_is(unsigned port, u32 bit)
 {
     return WORDS[port] & bit;
@@ -109,12 +137,103 @@ static bool fifo_switch(void)
     return bits == EVTCHN_FIFO_LINK_BITS;
 }
 
+/* Another vCPU's queues (it need not run). */
+static void fifo_vcpu1(unsigned before_a, unsigned before_b)
+{
+    unsigned n;
+    bool two_vcpus = bind_vcpu(before_a, 1) != -XEN_ENOENT;
+
+    if (!two_vcpus) {
+        printk("note: fifo: one vCPU, bind_vcpu checks skipped\n");
+        return;
+    }
+    CHECK_RC("init_vcpu1", init_control(va_to_mfn(cb_page), CB1_OFFSET, 1, NULL), 0);
+    n = evt_count[before_a];
+    send(before_b);
+    CHECK_EQ("vcpu1_head", CB1->head[DEF], before_a);
+    CHECK_EQ("vcpu1_ready", CB1->ready, 1u << DEF);
+    CHECK_EQ("vcpu1_not_on_vcpu0", evt_count[before_a], n);
+    /* Back to vCPU 0 while still queued on vCPU 1: stays there. */
+    CHECK_RC("bind_vcpu_back", bind_vcpu(before_a, 0), 0);
+    send(before_b);
+    CHECK_EQ("rebound_linked_stays", evt_count[before_a], n);
+    /* vCPU 1's queue is consumed by hand (it does not run). */
+    WORDS[before_a] &= ~(BIT(LINKED) | BIT(PENDING) | EVTCHN_FIFO_LINK_MASK);
+    CB1->ready = 0;
+    send(before_b);
+    CHECK_EQ("rebound_delivered_on_vcpu0", evt_count[before_a], n + 1);
+}
+
+/* Ports past 4095 under FIFO; 2-level's limit again after EVTCHNOP_reset. */
+static void fifo_high_ports(void)
+{
+    struct evtchn_reset rs = {.dom = DOMID_SELF};
+    struct evtchn_status st;
+    unsigned port = 0, last = 0, hi, a, b, n, pages = 1;
+    long rc;
+
+    for (unsigned i = 1; i < ARRAY_PAGES; i++)
+        pages += expand(va_to_mfn(array_pages[i])) == 0;
+    CHECK_EQ("expand_to_5_pages", pages, ARRAY_PAGES);
+    /* The lowest free port each time, on past 4095. */
+    while (!(rc = alloc_self(&port)) && port < HIGH_PORT)
+        last = port;
+    CHECK_RC("alloc_past_4095", rc, 0);
+    CHECK_EQ("alloc_reaches_4200", port, HIGH_PORT);
+    CHECK_EQ("alloc_in_order", last, HIGH_PORT - 1);
+    hi = ipi();
+    CHECK_EQ("bind_ipi_past_4095", hi, HIGH_PORT + 1);
+    CHECK_EQ("status_past_4095", status_of(hi, &st), EVTCHNSTAT_ipi);
+    CHECK_RC("set_priority_past_4095", set_prio(hi, 3), 0);
+    evtchn_unmask_port(hi);
+    events_disable();
+    CHECK_RC("send_past_4095", send(hi), 0);
+    CHECK_EQ("past_4095_word", WORDS[hi], BIT(PENDING) | BIT(LINKED));
+    CHECK_EQ("past_4095_head", CB0->head[3], hi);
+    CHECK_EQ("past_4095_ready", CB0->ready, 1u << 3);
+    n = evt_count[hi];
+    fifo_ntaken = 0;
+    events_enable();
+    CHECK_EQ("past_4095_delivered", evt_count[hi], n + 1);
+    CHECK_EQ("past_4095_taken", fifo_ntaken == 1 && fifo_taken[0] == hi, 1);
+    /* An interdomain pair past 4095, both ways. */
+    if (!loopback(&a, &b)) {
+        test_fail("loopback_past_4095", "could not bind");
+    } else {
+        CHECK("loopback_past_4095", a > HIGH_PORT && b > HIGH_PORT);
+        evtchn_unmask_port(a);
+        evtchn_unmask_port(b);
+        n = evt_count[a];
+        send(b);
+        CHECK_EQ("loopback_past_4095_delivered", evt_count[a], n + 1);
+        n = evt_count[b];
+        send(a);
+        CHECK_EQ("loopback_past_4095_back", evt_count[b], n + 1);
+    }
+
+    /* Back to 2-level: every port closed, the event array dropped. */
+    events_disable();
+    CHECK_RC("reset_to_2level", ev(EVTCHNOP_reset, &rs), 0);
+    evtchn_fifo_use(0, 0);
+    events_enable();
+    CHECK_RC("reset_back_on_2level", expand(va_to_mfn(array_page)), -XEN_EOPNOTSUPP);
+    /* Ports past 4095 stay valid (closed) but cannot be had: 2-level's
+     * limit answers -ENOSPC after port 4095. */
+    CHECK_EQ("reset_past_4095_closed", status_of(hi, &st), EVTCHNSTAT_closed);
+    CHECK_RC("reset_past_4095_send", send(hi), -XEN_EINVAL);
+    last = 0;
+    while (!(rc = alloc_self(&port)))
+        last = port;
+    CHECK_RC("2level_limit_after_fifo", rc, -XEN_ENOSPC);
+    CHECK_EQ("2level_last_port_after_fifo", last, 4095);
+    CHECK_RC("reset_again", ev(EVTCHNOP_reset, &rs), 0);
+}
+
 void t_fifo(void)
 {
     unsigned c, d, e, x, y, z, p, q, before_a, before_b, n;
     struct evtchn_status st;
     struct evtchn_unmask um;
-    bool two_vcpus;
 
     /* Bound under 2-level; before_a left pending (its mask bit is set). */
     if (!loopback(&before_a, &before_b)) {
@@ -126,7 +245,7 @@ void t_fifo(void)
     CHECK_RC("set_priority_2level", set_prio(before_a, 3), -XEN_ENOSYS);
 
     /* Like Linux: every word masked before the page is handed over. */
-    for (unsigned i = 0; i < PAGE_SIZE / sizeof(event_word_t); i++)
+    for (unsigned i = 0; i < ARRAY_PAGES * WORDS_PER_PAGE; i++)
         WORDS[i] = BIT(MASKED);
     events_disable();
     if (!fifo_switch()) {
@@ -254,25 +373,6 @@ void t_fifo(void)
     CHECK_EQ("unlinked_port_reused", q, z);
     ev_close(q);
 
-    /* Another vCPU's queues (it need not run). */
-    two_vcpus = bind_vcpu(before_a, 1) != -XEN_ENOENT;
-    if (!two_vcpus) {
-        printk("note: fifo: one vCPU, bind_vcpu checks skipped\n");
-        return;
-    }
-    CHECK_RC("init_vcpu1", init_control(va_to_mfn(cb_page), CB1_OFFSET, 1, NULL), 0);
-    n = evt_count[before_a];
-    send(before_b);
-    CHECK_EQ("vcpu1_head", CB1->head[DEF], before_a);
-    CHECK_EQ("vcpu1_ready", CB1->ready, 1u << DEF);
-    CHECK_EQ("vcpu1_not_on_vcpu0", evt_count[before_a], n);
-    /* Back to vCPU 0 while still queued on vCPU 1: stays there. */
-    CHECK_RC("bind_vcpu_back", bind_vcpu(before_a, 0), 0);
-    send(before_b);
-    CHECK_EQ("rebound_linked_stays", evt_count[before_a], n);
-    /* vCPU 1's queue is consumed by hand (it does not run). */
-    WORDS[before_a] &= ~(BIT(LINKED) | BIT(PENDING) | EVTCHN_FIFO_LINK_MASK);
-    CB1->ready = 0;
-    send(before_b);
-    CHECK_EQ("rebound_delivered_on_vcpu0", evt_count[before_a], n + 1);
+    fifo_vcpu1(before_a, before_b);
+    fifo_high_ports();
 }

@@ -57,7 +57,10 @@
  *                            max_maptrack_frames), at most
  *                            PVX_MAX_MAPTRACK_FRAMES (Xen's default); 0: it
  *                            may map no grants (as on Xen), not "default"
- *   max_evtchn_port      IN  highest event channel port (0: default)
+ *   max_evtchn_port      IN  highest event channel port (0: default, 1023);
+ *                            any value, clamped to INT_MAX as on Xen: the
+ *                            guest's ABI caps it further (4095 under
+ *                            2-level, 131071 under FIFO)
  *   handle               IN  UUID reported by getdomaininfo
  *   name                 IN  NUL-terminated name (console tags, logs)
  */

@@ -19,8 +19,8 @@ import qemu_harness as qh  # noqa: E402
 PVX = os.path.join(ROOT, "build", "hypervisor", "pvx")
 GUEST = os.path.join(ROOT, "build", "testguest", "testguest")
 # The test guest's domu mode: what a domU is given, console_io refused (four
-# commands), its line through the ring.  All of them must run and pass.
-DOMU_CHECKS = 8
+# commands), bind_vcpu refused on its console port, its line through the ring.  All of them must run and pass.
+DOMU_CHECKS = 9
 checks = qh.Checks()
 check = checks.check
 

@@ -29,23 +29,34 @@ static unsigned int wakes[EH_MAX_DOMAINS][MAX_VCPUS_PER_DOMAIN];
 
 /* ---- xmalloc ---- */
 
+long eh_live_allocs;
+
+static void *counted(void *p)
+{
+    if (p)
+        eh_live_allocs++;
+    return p;
+}
+
 void *xzalloc_array_bytes(size_t size, size_t n)
 {
-    return eh_fail_alloc ? NULL : calloc(n, size);
+    return eh_fail_alloc ? NULL : counted(calloc(n, size));
 }
 
 void *xzalloc_bytes(size_t size)
 {
-    return eh_fail_alloc ? NULL : calloc(1, size);
+    return eh_fail_alloc ? NULL : counted(calloc(1, size));
 }
 
 void *xmalloc_bytes(size_t size)
 {
-    return eh_fail_alloc ? NULL : malloc(size);
+    return eh_fail_alloc ? NULL : counted(malloc(size));
 }
 
 void xfree(void *p)
 {
+    if (p)
+        eh_live_allocs--;
     free(p);
 }
 

@@ -18,6 +18,7 @@
 extern unsigned char eh_guest_mem[EH_GUEST_SIZE];
 extern bool eh_guest_readonly; /* copy_to_guest fails with -EFAULT */
 extern bool eh_fail_alloc;     /* the next allocations fail */
+extern long eh_live_allocs;    /* xmalloc'd objects not yet xfree'd */
 
 struct domain *eh_domain_create(domid_t id, unsigned int nr_vcpus, bool privileged);
 /* Mark d dying (domain_lookup() stops finding it), as the destroy path does. */
@@ -36,7 +37,7 @@ long eh_op(unsigned int cmd, void *arg, size_t size);
 
 /* Machine frames 0..EH_NR_FRAMES-1, backed by harness_phys: owned by the
  * domain they are given to, counting the references pvx holds. */
-#define EH_NR_FRAMES 16
+#define EH_NR_FRAMES 24
 void eh_frame_give(mfn_t mfn, struct domain *d);
 void *eh_frame(mfn_t mfn);
 unsigned int eh_frame_refs(mfn_t mfn);

@@ -1101,7 +1101,9 @@ static void test_domain_close_all(void **state)
     /* Closing again is harmless; destroy frees the table. */
     evtchn_domain_close_all(d1);
     evtchn_domain_destroy(d1);
-    assert_null(d1->evtchn.ports);
+    assert_int_equal(d1->evtchn.valid_ports, 0);
+    for (unsigned int t = 0; t < EVTCHN_NR_PORT_TABLES; t++)
+        assert_null(d1->evtchn.tables[t]);
     evtchn_domain_destroy(d1);
 }
 
@@ -1132,14 +1134,37 @@ static void test_peer_dying_before_cleanup(void **state)
 static void test_init_failure(void **state)
 {
     struct domain d;
+    long live = eh_live_allocs;
+    uint32_t p;
 
     (void)state;
     memset(&d, 0, sizeof(d));
     eh_fail_alloc = true;
     assert_int_equal(evtchn_domain_init(&d), -ENOMEM);
-    assert_int_equal(evtchn_set_max_ports(d1, 16), -ENOMEM);
+    assert_int_equal(eh_live_allocs, live);
+    /* A limit needs no memory: the table grows as ports are allocated. */
+    assert_int_equal(evtchn_set_max_ports(d1, 16), 0);
     eh_fail_alloc = false;
-    assert_int_equal(d1->evtchn.max_ports, EVTCHN_DEFAULT_MAX_PORTS);
+    assert_int_equal(d1->evtchn.max_ports, 16);
+    /* Its first bucket and the table holding it, nothing more. */
+    assert_int_equal(evtchn_domain_init(&d), 0);
+    assert_int_equal(eh_live_allocs, live + 2);
+    assert_int_equal(d.evtchn.valid_ports, EVTCHN_PORT_GROUP);
+    evtchn_domain_destroy(&d);
+    assert_int_equal(eh_live_allocs, live);
+    /* A bucket that cannot be had: -ENOMEM, nothing claimed. */
+    as(d1);
+    assert_int_equal(evtchn_set_max_ports(d1, EVTCHN_DEFAULT_MAX_PORTS), 0);
+    for (uint32_t i = 1; i < EVTCHN_PORT_GROUP; i++)
+        assert_int_equal(bind_ipi(0, &p), 0);
+    eh_fail_alloc = true;
+    assert_int_equal(bind_ipi(0, &p), -ENOMEM);
+    assert_int_equal(alloc_unbound(DOMID_SELF, 0, &p), -ENOMEM);
+    eh_fail_alloc = false;
+    assert_int_equal(d1->evtchn.active_ports, EVTCHN_PORT_GROUP - 1);
+    assert_int_equal(ev_close(EVTCHN_PORT_GROUP), -EINVAL);
+    assert_int_equal(bind_ipi(0, &p), 0);
+    assert_int_equal(p, EVTCHN_PORT_GROUP);
 }
 
 static void test_set_max_ports(void **state)
@@ -1149,7 +1174,7 @@ static void test_set_max_ports(void **state)
     (void)state;
     as(d1);
     assert_int_equal(evtchn_set_max_ports(d1, 0), -EINVAL);
-    assert_int_equal(evtchn_set_max_ports(d1, EVTCHN_2L_NR_PORTS + 1), -EINVAL);
+    assert_int_equal(evtchn_set_max_ports(d1, EVTCHN_MAX_PORTS_UNLIMITED + 1), -EINVAL);
     for (int i = 0; i < 20; i++)
         assert_int_equal(bind_ipi(0, &p), 0);
     assert_int_equal(evtchn_set_max_ports(d1, 16), -EBUSY);
@@ -1168,6 +1193,18 @@ static void test_set_max_ports(void **state)
     assert_int_equal(bind_ipi(0, &p), -ENOSPC);
     assert_int_equal(ev_send(EVTCHN_2L_NR_PORTS - 1), 0);
     assert_true(sel(d1->vcpus[1], EVTCHN_2L_NR_PORTS - 1));
+    /* A higher limit of its own: the 2-level ABI's still applies. */
+    assert_int_equal(evtchn_set_max_ports(d1, EVTCHN_MAX_PORTS_UNLIMITED), 0);
+    assert_int_equal(evtchn_port_limit(d1), EVTCHN_2L_NR_PORTS);
+    assert_int_equal(bind_ipi(0, &p), -ENOSPC);
+    assert_int_equal(alloc_unbound(DOMID_SELF, 0, &p), -ENOSPC);
+    assert_int_equal(bind_virq(VIRQ_TIMER, 0, &p), -ENOSPC);
+    assert_int_equal(d1->evtchn.valid_ports, EVTCHN_2L_NR_PORTS);
+    {
+        struct evtchn_status s;
+
+        assert_int_equal(ev_status(DOMID_SELF, EVTCHN_2L_NR_PORTS, &s), -EINVAL);
+    }
 }
 
 /* ---- pvx-serviced ports ---- */
@@ -1212,6 +1249,13 @@ static void test_xen_port(void **state)
 
         assert_int_equal(bind_interdomain(2, (uint32_t)port, &q), -EINVAL);
     }
+    /* pvx's end stays on the vCPU pvx chose: Xen's -EINVAL, after the
+     * vCPU and port checks. */
+    as(d2);
+    assert_int_equal(ev_bind_vcpu((uint32_t)port, 0), -EINVAL);
+    assert_int_equal(ev_bind_vcpu((uint32_t)port, 1), -ENOENT);
+    assert_int_equal(ev_status(DOMID_SELF, (uint32_t)port, &s), 0);
+    assert_int_equal(s.vcpu, 0);
     /* The guest may close its end; pvx's later raises are ignored. */
     as(d2);
     assert_int_equal(ev_close((uint32_t)port), 0);

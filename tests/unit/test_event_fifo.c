@@ -421,10 +421,213 @@ static void check_queues(void)
 
         if (w & P(LINKED))
             assert_int_equal(seen[port], 1);
-        if (port < d1->evtchn.valid_ports && d1->evtchn.ports[port].state > ECS_RESERVED &&
-            (w & P(PENDING)) && !(w & P(MASKED)))
+        if (port < d1->evtchn.valid_ports &&
+            evtchn_port_entry(&d1->evtchn, port)->state > ECS_RESERVED && (w & P(PENDING)) &&
+            !(w & P(MASKED)))
             assert_true(w & P(LINKED));
     }
+}
+
+/* ---- Ports past the 2-level limit ---- */
+
+#define HIGH_FRAME 5 /* frames 5..8: event-array pages 1..4 (ports 1024..5119) */
+
+static long alloc_self(uint32_t *port)
+{
+    struct evtchn_alloc_unbound au = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    long rc = eh_op(EVTCHNOP_alloc_unbound, &au, sizeof(au));
+
+    *port = au.port;
+    return rc;
+}
+
+/* Allocate ports until refused: returns the error, *last the last port. */
+static long fill_ports(uint32_t *last)
+{
+    uint32_t port;
+    long rc;
+
+    while (!(rc = alloc_self(&port)))
+        *last = port;
+    return rc;
+}
+
+static void no_notify(struct domain *d, uint32_t port)
+{
+    (void)d;
+    (void)port;
+}
+
+/* d2 offers d1 a port (alloc_unbound naming d1); d1 stays current. */
+static void as_d2_offers_d1(uint32_t *port)
+{
+    struct evtchn_alloc_unbound au = {.dom = DOMID_SELF, .remote_dom = 1};
+
+    eh_set_current(d2->vcpus[0]);
+    assert_int_equal(eh_op(EVTCHNOP_alloc_unbound, &au, sizeof(au)), 0);
+    eh_set_current(d1->vcpus[0]);
+    *port = au.port;
+}
+
+static void high_pages(void)
+{
+    for (unsigned int i = 0; i < 4; i++) {
+        eh_frame_give(HIGH_FRAME + i, d1);
+        assert_int_equal(expand(HIGH_FRAME + i), 0);
+    }
+}
+
+static volatile event_word_t *high_word(uint32_t port)
+{
+    assert_true(port >= 1024 && port < 5 * 1024);
+    return (event_word_t *)eh_frame(HIGH_FRAME + port / 1024 - 1) + port % 1024;
+}
+
+static void test_fifo_ports_up_to_abi_limit(void **state)
+{
+    uint32_t last = 0, p, q;
+    struct evtchn_bind_virq bv = {.virq = VIRQ_TIMER, .vcpu = 1};
+    long live = eh_live_allocs;
+
+    (void)state;
+    /* No limit of its own (dom0; xl's max_event_channels past 2^17). */
+    assert_int_equal(evtchn_set_max_ports(d1, EVTCHN_MAX_PORTS_UNLIMITED), 0);
+    /* 2-level: 4096 ports, whatever the domain's own limit. */
+    assert_int_equal(fill_ports(&last), -ENOSPC);
+    assert_int_equal(last, EVTCHN_2L_NR_PORTS - 1);
+    assert_int_equal(d1->evtchn.valid_ports, EVTCHN_2L_NR_PORTS);
+    /* The bucket table grew with the ports: one bucket per group, one
+     * table of buckets per 4096 ports. */
+    assert_int_equal(eh_live_allocs,
+                     live + EVTCHN_2L_NR_PORTS / EVTCHN_PORT_GROUP - 1 /* the first */);
+
+    /* FIFO with those ports bound: up to 2^17, a bucket at a time. */
+    switch_d1();
+    high_pages();
+    assert_int_equal(evtchn_port_limit(d1), EVTCHN_FIFO_NR_CHANNELS);
+    assert_int_equal(fill_ports(&last), -ENOSPC);
+    assert_int_equal(last, EVTCHN_FIFO_NR_CHANNELS - 1);
+    assert_int_equal(d1->evtchn.active_ports, EVTCHN_FIFO_NR_CHANNELS - 1);
+    assert_int_equal(d1->evtchn.valid_ports, EVTCHN_FIFO_NR_CHANNELS);
+    assert_int_equal(eh_live_allocs, live + EVTCHN_FIFO_NR_CHANNELS / EVTCHN_PORT_GROUP +
+                                         EVTCHN_NR_PORT_TABLES - 2 + 1 /* FIFO state */);
+    /* The limit refuses every kind of allocation with Xen's -ENOSPC. */
+    assert_int_equal(eh_op(EVTCHNOP_bind_virq, &bv, sizeof(bv)), -ENOSPC);
+    {
+        struct evtchn_bind_ipi bi = {.vcpu = 0};
+
+        assert_int_equal(eh_op(EVTCHNOP_bind_ipi, &bi, sizeof(bi)), -ENOSPC);
+    }
+    as_d2_offers_d1(&q);
+    {
+        struct evtchn_bind_interdomain bi = {.remote_dom = 2, .remote_port = q};
+
+        assert_int_equal(eh_op(EVTCHNOP_bind_interdomain, &bi, sizeof(bi)), -ENOSPC);
+    }
+    assert_int_equal(evtchn_alloc_xen_port(d1, 0, no_notify), -ENOSPC);
+    assert_int_equal(simple_op(EVTCHNOP_unmask, EVTCHN_FIFO_NR_CHANNELS), -EINVAL);
+
+    /* A port past 4095 works like any other: freed, it is the lowest free
+     * one and is handed out again; raised, it is queued by its word. */
+    assert_int_equal(simple_op(EVTCHNOP_close, 5000), 0);
+    assert_int_equal(simple_op(EVTCHNOP_close, 4100), 0);
+    p = ipi(1);
+    assert_int_equal(p, 4100);
+    assert_int_equal(ipi(0), 5000);
+    *high_word(4100) = 0;
+    *high_word(5000) = 0;
+    assert_int_equal(simple_op(EVTCHNOP_send, 5000), 0);
+    assert_int_equal(simple_op(EVTCHNOP_send, 4100), 0);
+    assert_int_equal(cb(0)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], 5000);
+    assert_int_equal(cb(1)->head[EVTCHN_FIFO_PRIORITY_DEFAULT], 4100);
+    assert_int_equal(*high_word(5000), P(PENDING) | P(LINKED));
+    assert_true(cb(1)->ready & (1u << EVTCHN_FIFO_PRIORITY_DEFAULT));
+    assert_int_equal(evtchn_port_poll(d1, 4100), 1);
+    /* A port without an event word: remembered until its page comes. */
+    assert_int_equal(simple_op(EVTCHNOP_close, 6000), 0);
+    assert_int_equal(ipi(0), 6000);
+    assert_int_equal(simple_op(EVTCHNOP_send, 6000), 0);
+    assert_int_equal(evtchn_port_poll(d1, 6000), 0);
+
+    /* Teardown frees every bucket and table. */
+    eh_domain_free(d1);
+    d1 = NULL;
+    assert_int_equal(eh_live_allocs, live - 2);
+}
+
+static void test_fifo_domain_limit(void **state)
+{
+    uint32_t last = 0;
+
+    (void)state;
+    /* The default (xl's max_event_channels = 1023) holds under FIFO too. */
+    switch_d1();
+    assert_int_equal(fill_ports(&last), -ENOSPC);
+    assert_int_equal(last, EVTCHN_DEFAULT_MAX_PORTS - 1);
+    /* max_event_channels = 4999: 5000 ports under FIFO... */
+    assert_int_equal(evtchn_set_max_ports(d1, 5000), 0);
+    assert_int_equal(fill_ports(&last), -ENOSPC);
+    assert_int_equal(last, 4999);
+    assert_int_equal(d1->evtchn.valid_ports, ROUNDUP(5000, EVTCHN_PORT_GROUP));
+    /* ...and a lower limit only once the ports above it are closed. */
+    assert_int_equal(evtchn_set_max_ports(d1, 4500), -EBUSY);
+    for (uint32_t port = 4500; port < 5000; port++)
+        assert_int_equal(simple_op(EVTCHNOP_close, port), 0);
+    assert_int_equal(evtchn_set_max_ports(d1, 4500), 0);
+    assert_int_equal(fill_ports(&last), -ENOSPC);
+    {
+        struct evtchn_status st = {.dom = DOMID_SELF, .port = 4700};
+
+        /* Past the limit, inside a bucket: valid and closed, as on Xen. */
+        assert_int_equal(eh_op(EVTCHNOP_status, &st, sizeof(st)), 0);
+        assert_int_equal(st.status, EVTCHNSTAT_closed);
+    }
+}
+
+static void test_reset_fifo_to_2level_with_high_ports(void **state)
+{
+    struct evtchn_reset r = {.dom = DOMID_SELF};
+    struct evtchn_status st = {.dom = DOMID_SELF, .port = 4200};
+    uint32_t last = 0, p, valid;
+
+    (void)state;
+    assert_int_equal(evtchn_set_max_ports(d1, EVTCHN_MAX_PORTS_UNLIMITED), 0);
+    switch_d1();
+    high_pages();
+    while (alloc_self(&p) == 0 && p < 4200)
+        ;
+    assert_int_equal(p, 4200);
+    p = ipi(1);
+    assert_int_equal(p, 4201);
+    *high_word(p) = 0;
+    assert_int_equal(simple_op(EVTCHNOP_send, p), 0);
+    assert_int_equal(*high_word(p), P(PENDING) | P(LINKED));
+    valid = d1->evtchn.valid_ports;
+
+    /* Every port closed, back to 2-level, every page reference dropped. */
+    assert_int_equal(eh_op(EVTCHNOP_reset, &r, sizeof(r)), 0);
+    assert_int_equal(d1->evtchn.active_ports, 0);
+    assert_ptr_equal(d1->evtchn.ops, &evtchn_port_ops_2l);
+    assert_int_equal(eh_frame_refs(HIGH_FRAME + 3), 0);
+    /* As on Xen the buckets stay: ports past 4095 are still valid, closed,
+     * and nothing can be done with them. */
+    assert_int_equal(d1->evtchn.valid_ports, valid);
+    assert_int_equal(eh_op(EVTCHNOP_status, &st, sizeof(st)), 0);
+    assert_int_equal(st.status, EVTCHNSTAT_closed);
+    assert_int_equal(simple_op(EVTCHNOP_unmask, 4201), 0);
+    assert_int_equal(simple_op(EVTCHNOP_send, 4201), -EINVAL);
+    assert_int_equal(simple_op(EVTCHNOP_close, 4201), -EINVAL);
+    assert_int_equal(bind_vcpu(4201, 0), -EINVAL);
+    st.port = valid;
+    assert_int_equal(eh_op(EVTCHNOP_status, &st, sizeof(st)), -EINVAL);
+    /* 2-level's limit again: 4095 is the last port. */
+    assert_int_equal(fill_ports(&last), -ENOSPC);
+    assert_int_equal(last, EVTCHN_2L_NR_PORTS - 1);
+    assert_int_equal(d1->evtchn.valid_ports, valid);
+    /* FIFO anew: past 4095 again. */
+    assert_int_equal(init_control(CB_FRAME, 0, 0, NULL), 0);
+    assert_int_equal(alloc_self(&p), 0);
+    assert_int_equal(p, EVTCHN_2L_NR_PORTS);
 }
 
 static void test_random_run(void **state)
@@ -474,7 +677,7 @@ static void test_random_run(void **state)
                 *word(port) &= ~P(MASKED);
             break;
         case 6: /* an IPI cannot move; alloc_unbound ports may */
-            if (port && d1->evtchn.ports[port].state == ECS_UNBOUND)
+            if (port && evtchn_port_entry(&d1->evtchn, port)->state == ECS_UNBOUND)
                 assert_int_equal(bind_vcpu(port, rnd(2)), 0);
             else if (!port) {
                 struct evtchn_alloc_unbound au = {.dom = DOMID_SELF, .remote_dom = 0};
@@ -510,6 +713,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_switch_keeps_bound_ports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_close_busy_port_not_reused, setup, teardown),
         cmocka_unit_test_setup_teardown(test_reset_and_destroy_drop_references, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_ports_up_to_abi_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_fifo_domain_limit, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reset_fifo_to_2level_with_high_ports, setup, teardown),
         cmocka_unit_test_setup_teardown(test_random_run, setup, teardown),
     };
 

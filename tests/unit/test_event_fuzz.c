@@ -108,7 +108,7 @@ static void pick_bindable(struct evtchn_bind_interdomain *b)
     b->remote_dom = any_dom();
     b->remote_port = any_port();
     for (uint32_t port = 1; port < rd->evtchn.valid_ports && rnd(4); port++) {
-        const struct evtchn *chn = &rd->evtchn.ports[port];
+        const struct evtchn *chn = evtchn_port_entry(&rd->evtchn, port);
 
         if (chn->state == ECS_UNBOUND && chn->remote_dom == current->domain->domain_id) {
             b->remote_dom = rd == current->domain && rnd(2) ? DOMID_SELF : rd->domain_id;
@@ -304,7 +304,7 @@ static void step(void)
 
 static void check_port(struct domain *d, uint32_t port)
 {
-    const struct evtchn *chn = &d->evtchn.ports[port];
+    const struct evtchn *chn = evtchn_port_entry(&d->evtchn, port);
 
     assert_true(chn->notify_vcpu < d->max_vcpus);
     switch (chn->state) {
@@ -317,7 +317,7 @@ static void check_port(struct domain *d, uint32_t port)
         rd = domain_lookup(chn->remote_dom);
         assert_non_null(rd);
         assert_true(chn->u.remote_port < rd->evtchn.valid_ports);
-        rchn = &rd->evtchn.ports[chn->u.remote_port];
+        rchn = evtchn_port_entry(&rd->evtchn, chn->u.remote_port);
         assert_int_equal(rchn->state, ECS_INTERDOMAIN);
         assert_int_equal(rchn->remote_dom, d->domain_id);
         assert_int_equal(rchn->u.remote_port, port);
@@ -363,15 +363,18 @@ static void check_domain(unsigned int di)
     const struct evtchn_domain *ed = &d->evtchn;
     uint32_t active = 0;
 
-    assert_int_equal(ed->ports[0].state, ECS_RESERVED);
-    assert_true(ed->valid_ports <= ed->max_ports);
-    for (uint32_t port = 1; port < ed->max_ports; port++) {
-        const struct evtchn *chn = &ed->ports[port];
+    assert_int_equal(evtchn_port_entry(ed, 0)->state, ECS_RESERVED);
+    /* Buckets exist up to the one holding the highest port ever needed. */
+    assert_true(ed->valid_ports % EVTCHN_PORT_GROUP == 0);
+    assert_true(ed->valid_ports <= ROUNDUP(evtchn_port_limit(d), EVTCHN_PORT_GROUP));
+    assert_true(ed->free_hint <= ed->valid_ports);
+    for (uint32_t port = 1; port < ed->valid_ports; port++) {
+        const struct evtchn *chn = evtchn_port_entry(ed, port);
 
-        if (port >= ed->valid_ports) {
+        if (port >= evtchn_port_limit(d))
             assert_int_equal(chn->state, ECS_FREE);
-            continue;
-        }
+        if (port < ed->free_hint)
+            assert_int_not_equal(chn->state, ECS_FREE);
         if (chn->state != ECS_FREE)
             active++;
         check_port(d, port);
@@ -390,9 +393,10 @@ static void check_domain(unsigned int di)
             if (!port)
                 continue;
             assert_true(port < ed->valid_ports);
-            assert_int_equal(ed->ports[port].state, ECS_VIRQ);
-            assert_int_equal(ed->ports[port].u.virq, virq);
-            assert_true(virq_is_per_vcpu(virq) ? ed->ports[port].notify_vcpu == i : i == 0);
+            assert_int_equal(evtchn_port_entry(ed, port)->state, ECS_VIRQ);
+            assert_int_equal(evtchn_port_entry(ed, port)->u.virq, virq);
+            assert_true(virq_is_per_vcpu(virq) ? evtchn_port_entry(ed, port)->notify_vcpu == i
+                                               : i == 0);
         }
         /* Exactly one kick per 0 -> 1 transition of the upcall flag. */
         assert_int_equal(eh_kicks(v) - kicks_before[di][i],
@@ -426,7 +430,7 @@ static void test_random_ops(void **state)
             check_domain(di);
         for (unsigned int di = 0; di < NDOM; di++)
             for (uint32_t p = 1; p < doms[di]->evtchn.valid_ports; p++)
-                bound += doms[di]->evtchn.ports[p].state == ECS_INTERDOMAIN;
+                bound += evtchn_port_entry(&doms[di]->evtchn, p)->state == ECS_INTERDOMAIN;
     }
     /* The sequence must actually reach the interesting states. */
     assert_true(bound > steps / 10);

@@ -28,14 +28,32 @@
 struct evtchn_init_control;
 struct evtchn_expand_array;
 
-#define NR_VIRQS                 24
-#define EVTCHN_2L_NR_PORTS       4096
-#define EVTCHN_DEFAULT_MAX_PORTS 1024 /* per-domain limit (settable later) */
+#define NR_VIRQS             24
+#define EVTCHN_2L_NR_PORTS   4096       /* the 2-level ABI's limit */
+#define EVTCHN_FIFO_NR_PORTS (1u << 17) /* the FIFO ABI's (EVTCHN_FIFO_NR_CHANNELS) */
 
-/* Ports become valid (status/unmask/close answer for them instead of
- * -EINVAL) in groups of this size as the domain allocates them, the way
- * Xen grows its port buckets. */
-#define EVTCHN_PORT_GROUP 64
+/*
+ * A domain's own port limit, as a count of ports (Xen's max_evtchn_port + 1):
+ * a toolstack-built domain's comes from createdomain (xl.cfg
+ * max_event_channels, 1023 by default as in libxl), dom0 has none
+ * (EVTCHN_MAX_PORTS_UNLIMITED: Xen's -1 clamped to INT_MAX).  The ports a
+ * domain can allocate stop at the lower of that and its ABI's limit.
+ */
+#define EVTCHN_DEFAULT_MAX_PORTS   1024
+#define EVTCHN_MAX_PORTS_UNLIMITED (0x7fffffffu + 1)
+
+/*
+ * The port table is allocated lazily in buckets of EVTCHN_PORT_GROUP ports
+ * (the lowest free port is always the next one handed out, so the table
+ * grows a bucket at a time), reached through up to EVTCHN_NR_PORT_TABLES
+ * tables of EVTCHN_GROUPS_PER_TABLE bucket pointers.  Ports become valid
+ * (status/unmask/close answer for them instead of -EINVAL) a bucket at a
+ * time and stay valid until the domain is destroyed, as Xen's do.
+ */
+#define EVTCHN_PORT_GROUP       64
+#define EVTCHN_GROUPS_PER_TABLE 64
+#define EVTCHN_PORTS_PER_TABLE  (EVTCHN_PORT_GROUP * EVTCHN_GROUPS_PER_TABLE)
+#define EVTCHN_NR_PORT_TABLES   (EVTCHN_FIFO_NR_PORTS / EVTCHN_PORTS_PER_TABLE)
 
 struct domain;
 struct vcpu;
@@ -72,13 +90,26 @@ struct evtchn_port_ops;
 struct evtchn_fifo_domain;
 
 struct evtchn_domain {
-    struct evtchn *ports; /* xzalloc'd array of max_ports entries */
-    uint32_t max_ports;
-    uint32_t valid_ports;  /* ports below this have been reachable (grows by EVTCHN_PORT_GROUP) */
-    uint32_t active_ports; /* ports in use, port 0 not counted */
+    /* Bucket g of table t holds the EVTCHN_PORT_GROUP ports from
+     * EVTCHN_PORT_GROUP * (t * EVTCHN_GROUPS_PER_TABLE + g) on; every
+     * bucket below valid_ports exists, none above it. */
+    struct evtchn **tables[EVTCHN_NR_PORT_TABLES];
+    uint32_t max_ports;                /* the domain's own limit (see above) */
+    uint32_t valid_ports;              /* a multiple of EVTCHN_PORT_GROUP */
+    uint32_t active_ports;             /* ports in use, port 0 not counted */
+    uint32_t free_hint;                /* no port in 1..free_hint-1 is ECS_FREE */
     const struct evtchn_port_ops *ops; /* the domain's ABI */
     struct evtchn_fifo_domain *fifo;   /* FIFO state, NULL under 2-level */
 };
+
+/* A port below ed->valid_ports. */
+static inline struct evtchn *evtchn_port_entry(const struct evtchn_domain *ed, uint32_t port)
+{
+    uint32_t group = port / EVTCHN_PORT_GROUP;
+
+    return &ed->tables[group / EVTCHN_GROUPS_PER_TABLE][group % EVTCHN_GROUPS_PER_TABLE]
+                      [port % EVTCHN_PORT_GROUP];
+}
 
 int evtchn_domain_init(struct domain *d);
 void evtchn_domain_destroy(struct domain *d);
@@ -102,9 +133,12 @@ void evtchn_port_set_pending(struct domain *d, uint32_t port);
  */
 void evtchn_domain_close_all(struct domain *d);
 
-/* Change d's port limit (domctl).  -EINVAL outside 1..EVTCHN_2L_NR_PORTS,
- * -EBUSY if a port at or above the new limit is in use, -ENOMEM. */
+/* Change d's own port limit (a count of ports, see above; domctl and dom0's
+ * build).  -EINVAL outside 1..EVTCHN_MAX_PORTS_UNLIMITED, -EBUSY if a port
+ * at or above the new limit is in use. */
 int evtchn_set_max_ports(struct domain *d, uint32_t max_ports);
+/* The ports d may have now: its own limit, capped by its ABI's. */
+uint32_t evtchn_port_limit(const struct domain *d);
 
 /* Close one port of d from hypervisor code (no guest restrictions). */
 int evtchn_close_port(struct domain *d, uint32_t port);
@@ -151,7 +185,8 @@ int evtchn_poll_ports(struct vcpu *v, uint64_t ports, uint32_t nr_ports, uint32_
 
 /*
  * What an ABI does to one port's guest-visible state.  Ports are in use
- * and below the domain's max_ports; v is the vCPU the port notifies.
+ * and below the domain's evtchn_port_limit(); v is the vCPU the port
+ * notifies.
  */
 struct evtchn_port_ops {
     /* Mark pending; if unmasked (and, FIFO, not already queued) tell v. */
