@@ -6,6 +6,7 @@
 #   make test         build, then run every test suite (tests/suites.d)
 #   make test-xen     run the PV test guest on Debian's Xen 4.17 (the peer)
 #   make iso          a GRUB (multiboot2) ISO: build/pvx.iso
+#   make deb          Debian packages in build/deb (docs/install.md)
 #   make bench        benchmarks, pvx beside its peer
 #   make bench-io     PV against HVM-style I/O: table, JSON and chart in build/bench-io
 #   make format       reformat all C sources with clang-format
@@ -17,7 +18,7 @@ PYTHON := python3
 HAVE_XENSTORE := $(wildcard xenstore/Makefile)
 HAVE_TESTGUEST := $(wildcard guest-patches/testguest/Makefile)
 
-.PHONY: all deps hypervisor xenstore dom0-tools testguest unit iso run test test-xen bench bench-pv bench-dom0 \
+.PHONY: all deps hypervisor xenstore dom0-tools testguest unit iso deb run test test-xen bench bench-pv bench-dom0 \
 	bench-toolstack bench-devices bench-io bench-xenstore fuzz format format-check clean
 
 all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) dom0-tools $(if $(HAVE_TESTGUEST),testguest)
@@ -47,6 +48,18 @@ unit: deps
 iso: hypervisor
 	@$(PYTHON) scripts/mkiso.py --out $(BUILD)/pvx.iso --kernel $(BUILD)/hypervisor/pvx \
 		--append "$(PVX_CMDLINE)"
+
+# Debian packages (docs/install.md): pvx-hypervisor and pvx-utils in
+# build/deb, made with dpkg-deb by scripts/mkdeb.py.  The packaged tools are
+# linked with shared libraries (dom0-tools again, with LINK_STATIC=, in
+# build/deb/dom0-tools); the initramfs keeps its static ones.  DEB_VERSION
+# overrides the version (hypervisor/include/pvx/version.h).
+DEB_TOOLS := xl pvx-lifecycled pvxconsoled pvxconsole
+DEB_VERSION ?=
+deb: deps hypervisor xenstore
+	@$(MAKE) --no-print-directory -s -C dom0-tools O=$(BUILD)/deb/dom0-tools LINK_STATIC= \
+		$(addprefix $(BUILD)/deb/dom0-tools/,$(DEB_TOOLS))
+	@$(PYTHON) scripts/mkdeb.py --out $(BUILD)/deb $(if $(DEB_VERSION),--version $(DEB_VERSION))
 
 # The demo: pvx boots Debian's stock Linux kernel as dom0 with a busybox
 # shell on its console and pvx's toolstack up (docs/dom0.md,

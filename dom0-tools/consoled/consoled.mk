@@ -2,8 +2,8 @@
 # docs/console.md.  Included from dom0-tools/Makefile, which provides CC,
 # CFLAGS, O, ROOT and XS_BUILD.
 #
-#   $(O)/pvxconsoled       the daemon (static)
-#   $(O)/pvxconsole        the client program (static)
+#   $(O)/pvxconsoled       the daemon (static unless LINK_STATIC is empty)
+#   $(O)/pvxconsole        the client program (likewise)
 #   $(O)/libpvxconsole.a   pvx_console_attach (client.h), for xl
 #   consoled-unit          cmocka tests of the ring, buffer, logs and rate
 #                          limit, built with ASan/UBSan, run
@@ -23,13 +23,13 @@ $(CONSOLED_XS_LIB): consoled-force
 	@$(MAKE) --no-print-directory -s -C $(ROOT)/xenstore O=$(XS_BUILD) $(CONSOLED_XS_LIB)
 
 $(O)/pvxconsoled: $(CONSOLED_OBJS) $(O)/libpvxctl.a $(CONSOLED_XS_LIB)
-	$(CC) -static -s -o $@ $^ -lpthread -lutil
+	$(CC) $(LINK_STATIC) -s -o $@ $^ -lpthread -lutil
 
 $(O)/libpvxconsole.a: $(O)/consoled/client.o
 	rm -f $@ && ar rcs $@ $^
 
 $(O)/pvxconsole: $(O)/consoled/pvxconsole.o $(O)/libpvxconsole.a $(CONSOLED_XS_LIB)
-	$(CC) -static -s -o $@ $^ -lpthread
+	$(CC) $(LINK_STATIC) -s -o $@ $^ -lpthread
 
 # ---- tests: every source again, with AddressSanitizer and UBSan ----------
 CONSOLED_TCFLAGS := $(CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \
