@@ -192,6 +192,10 @@ long xd_map(domid_t dom, grant_ref_t ref, unsigned long va, bool readonly, int16
 long xd_unmap(unsigned long va, grant_handle_t handle, int16_t *status);
 void xd_copy_ptr(struct gnttab_copy_ptr *p, bool by_ref, domid_t dom, unsigned long ref_or_frame,
                  u16 offset);
+/* One GNTTABOP_copy between dom's grant ref (at gref_off) and one of our
+ * frames, either way: the element's status, 99 if the hypercall failed. */
+int16_t xd_copy_one(bool to_gref, domid_t dom, grant_ref_t ref, u16 gref_off, const void *frame,
+                    u16 frame_off, u16 len);
 /* Map dom's ref at va, retrying (yield) until granted or ms elapse: 0 or the error. */
 long xd_attach(domid_t dom, grant_ref_t ref, unsigned long va, unsigned long ms,
                grant_handle_t *handle);

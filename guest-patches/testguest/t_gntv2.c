@@ -94,23 +94,6 @@ static void grant_transitive(grant_ref_t ref, domid_t trans_domid, grant_ref_t t
     v2[ref].hdr.flags = GTF_transitive;
 }
 
-/* One copy between a grant of ours and one of our frames. */
-static int16_t copy(bool to_gref, grant_ref_t ref, u16 gref_off, void *frame, u16 frame_off,
-                    u16 len)
-{
-    struct gnttab_copy c;
-
-    memset(&c, 0, sizeof(c));
-    xd_copy_ptr(to_gref ? &c.dest : &c.source, true, 0, ref, gref_off);
-    xd_copy_ptr(to_gref ? &c.source : &c.dest, false, DOMID_SELF, va_to_mfn(frame), frame_off);
-    c.flags = to_gref ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
-    c.len = len;
-    c.status = 99;
-    if (hc_grant_table_op(GNTTABOP_copy, &c, 1))
-        return 99;
-    return c.status;
-}
-
 /* Bytes from..to-1 of p all equal to v. */
 static bool all_is(volatile const u8 *p, unsigned from, unsigned to, u8 v)
 {
@@ -218,9 +201,10 @@ static void full_page_grants(u8 *page, u8 *ro_page)
         CHECK_EQ("unmap_ro", st, GNTST_okay);
     }
     CHECK_EQ("unmap_ro_status_idle", status[V2_RO], 0);
-    CHECK_EQ("copy_from_full_page", copy(false, V2_RW, 100, ro_page, 0, 16), GNTST_okay);
+    CHECK_EQ("copy_from_full_page", xd_copy_one(false, 0, V2_RW, 100, ro_page, 0, 16), GNTST_okay);
     CHECK_EQ("copy_from_full_page_data", ro_page[0], 0x21);
-    CHECK_EQ("copy_into_ro_grant", copy(true, V2_RO, 0, page, 0, 16), GNTST_general_error);
+    CHECK_EQ("copy_into_ro_grant", xd_copy_one(true, 0, V2_RO, 0, page, 0, 16),
+             GNTST_general_error);
     CHECK_EQ("copy_left_status_idle", status[V2_RW] | status[V2_RO], 0);
     /* A granter's v2 revocation: clear the flags, then read the status. */
     v2[V2_RW].hdr.flags = 0;
@@ -239,16 +223,18 @@ static void sub_page_grants(u8 *page, u8 *buf)
     CHECK_RC("map_sub_page_rc", xd_map(0, V2_SUB, MAP_VA(2), true, &st, NULL), 0);
     CHECK_EQ("map_sub_page", st, GNTST_general_error);
     CHECK_EQ("map_sub_page_status_idle", status[V2_SUB], 0);
-    CHECK_EQ("copy_to_sub_page", copy(true, V2_SUB, SUB_OFF, buf, 0, SUB_LEN), GNTST_okay);
+    CHECK_EQ("copy_to_sub_page", xd_copy_one(true, 0, V2_SUB, SUB_OFF, buf, 0, SUB_LEN),
+             GNTST_okay);
     CHECK("copy_to_sub_page_data", all_is(page, SUB_OFF, SUB_OFF + SUB_LEN, 0x32) &&
                                        page[SUB_OFF - 1] == 0x31 &&
                                        page[SUB_OFF + SUB_LEN] == 0x31);
-    CHECK_EQ("copy_from_sub_page", copy(false, V2_SUB, SUB_OFF + 8, buf, 0, 8), GNTST_okay);
-    CHECK_EQ("copy_before_sub_page", copy(true, V2_SUB, SUB_OFF - 1, buf, 0, 8),
+    CHECK_EQ("copy_from_sub_page", xd_copy_one(false, 0, V2_SUB, SUB_OFF + 8, buf, 0, 8),
+             GNTST_okay);
+    CHECK_EQ("copy_before_sub_page", xd_copy_one(true, 0, V2_SUB, SUB_OFF - 1, buf, 0, 8),
              GNTST_general_error);
-    CHECK_EQ("copy_past_sub_page", copy(true, V2_SUB, SUB_OFF, buf, 0, SUB_LEN + 1),
+    CHECK_EQ("copy_past_sub_page", xd_copy_one(true, 0, V2_SUB, SUB_OFF, buf, 0, SUB_LEN + 1),
              GNTST_general_error);
-    CHECK_EQ("copy_across_page_first", copy(true, V2_SUB, PAGE_SIZE - 4, buf, 0, 8),
+    CHECK_EQ("copy_across_page_first", xd_copy_one(true, 0, V2_SUB, PAGE_SIZE - 4, buf, 0, 8),
              GNTST_bad_copy_arg);
     CHECK("refused_copies_left_page", page[SUB_OFF - 1] == 0x31 && page[SUB_OFF + SUB_LEN] == 0x31);
     CHECK_EQ("copy_sub_page_status_idle", status[V2_SUB], 0);
@@ -263,10 +249,12 @@ static void transitive_grants(u8 *page, u8 *buf)
      * naming a domain that does not exist; neither can be mapped. */
     grant_v2(V2_RW, page, GTF_permit_access);
     grant_transitive(V2_TRANS, 0, V2_RW);
-    CHECK_EQ("copy_transitive_to_self", copy(false, V2_TRANS, 0, buf, 0, 8), GNTST_general_error);
+    CHECK_EQ("copy_transitive_to_self", xd_copy_one(false, 0, V2_TRANS, 0, buf, 0, 8),
+             GNTST_general_error);
     CHECK_EQ("copy_transitive_to_self_status_idle", status[V2_TRANS] | status[V2_RW], 0);
     grant_transitive(V2_TRANS, NOBODY, V2_RW);
-    CHECK_EQ("copy_transitive_no_domain", copy(true, V2_TRANS, 0, buf, 0, 8), GNTST_general_error);
+    CHECK_EQ("copy_transitive_no_domain", xd_copy_one(true, 0, V2_TRANS, 0, buf, 0, 8),
+             GNTST_general_error);
     CHECK_RC("map_transitive_rc", xd_map(0, V2_TRANS, MAP_VA(3), true, &st, NULL), 0);
     CHECK_EQ("map_transitive", st, GNTST_general_error);
     CHECK_EQ("transitive_status_idle", status[V2_TRANS], 0);

@@ -129,24 +129,6 @@ u16 xt_flags(grant_ref_t ref)
     return v2[ref].hdr.flags;
 }
 
-/* One copy between dom's grant ref and one of our frames: the status, 99
- * if the hypercall itself failed. */
-static int16_t copy(bool to_gref, domid_t dom, grant_ref_t ref, u16 gref_off, const void *frame,
-                    u16 frame_off, u16 len)
-{
-    struct gnttab_copy c;
-
-    memset(&c, 0, sizeof(c));
-    xd_copy_ptr(to_gref ? &c.dest : &c.source, true, dom, ref, gref_off);
-    xd_copy_ptr(to_gref ? &c.source : &c.dest, false, DOMID_SELF, va_to_mfn(frame), frame_off);
-    c.flags = to_gref ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
-    c.len = len;
-    c.status = 99;
-    if (hc_grant_table_op(GNTTABOP_copy, &c, 1))
-        return 99;
-    return c.status;
-}
-
 static u16 a_flags(void)
 {
     return xd_gte(XD_THIRD_REF)->flags;
@@ -173,10 +155,10 @@ void xt_a(domid_t c, u8 *page, volatile u32 *a_step, const volatile u32 *b_step)
     CHECK("a.trans_copy_out_left_page", same_at(page, 2048, XT_SEED_A, 0));
     CHECK_EQ("a.trans_copies_leave_entry_idle", a_flags(), GTF_permit_access);
     /* Through c back to our own page. */
-    CHECK_EQ("a.trans_back_copy_from", copy(false, c, XT_BACK, 64, buf, 0, 64), GNTST_okay);
+    CHECK_EQ("a.trans_back_copy_from", xd_copy_one(false, c, XT_BACK, 64, buf, 0, 64), GNTST_okay);
     CHECK("a.trans_back_copy_from_data", same_at(buf, 64, XT_SEED_A, 64));
     fill_at(buf, 64, XT_SEED_BACK, 0);
-    CHECK_EQ("a.trans_back_copy_to", copy(true, c, XT_BACK, 1024, buf, 0, 64), GNTST_okay);
+    CHECK_EQ("a.trans_back_copy_to", xd_copy_one(true, c, XT_BACK, 1024, buf, 0, 64), GNTST_okay);
     CHECK("a.trans_back_copy_to_data", same_at(page + 1024, 64, XT_SEED_BACK, 0) &&
                                            page[1023] == pat(1023, XT_SEED_A) &&
                                            page[1088] == pat(1088, XT_SEED_A));
@@ -192,7 +174,7 @@ void xt_a(domid_t c, u8 *page, volatile u32 *a_step, const volatile u32 *b_step)
     CHECK("a.trans_back_both_sides_data", same_at(page + 1536, 64, XT_SEED_A, 64));
     CHECK_EQ("a.trans_back_leaves_entry_idle", a_flags(), GTF_permit_access);
     /* c's entries for b are not ours to use. */
-    CHECK_EQ("a.trans_granted_to_other", copy(false, c, XT_TRANS, 0, buf, 0, 16),
+    CHECK_EQ("a.trans_granted_to_other", xd_copy_one(false, c, XT_TRANS, 0, buf, 0, 16),
              GNTST_general_error);
     CHECK("a.trans_revoke_underlying", xd_end_access(XD_THIRD_REF));
     *a_step = 1;
@@ -202,7 +184,7 @@ void xt_a(domid_t c, u8 *page, volatile u32 *a_step, const volatile u32 *b_step)
         return;
     }
     CHECK_EQ("a.trans_refused_copy_left_entry", a_flags(), 0);
-    CHECK_EQ("a.trans_back_after_revoke", copy(false, c, XT_BACK, 0, buf, 0, 16),
+    CHECK_EQ("a.trans_back_after_revoke", xd_copy_one(false, c, XT_BACK, 0, buf, 0, 16),
              GNTST_general_error);
     xd_grant(XD_THIRD_REF, c, page, false);
     *a_step = 2;
@@ -212,7 +194,7 @@ void xt_a_after_c_destroyed(domid_t c)
 {
     u8 *buf = page_alloc();
 
-    CHECK_EQ("a.trans_back_after_c_destroyed", copy(false, c, XT_BACK, 0, buf, 0, 16),
+    CHECK_EQ("a.trans_back_after_c_destroyed", xd_copy_one(false, c, XT_BACK, 0, buf, 0, 16),
              GNTST_bad_domain);
     CHECK_EQ("a.trans_entry_idle_after_c_destroyed", a_flags(), GTF_permit_access);
 }
@@ -223,19 +205,19 @@ void xt_a_after_c_destroyed(domid_t c)
 static void b_sub_page_back(domid_t c, const u8 *sub, u8 *buf)
 {
     CHECK_EQ("b.trans_back_sub_page_from",
-             copy(false, c, XT_SUBBACK, XT_SUB_OFF, buf, 0, XT_SUB_LEN), GNTST_okay);
+             xd_copy_one(false, c, XT_SUBBACK, XT_SUB_OFF, buf, 0, XT_SUB_LEN), GNTST_okay);
     CHECK("b.trans_back_sub_page_from_data", same_at(buf, XT_SUB_LEN, XT_SEED_SUB, XT_SUB_OFF));
     fill_at(buf, 256, XT_SEED_B, 0);
-    CHECK_EQ("b.trans_back_sub_page_to", copy(true, c, XT_SUBBACK, XT_SUB_OFF + 256, buf, 0, 256),
-             GNTST_okay);
+    CHECK_EQ("b.trans_back_sub_page_to",
+             xd_copy_one(true, c, XT_SUBBACK, XT_SUB_OFF + 256, buf, 0, 256), GNTST_okay);
     CHECK("b.trans_back_sub_page_to_data", same_at(sub + XT_SUB_OFF + 256, 256, XT_SEED_B, 0));
-    CHECK_EQ("b.trans_before_sub_page", copy(true, c, XT_SUBBACK, XT_SUB_OFF - 1, buf, 0, 8),
+    CHECK_EQ("b.trans_before_sub_page", xd_copy_one(true, c, XT_SUBBACK, XT_SUB_OFF - 1, buf, 0, 8),
              GNTST_general_error);
     CHECK_EQ("b.trans_past_sub_page",
-             copy(true, c, XT_SUBBACK, XT_SUB_OFF + XT_SUB_LEN - 8, buf, 0, 16),
+             xd_copy_one(true, c, XT_SUBBACK, XT_SUB_OFF + XT_SUB_LEN - 8, buf, 0, 16),
              GNTST_general_error);
-    CHECK_EQ("b.trans_sub_page_across_page", copy(true, c, XT_SUBBACK, PAGE_SIZE - 4, buf, 0, 8),
-             GNTST_bad_copy_arg);
+    CHECK_EQ("b.trans_sub_page_across_page",
+             xd_copy_one(true, c, XT_SUBBACK, PAGE_SIZE - 4, buf, 0, 8), GNTST_bad_copy_arg);
     CHECK("b.trans_refused_left_sub_page",
           same_at(sub, XT_SUB_OFF + 256, XT_SEED_SUB, 0) &&
               same_at(sub + XT_SUB_OFF + XT_SUB_LEN, PAGE_SIZE - XT_SUB_OFF - XT_SUB_LEN,
@@ -247,17 +229,19 @@ static void b_refusals(domid_t c, u8 *buf)
 {
     int16_t st;
 
-    CHECK_EQ("b.trans_across_page", copy(false, c, XT_TRANS, 4000, buf, 0, 200),
+    CHECK_EQ("b.trans_across_page", xd_copy_one(false, c, XT_TRANS, 4000, buf, 0, 200),
              GNTST_bad_copy_arg);
-    CHECK_EQ("b.trans_ro_copy_from", copy(false, c, XT_TRANS_RO, 100, buf, 0, 16), GNTST_okay);
+    CHECK_EQ("b.trans_ro_copy_from", xd_copy_one(false, c, XT_TRANS_RO, 100, buf, 0, 16),
+             GNTST_okay);
     CHECK("b.trans_ro_copy_from_data", same_at(buf, 16, XT_SEED_A, 100));
-    CHECK_EQ("b.trans_ro_copy_into", copy(true, c, XT_TRANS_RO, 0, buf, 0, 16),
+    CHECK_EQ("b.trans_ro_copy_into", xd_copy_one(true, c, XT_TRANS_RO, 0, buf, 0, 16),
              GNTST_general_error);
-    CHECK_EQ("b.trans_naming_its_granter", copy(false, c, XT_SELF, 0, buf, 0, 16),
+    CHECK_EQ("b.trans_naming_its_granter", xd_copy_one(false, c, XT_SELF, 0, buf, 0, 16),
              GNTST_general_error);
-    CHECK_EQ("b.trans_two_levels", copy(false, c, XT_CHAIN, 0, buf, 0, 16), GNTST_general_error);
+    CHECK_EQ("b.trans_two_levels", xd_copy_one(false, c, XT_CHAIN, 0, buf, 0, 16),
+             GNTST_general_error);
     CHECK_EQ("b.trans_two_levels_left_ours_idle", xt_status(XT_B_TRANS), 0);
-    CHECK_EQ("b.trans_granted_to_other", copy(false, c, XT_BACK, 0, buf, 0, 16),
+    CHECK_EQ("b.trans_granted_to_other", xd_copy_one(false, c, XT_BACK, 0, buf, 0, 16),
              GNTST_general_error);
     /* A transitive entry is for copies only. */
     CHECK_RC("b.trans_map_ro_rc", xd_map(c, XT_TRANS, XT_MAP_VA, true, &st, NULL), 0);
@@ -294,10 +278,10 @@ void xt_b(domid_t a, domid_t c, const volatile u32 *a_step, volatile u32 *b_step
         test_fail("b.trans_c_step1", "c did not answer");
         return;
     }
-    CHECK_EQ("b.trans_copy_from", copy(false, c, XT_TRANS, 0, buf, 0, 2048), GNTST_okay);
+    CHECK_EQ("b.trans_copy_from", xd_copy_one(false, c, XT_TRANS, 0, buf, 0, 2048), GNTST_okay);
     CHECK("b.trans_copy_from_data", same_at(buf, 2048, XT_SEED_A, 0));
     fill_at(buf, 2048, XT_SEED_B, 0);
-    CHECK_EQ("b.trans_copy_to", copy(true, c, XT_TRANS, 2048, buf, 0, 2048), GNTST_okay);
+    CHECK_EQ("b.trans_copy_to", xd_copy_one(true, c, XT_TRANS, 2048, buf, 0, 2048), GNTST_okay);
     b_refusals(c, buf);
     b_sub_page_back(c, sub, buf);
     *b_step = 1;
@@ -307,14 +291,14 @@ void xt_b(domid_t a, domid_t c, const volatile u32 *a_step, volatile u32 *b_step
         test_fail("b.trans_a_step1", "a did not revoke");
         return;
     }
-    CHECK_EQ("b.trans_underlying_revoked", copy(false, c, XT_TRANS, 0, buf, 0, 16),
+    CHECK_EQ("b.trans_underlying_revoked", xd_copy_one(false, c, XT_TRANS, 0, buf, 0, 16),
              GNTST_general_error);
     *b_step = 2;
     if (!XD_WAIT_FOR(*a_step >= 2, XD_WAIT_MS)) {
         test_fail("b.trans_a_step2", "a did not grant again");
         return;
     }
-    CHECK_EQ("b.trans_underlying_granted_again", copy(false, c, XT_TRANS, 0, buf, 0, 16),
+    CHECK_EQ("b.trans_underlying_granted_again", xd_copy_one(false, c, XT_TRANS, 0, buf, 0, 16),
              GNTST_okay);
 
     /* c revokes its transitive entry: the copy fails at the first level. */
@@ -323,7 +307,8 @@ void xt_b(domid_t a, domid_t c, const volatile u32 *a_step, volatile u32 *b_step
         test_fail("b.trans_c_step2", "c did not revoke");
         return;
     }
-    CHECK_EQ("b.trans_revoked", copy(false, c, XT_TRANS, 0, buf, 0, 16), GNTST_general_error);
+    CHECK_EQ("b.trans_revoked", xd_copy_one(false, c, XT_TRANS, 0, buf, 0, 16),
+             GNTST_general_error);
     box->b_step = 3;
     CHECK_RC("b.trans_unmap_box_rc", xd_unmap(XT_BOX_VA, hbox, &st), 0);
     CHECK_EQ("b.trans_unmap_box", st, GNTST_okay);
@@ -333,7 +318,7 @@ void xt_b_after_c_destroyed(domid_t c)
 {
     u8 *buf = page_alloc();
 
-    CHECK_EQ("b.trans_after_c_destroyed", copy(false, c, XT_TRANS_RO, 0, buf, 0, 16),
+    CHECK_EQ("b.trans_after_c_destroyed", xd_copy_one(false, c, XT_TRANS_RO, 0, buf, 0, 16),
              GNTST_bad_domain);
     CHECK_EQ("b.trans_after_c_destroyed_ours_idle", xt_status(XT_B_SUB) | xt_status(XT_B_TRANS), 0);
 }

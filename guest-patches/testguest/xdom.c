@@ -134,6 +134,22 @@ void xd_copy_ptr(struct gnttab_copy_ptr *p, bool by_ref, domid_t dom, unsigned l
     p->offset = offset;
 }
 
+int16_t xd_copy_one(bool to_gref, domid_t dom, grant_ref_t ref, u16 gref_off, const void *frame,
+                    u16 frame_off, u16 len)
+{
+    struct gnttab_copy c;
+
+    memset(&c, 0, sizeof(c));
+    xd_copy_ptr(to_gref ? &c.dest : &c.source, true, dom, ref, gref_off);
+    xd_copy_ptr(to_gref ? &c.source : &c.dest, false, DOMID_SELF, va_to_mfn(frame), frame_off);
+    c.flags = to_gref ? GNTCOPY_dest_gref : GNTCOPY_source_gref;
+    c.len = len;
+    c.status = 99;
+    if (hc_grant_table_op(GNTTABOP_copy, &c, 1))
+        return 99;
+    return c.status;
+}
+
 long xd_attach(domid_t dom, grant_ref_t ref, unsigned long va, unsigned long ms,
                grant_handle_t *handle)
 {
