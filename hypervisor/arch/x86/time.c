@@ -27,6 +27,7 @@
 
 #define APIC_EOI        0x0b0
 #define APIC_SVR        0x0f0
+#define APIC_IRR        0x200
 #define APIC_LVT_TIMER  0x320
 #define APIC_TMICT      0x380
 #define APIC_TMCCT      0x390
@@ -176,6 +177,18 @@ void arch_timer_program(uint64_t deadline)
     if (count > 0xffffffffu)
         count = 0xffffffffu; /* fires early; timer_expire() re-arms */
     apic_write(APIC_TMICT, (uint32_t)count);
+}
+
+bool apic_irq_pending(void)
+{
+    if (!apic)
+        return false;
+    /* IRR: 8 words of 32 vectors, 16 bytes apart; vectors 0-31 are never
+     * interrupts. */
+    for (unsigned int reg = APIC_IRR + 0x10; reg <= APIC_IRR + 0x70; reg += 0x10)
+        if (apic_read(reg))
+            return true;
+    return false;
 }
 
 void apic_timer_interrupt(void)

@@ -8,8 +8,12 @@
 #define APIC_SPURIOUS_VECTOR 0xff
 
 #ifndef __ASSEMBLY__
+#include <pvx/types.h>
+
 void apic_timer_interrupt(void);
 void apic_eoi(void);
+/* Is an interrupt waiting in this CPU's local APIC (interrupts off)? */
+bool apic_irq_pending(void);
 #endif
 
 #endif
