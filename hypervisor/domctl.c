@@ -149,7 +149,7 @@ static long vcpucontext(struct domain *d, struct pvx_domctl *op, bool set)
     if (copy_from_guest(&ctxt, guest_handle_addr(vc->ctxt), sizeof(ctxt)))
         return -EFAULT;
     rc = arch_set_vcpu_context(v, &ctxt);
-    if (rc)
+    if (rc) /* -ERESTART included: the caller makes the continuation */
         return rc;
     v->initialised = true;
     v->online = ctxt.flags & VGCF_online;
@@ -322,6 +322,9 @@ long do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
     case PVX_DOMCTL_setvcpucontext:
     case PVX_DOMCTL_getvcpucontext:
         rc = may_control(d) ? vcpucontext(d, &op, op.cmd == PVX_DOMCTL_setvcpucontext) : -EINVAL;
+        /* Validating the new page tables stopped: the same call goes on. */
+        if (rc == -ERESTART)
+            return hypercall_create_continuation(__HYPERVISOR_domctl, arg, 0, 0, 0, 0);
         break;
     case PVX_DOMCTL_hypercall_init:
         rc = hypercall_init(d, op.u.hypercall_init.gmfn);

@@ -70,13 +70,14 @@ bool hypercall_preempt_check(void)
     return arch_hypercall_preempt_pending();
 }
 
-long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+/* Run one hypercall; a continuation it asks for is left pending. */
+static long dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct percpu *pc = this_cpu();
     const struct hypercall_entry *e;
-    long ret;
 
     pc->last_hypercall = (struct hypercall_record){nr, {a1, a2, a3, a4, a5}};
+    pc->continuation_pending = false;
     if (nr >= NR_HYPERCALLS)
         return -ENOSYS;
     e = &hypercall_table[nr];
@@ -84,8 +85,14 @@ long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
         return -ENOSYS;
     if (e->privileged && !current->domain->is_privileged)
         return -EPERM;
-    pc->continuation_pending = false;
-    ret = e->fn(a1, a2, a3, a4, a5);
+    return e->fn(a1, a2, a3, a4, a5);
+}
+
+long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+    struct percpu *pc = this_cpu();
+    long ret = dispatch(nr, a1, a2, a3, a4, a5);
+
     if (pc->continuation_pending) {
         pc->continuation_pending = false;
         arch_set_continuation(pc->continuation_args);
@@ -96,7 +103,10 @@ long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 
 /* Multicall: run a batch of hypercalls, writing each result back.  Every
  * entry runs regardless of earlier failures; only a bad list fails the
- * call.  Nesting is refused. */
+ * call.  Nesting is refused.  An entry that asks for a continuation gets
+ * its new arguments written into the list, and the multicall itself
+ * continues from that entry (the guest's registers belong to the multicall,
+ * not to the entry). */
 long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct percpu *pc = this_cpu();
@@ -116,8 +126,22 @@ long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t
         if (mc.op == __HYPERVISOR_multicall) {
             mc.result = (uint64_t)-EINVAL;
         } else {
-            mc.result = (uint64_t)do_hypercall(mc.op, mc.args[0], mc.args[1], mc.args[2],
-                                               mc.args[3], mc.args[4]);
+            mc.result = (uint64_t)dispatch(mc.op, mc.args[0], mc.args[1], mc.args[2], mc.args[3],
+                                           mc.args[4]);
+            if (pc->continuation_pending) {
+                pc->continuation_pending = false;
+                mc.op = pc->continuation_args[0];
+                for (unsigned int j = 0; j < 5; j++)
+                    mc.args[j] = pc->continuation_args[j + 1];
+                if (copy_to_guest(at, &mc.op, sizeof(mc.op)) ||
+                    copy_to_guest(at + offsetof(struct multicall_entry, args), mc.args,
+                                  5 * sizeof(mc.args[0]))) {
+                    rc = -EFAULT;
+                    break;
+                }
+                rc = hypercall_create_continuation(__HYPERVISOR_multicall, at, nr - i, 0, 0, 0);
+                break;
+            }
         }
         if (copy_to_guest(at + offsetof(struct multicall_entry, result), &mc.result,
                           sizeof(mc.result))) {

@@ -20,6 +20,9 @@
 
 /* Entries a set_memory_map may carry: Xen's E820MAX. */
 #define MEMORY_MAP_MAX 1024
+/* A continuation of a reservation names its next extent above the command. */
+#define MEMOP_EXTENT_SHIFT 6
+#define MEMOP_CMD_MASK     ((1ULL << MEMOP_EXTENT_SHIFT) - 1)
 
 /*
  * set_memory_map: the control domain gives a domain its pseudo-physical
@@ -121,8 +124,10 @@ static long machphys_mfn_list(uint64_t arg)
  * to record in the M2P and returns the new frame's MFN in its place;
  * decrease_reservation hands back frames nothing references any more.
  * Returns the number of extents done (a short count on the first failure).
+ * A long list yields through a continuation that names, in the bits of cmd
+ * above MEMOP_EXTENT_SHIFT, the extent to go on with (Xen's encoding).
  */
-static long reservation(struct domain *caller, uint64_t cmd, uint64_t arg)
+static long reservation(struct domain *caller, uint64_t cmd, uint64_t start, uint64_t arg)
 {
     struct xen_memory_reservation r;
     uint64_t list;
@@ -138,11 +143,14 @@ static long reservation(struct domain *caller, uint64_t cmd, uint64_t arg)
     if (r.extent_order != 0)
         return -EINVAL; /* superpage extents are not offered to PV guests */
     list = guest_handle_addr(r.extent_start);
-    for (i = 0; i < r.nr_extents; i++) {
+    if (start >= r.nr_extents)
+        return (long)start;
+    for (i = start; i < r.nr_extents; i++) {
         xen_pfn_t x;
 
-        if (i && hypercall_preempt_check())
-            break;
+        if (i > start && hypercall_preempt_check())
+            return hypercall_create_continuation(__HYPERVISOR_memory_op,
+                                                 cmd | (i << MEMOP_EXTENT_SHIFT), arg, 0, 0, 0);
         if (copy_from_guest(&x, list + i * sizeof(x), sizeof(x)))
             break; /* as Xen: the count done so far, not an error */
         if (cmd == XENMEM_decrease_reservation) {
@@ -188,6 +196,14 @@ long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t
 {
     struct domain *d = current->domain;
 
+    switch (cmd & MEMOP_CMD_MASK) {
+    case XENMEM_increase_reservation:
+    case XENMEM_decrease_reservation:
+    case XENMEM_populate_physmap:
+        return reservation(d, cmd & MEMOP_CMD_MASK, cmd >> MEMOP_EXTENT_SHIFT, arg);
+    default:
+        break;
+    }
     switch (cmd) {
     case XENMEM_memory_map:
         return memory_map(d, arg);
@@ -213,10 +229,6 @@ long do_memory_op(uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t
 
         return (long)(max_pfn ? max_pfn - 1 : 0);
     }
-    case XENMEM_increase_reservation:
-    case XENMEM_decrease_reservation:
-    case XENMEM_populate_physmap:
-        return reservation(d, cmd, arg);
     case XENMEM_exchange:
         return memory_exchange(d, arg);
     case XENMEM_current_reservation:

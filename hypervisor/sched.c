@@ -479,6 +479,11 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
         if (v->initialised)
             return -EEXIST;
         rc = arch_set_vcpu_context(v, &ctxt);
+        /* Validating the new page tables stopped half way: the guest's call
+         * runs again (reading the context again) and goes on with them.  The
+         * vCPU stays uninitialised until then, as on Xen. */
+        if (rc == -ERESTART)
+            return hypercall_create_continuation(__HYPERVISOR_vcpu_op, cmd, vcpuid, arg, 0, 0);
         if (!rc)
             v->initialised = true;
         return rc;

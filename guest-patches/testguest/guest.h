@@ -78,7 +78,25 @@ void flush_va(unsigned long va);     /* mmuext INVLPG_LOCAL */
 long pin_table(int level, void *va); /* mmuext PIN_Lx */
 long unpin_table(void *va);
 unsigned long cur_l4_mfn(void);
-extern u64 *kernel_l4;                    /* VA of the active kernel L4 */
+extern u64 *kernel_l4; /* VA of the active kernel L4 */
+/*
+ * A page-table tree big enough that validating it takes the hypervisor a
+ * while (preemptible validation): one L3, BT_L2 L2 tables, BT_L2 * BT_L1
+ * L1 tables whose 512 entries all map one data page read-only.  Built once
+ * (pool pages, read-only, nothing pinned); bigtree_set_bad() puts a
+ * writable mapping of the first L1 table into the last slot-300 entry of
+ * the last L1 (or takes it out again): invalid once that L1 is a table.
+ */
+#define BT_L2 4
+#define BT_L1 24
+struct bigtree {
+    u64 *l3, *l2[BT_L2], *l1[BT_L2][BT_L1];
+};
+struct bigtree *bigtree_get(void);
+long bigtree_set_bad(struct bigtree *bt, bool bad);
+/* Are all of the tree's pages free of any page-table type (each can be
+ * mapped writable)?  Leaves them read-only again. */
+bool bigtree_all_writable(struct bigtree *bt);
 #define SCRATCH_BASE 0xffffffffc0000000UL /* L3 slot 511: built by the checks */
 
 /* traps.c: trap table, bounce frames, expected traps. */

@@ -9,7 +9,7 @@
 #include "guest.h"
 #include <public/xen.h>
 
-#define POOL_PAGES 160
+#define POOL_PAGES (160 + 1 + BT_L2 + BT_L2 * BT_L1 + 8) /* the checks' own + bigtree */
 static u8 pool[POOL_PAGES][PAGE_SIZE] __page_aligned;
 static unsigned pool_next;
 u64 *kernel_l4;
@@ -166,4 +166,67 @@ void flush_va(unsigned long va)
     op.cmd = MMUEXT_INVLPG_LOCAL;
     op.arg1.linear_addr = va;
     hc_mmuext_op(&op, 1, NULL, DOMID_SELF);
+}
+
+/* ---- a big tree (see guest.h) ---- */
+
+static long readonly_all(struct bigtree *bt, bool ro)
+{
+    long rc = ro ? make_readonly(bt->l3) : make_writable(bt->l3);
+
+    for (int i = 0; i < BT_L2; i++) {
+        rc = rc ? rc : ro ? make_readonly(bt->l2[i]) : make_writable(bt->l2[i]);
+        for (int j = 0; j < BT_L1; j++)
+            rc = rc ? rc : ro ? make_readonly(bt->l1[i][j]) : make_writable(bt->l1[i][j]);
+    }
+    return rc;
+}
+
+struct bigtree *bigtree_get(void)
+{
+    static struct bigtree bt;
+    static bool built;
+    u64 data;
+
+    if (built)
+        return &bt;
+    data = ((u64)va_to_mfn(page_alloc()) << PAGE_SHIFT) | PTE_KERN_RO;
+    bt.l3 = page_alloc();
+    for (int i = 0; i < BT_L2; i++) {
+        bt.l2[i] = page_alloc();
+        bt.l3[i] = ((u64)va_to_mfn(bt.l2[i]) << PAGE_SHIFT) | PTE_TABLE;
+        for (int j = 0; j < BT_L1; j++) {
+            u64 *l1 = page_alloc();
+
+            for (int k = 0; k < 512; k++)
+                l1[k] = data;
+            bt.l1[i][j] = l1;
+            bt.l2[i][j] = ((u64)va_to_mfn(l1) << PAGE_SHIFT) | PTE_TABLE;
+        }
+    }
+    if (readonly_all(&bt, true)) {
+        printk("bigtree: cannot make the tables read-only\n");
+        guest_exit();
+    }
+    built = true;
+    return &bt;
+}
+
+long bigtree_set_bad(struct bigtree *bt, bool bad)
+{
+    u64 *l1 = bt->l1[BT_L2 - 1][BT_L1 - 1];
+    long rc = make_writable(l1);
+
+    if (rc)
+        return rc;
+    l1[300] = bad ? ((u64)va_to_mfn(bt->l1[0][0]) << PAGE_SHIFT) | PTE_KERN_RW : l1[299];
+    return make_readonly(l1);
+}
+
+bool bigtree_all_writable(struct bigtree *bt)
+{
+    long rc = readonly_all(bt, false);
+
+    /* Back to read-only whatever happened (what could be made writable). */
+    return !readonly_all(bt, true) && !rc;
 }

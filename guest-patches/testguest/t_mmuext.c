@@ -1,10 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * mmuext_op: pinning at each level (and the refusals), base pointers, TLB
- * maintenance, SET_LDT, COPY_PAGE/CLEAR_PAGE, and unknown commands.
+ * maintenance, SET_LDT, COPY_PAGE/CLEAR_PAGE, and unknown commands.  A tree
+ * too big to validate in one go (the hypervisor stops when an interrupt
+ * waits and goes on through a continuation, invisibly to us): pinned
+ * directly and from a multicall, and with a bad entry deep inside.
  */
 #include "guest.h"
 #include "test.h"
+#include <public/vcpu.h>
 
 static long ext1(unsigned cmd, unsigned long arg1, unsigned long arg2)
 {
@@ -23,6 +27,64 @@ static unsigned long read_cr3(void)
 
     __asm__ volatile("mov %%cr3, %0" : "=r"(v));
     return v;
+}
+
+/* Pin the big tree under a fresh L4 with a 1 ms tick running, so that
+ * interrupts keep arriving during the validation. */
+static void big_tree(void)
+{
+    static u64 *l4;
+    static multicall_entry_t mc[2];
+    struct bigtree *bt = bigtree_get();
+    struct vcpu_set_periodic_timer spt = {.period_ns = 1000000};
+    static struct mmuext_op ops[2];
+
+    if (!l4) {
+        l4 = page_alloc();
+        l4[0] = ((u64)va_to_mfn(bt->l3) << PAGE_SHIFT) | PTE_TABLE;
+        make_readonly(l4);
+    }
+    CHECK_RC("bigtree_tick_1ms", hc_vcpu_op(VCPUOP_set_periodic_timer, 0, &spt), 0);
+
+    /* A writable mapping of a page table in the last L1: the pin fails
+     * with that entry's error; afterwards nothing of the tree is a page
+     * table.  (Xen releases what the failed validation took when this vCPU
+     * makes its next MMU call: a flush here.) */
+    CHECK_RC("bigtree_make_bad", bigtree_set_bad(bt, true), 0);
+    CHECK_RC("bigtree_pin_bad_entry", pin_table(4, l4), -XEN_EBUSY);
+    ext1(MMUEXT_TLB_FLUSH_LOCAL, 0, 0);
+    CHECK("bigtree_free_after_failed_pin", bigtree_all_writable(bt));
+    CHECK_RC("bigtree_l4_free_after_failed_pin", make_writable(l4), 0);
+    make_readonly(l4);
+    CHECK_RC("bigtree_make_good", bigtree_set_bad(bt, false), 0);
+
+    CHECK_RC("bigtree_pin", pin_table(4, l4), 0);
+    CHECK_RC("bigtree_l1_in_use", make_writable(bt->l1[BT_L2 / 2][BT_L1 / 2]), -XEN_EBUSY);
+    CHECK_RC("bigtree_pin_twice", pin_table(4, l4), -XEN_EINVAL);
+    CHECK_RC("bigtree_unpin", unpin_table(l4), 0);
+    CHECK("bigtree_free_after_unpin", bigtree_all_writable(bt));
+
+    /* A validation stopping inside a multicall goes on within it. */
+    memset(ops, 0, sizeof(ops));
+    ops[0].cmd = MMUEXT_PIN_L4_TABLE;
+    ops[0].arg1.mfn = va_to_mfn(l4);
+    ops[1].cmd = MMUEXT_UNPIN_TABLE;
+    ops[1].arg1.mfn = va_to_mfn(l4);
+    memset(mc, 0, sizeof(mc));
+    for (int i = 0; i < 2; i++) {
+        mc[i].op = __HYPERVISOR_mmuext_op;
+        mc[i].args[0] = (unsigned long)&ops[i];
+        mc[i].args[1] = 1;
+        mc[i].args[3] = DOMID_SELF;
+        mc[i].result = 0x5555;
+    }
+    CHECK_RC("bigtree_multicall", hc_multicall(mc, 2), 0);
+    CHECK_RC("bigtree_multicall_pin", (long)mc[0].result, 0);
+    CHECK_RC("bigtree_multicall_unpin", (long)mc[1].result, 0);
+    CHECK("bigtree_free_after_multicall", bigtree_all_writable(bt));
+
+    spt.period_ns = 10000000; /* back to the default 100 Hz */
+    CHECK_RC("bigtree_tick_default", hc_vcpu_op(VCPUOP_set_periodic_timer, 0, &spt), 0);
 }
 
 void t_mmuext(void)
@@ -137,4 +199,5 @@ void t_mmuext(void)
     CHECK_RC("bad_foreigndom", hc_mmuext_op(ops, 1, NULL, 0x7ff5), -XEN_ESRCH);
     CHECK_RC("pin_not_ram", ext1(MMUEXT_PIN_L1_TABLE, 1UL << 33, 0), -XEN_EINVAL);
     CHECK_RC("unpin_not_pinned", ext1(MMUEXT_UNPIN_TABLE, va_to_mfn(page_alloc()), 0), -XEN_EINVAL);
+    big_tree();
 }

@@ -221,6 +221,7 @@ static void smp_poll_kick(void)
 void t_smp(void)
 {
     static struct vcpu_guest_context ctx;
+    struct bigtree *bt;
 
     if (hc_vcpu_op(VCPUOP_is_up, 1, 0) == -XEN_ENOENT) {
         printk("note: smp: this domain has one vCPU; nothing to check\n");
@@ -267,13 +268,23 @@ void t_smp(void)
     }
     CHECK_RC("still_uninitialised_after_refusals", hc_vcpu_op(VCPUOP_up, 1, 0), -XEN_EINVAL);
     /* The vCPU runs on a copy of our L4 that nobody pinned: initialise
-     * validates it as an L4 itself, as Xen does. */
+     * validates it as an L4 itself, as Xen does.  A free slot of it holds
+     * the big tree, which takes long enough to validate that the
+     * hypervisor may stop and continue the call. */
     {
         u64 *l4 = page_alloc();
+        int big = -1;
 
         for (int i = 0; i < 512; i++)
             if (i < 256 || i >= 272)
                 l4[i] = kernel_l4[i];
+        for (int i = 1; i < 256 && big < 0; i++)
+            if (!l4[i])
+                big = i;
+        bt = bigtree_get();
+        CHECK("bigtree_free_l4_slot", big > 0);
+        if (big > 0)
+            l4[big] = ((u64)va_to_mfn(bt->l3) << PAGE_SHIFT) | PTE_TABLE;
         make_readonly(l4);
         ctx.ctrlreg[3] = va_to_mfn(l4) << PAGE_SHIFT;
         smp_l4_copy = l4;
@@ -282,7 +293,18 @@ void t_smp(void)
      * guest kernel runs in ring 3, so they mean RPL 3. */
     ctx.user_regs.cs = FLAT_KERNEL_CS64 & ~3;
     ctx.user_regs.ss = ctx.kernel_ss = FLAT_KERNEL_SS64 & ~3;
+    /* A bad entry deep in the big tree: initialise fails with its error and
+     * leaves every table free (Xen: after this vCPU's next MMU call). */
+    CHECK_RC("bigtree_make_bad", bigtree_set_bad(bt, true), 0);
+    CHECK_RC("initialise_bigtree_bad_entry", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EBUSY);
+    flush_va(0);
+    CHECK("bigtree_free_after_failed_initialise", bigtree_all_writable(bt));
+    CHECK_RC("l4_free_after_failed_initialise", make_writable(smp_l4_copy), 0);
+    make_readonly(smp_l4_copy);
+    CHECK_RC("still_down_after_failed_initialise", hc_vcpu_op(VCPUOP_up, 1, 0), -XEN_EINVAL);
+    CHECK_RC("bigtree_make_good", bigtree_set_bad(bt, false), 0);
     CHECK_RC("initialise", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), 0);
+    CHECK_RC("bigtree_in_use_by_vcpu1", make_writable(bt->l1[BT_L2 - 1][BT_L1 - 1]), -XEN_EBUSY);
     CHECK_RC("initialise_twice", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EEXIST);
     CHECK_RC("still_down_until_up", hc_vcpu_op(VCPUOP_is_up, 1, 0), 0);
 

@@ -291,6 +291,12 @@ void flush_cache_local(void)
 
 /* ---- pvx/hypercall.h ---- */
 
+void pvmm_set_preempt_after(int n)
+{
+    pvmm_preempt_after = n;
+    preempt_calls = 0;
+}
+
 bool hypercall_preempt_check(void)
 {
     if (pvmm_preempt_after < 0)

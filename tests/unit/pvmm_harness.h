@@ -33,6 +33,8 @@ extern void (*pvmm_flush_hook)(void);
 extern uint64_t pvmm_m2p[PVMM_NR_FRAMES];
 /* hypercall_preempt_check() turns true after this many calls (-1: never). */
 extern int pvmm_preempt_after;
+/* Set pvmm_preempt_after and start counting the calls afresh. */
+void pvmm_set_preempt_after(int n);
 extern unsigned int pvmm_reaped; /* domain_reap_page() calls that freed a frame */
 extern unsigned int pvmm_continuations;
 extern uint64_t pvmm_cont_args[6]; /* nr, a1..a5 of the last continuation */

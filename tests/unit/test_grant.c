@@ -190,8 +190,8 @@ static int setup(void **state)
     assert_int_equal(grant_table_init(&pvmm_dom), 0);
     assert_int_equal(grant_table_init(&pvmm_other), 0);
     pvmm_build_tree(&t, &pvmm_dom, PVMM_KERNEL_VA);
-    assert_int_equal(pv_pin_table(&pvmm_dom, t.l4, PGT_l4_page_table), 0);
-    assert_int_equal(pv_set_guest_table(&pvmm_vcpu, t.l4, false), 0);
+    assert_int_equal(pv_pin_table(&pvmm_dom, t.l4, PGT_l4_page_table, false), 0);
+    assert_int_equal(pv_set_guest_table(&pvmm_vcpu, t.l4, false, false), 0);
     /* The control domain's toolstack would set up the granter's table. */
     pvmm_dom.is_privileged = true;
     assert_int_equal(setup_table(pvmm_other.domain_id, 1), GNTST_okay);
@@ -417,7 +417,7 @@ static void test_map_hostile(void **state)
     {
         mfn_t l1 = pvmm_alloc(&pvmm_other);
 
-        assert_int_equal(pv_pin_table(&pvmm_other, l1, PGT_l1_page_table), 0);
+        assert_int_equal(pv_pin_table(&pvmm_other, l1, PGT_l1_page_table, false), 0);
         grant(&pvmm_other, 26, pvmm_dom.domain_id, l1, GTF_permit_access);
         assert_int_equal(map(o, 26, MAP, gva(0), NULL), GNTST_general_error);
         assert_int_equal(busy(26), 0);

@@ -178,6 +178,47 @@ static void test_debugreg_aliases(void **state)
     assert_int_equal(pv_set_debugreg(&vcpu1, 0, 0xffff880000000000ULL), 0);
 }
 
+/* VCPUOP_initialise with tables whose validation is preempted: -ERESTART
+ * with nothing of the context applied, until a call with the same context
+ * finds both tables validated (the kernel one kept from an earlier part). */
+static void test_context_waits_for_tables(void **state)
+{
+    mfn_t ul4 = pvmm_alloc(&pvmm_dom), ul3 = pvmm_alloc(&pvmm_dom), ul2 = pvmm_alloc(&pvmm_dom);
+    unsigned int restarts = 0;
+    int rc;
+
+    (void)state;
+    /* Two more L1 tables under the kernel tree's L2, three under the user
+     * tree's: an L2 stops between them. */
+    for (unsigned int i = 1; i <= 2; i++)
+        pvmm_table(t.l2)[i] = pvmm_pte(pvmm_alloc(&pvmm_dom), _PAGE_PRESENT);
+    pvmm_table(ul4)[0] = pvmm_pte(ul3, _PAGE_PRESENT);
+    pvmm_table(ul3)[0] = pvmm_pte(ul2, _PAGE_PRESENT);
+    for (unsigned int i = 0; i < 3; i++)
+        pvmm_table(ul2)[i] = pvmm_pte(pvmm_alloc(&pvmm_dom), _PAGE_PRESENT);
+    ctx.ctrlreg[1] = ul4 << PAGE_SHIFT;
+    for (;;) {
+        pvmm_set_preempt_after(0);
+        rc = arch_set_vcpu_context(&vcpu1, &ctx);
+        if (rc != -ERESTART)
+            break;
+        restarts++;
+        assert_true(restarts < 100);
+        assert_int_equal(vcpu1.arch.user_regs.rip, 0);
+        assert_int_equal(vcpu1.arch.kernel_sp, 0);
+        assert_int_equal(vcpu1.arch.guest_table_user, 0);
+    }
+    assert_int_equal(rc, 0);
+    assert_true(restarts >= 4);
+    assert_int_equal(vcpu1.arch.user_regs.rip, PVMM_KERNEL_VA);
+    assert_int_equal(vcpu1.arch.guest_table, t.l4);
+    assert_int_equal(vcpu1.arch.guest_table_user, ul4);
+    assert_int_equal(pvmm_trefs(t.l4), 1);
+    assert_int_equal(pvmm_trefs(ul4), 1);
+    assert_int_equal(pvmm_trefs(t.l2), 1);
+    assert_true(pvmm_validated(ul2) && pvmm_validated(t.l2));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -185,6 +226,7 @@ int main(void)
         cmocka_unit_test_setup(test_iopl_reported, setup),
         cmocka_unit_test_setup(test_debugregs_from_context, setup),
         cmocka_unit_test_setup(test_debugreg_aliases, setup),
+        cmocka_unit_test_setup(test_context_waits_for_tables, setup),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

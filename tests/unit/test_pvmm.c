@@ -553,7 +553,7 @@ static void test_privileged_foreign_mapping(void **state)
     uint64_t list;
 
     (void)state;
-    assert_int_equal(pv_pin_table(&pvmm_dom, t.l4, PGT_l4_page_table), 0);
+    assert_int_equal(pv_pin_table(&pvmm_dom, t.l4, PGT_l4_page_table, false), 0);
     list = pvmm_guest_put(ARG0, &req, sizeof(req));
     /* Without the privilege: refused, nothing taken. */
     assert_int_equal(do_mmu_update(list, 1, 0, pvmm_other.domain_id, 0), -EPERM);

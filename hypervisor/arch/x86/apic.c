@@ -62,3 +62,15 @@ bool apic_send_ipi(uint32_t dest, uint32_t icr_low)
     apic_write(APIC_ICR_LOW, icr_low); /* this write sends it */
     return true;
 }
+
+bool apic_irq_pending(void)
+{
+    if (!lapic)
+        return false;
+    /* IRR: 8 words of 32 vectors, 16 bytes apart; vectors 0-31 are never
+     * interrupts. */
+    for (unsigned int reg = APIC_IRR + 0x10; reg <= APIC_IRR + 0x70; reg += 0x10)
+        if (apic_read(reg))
+            return true;
+    return false;
+}

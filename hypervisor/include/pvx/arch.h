@@ -157,6 +157,8 @@ void arch_init_vcpu_fpu(struct vcpu *v);
  * running (VCPUOP_initialise, domctl setvcpucontext).  Every field is
  * checked before anything changes, except that new page tables and GDT are
  * taken in that order (a failure in the later leaves the earlier in place).
+ * -ERESTART: validating a base table was preempted before the rest of the
+ * context was applied; call again with the same (re-read) context.
  */
 int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c);
 /** arch_get_vcpu_context() - the state of @v (not running) as a context. */

@@ -33,6 +33,7 @@
 #define ETIME      62
 #define EOVERFLOW  75
 #define EBADMSG    74
+#define ERESTART   85 /* pvx-internal: continue the call later; never a guest's */
 #define EOPNOTSUPP 95
 #define ETIMEDOUT  110
 

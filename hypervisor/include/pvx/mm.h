@@ -24,9 +24,9 @@ struct domain;
 struct page_info {
     uint32_t next_free, prev_free; /* free-list links (frame numbers) */
     uint32_t order;                /* order of the free block this page heads */
-    uint32_t pad;
-    uint64_t count_info; /* PGC_* flags | general reference count */
-    uint64_t type_info;  /* PGT_* type | type reference count */
+    uint32_t nr_validated;         /* PGT_partial: entries already checked (the PV MMU) */
+    uint64_t count_info;           /* PGC_* flags | general reference count */
+    uint64_t type_info;            /* PGT_* type | type reference count */
     struct domain *owner;
 };
 

@@ -156,10 +156,14 @@ int arch_set_vcpu_context(struct vcpu *v, const struct vcpu_guest_context *c)
     if (c->gdt_ents > FIRST_RESERVED_GDT_ENTRY || !kernel_l4)
         return -EINVAL;
 
-    rc = pv_set_guest_table(v, kernel_l4, false);
+    /* The base tables come first: their validation may stop (-ERESTART)
+     * and the caller then calls again with the context read afresh.  A
+     * kernel table validated by an earlier part is already v's, so the next
+     * part finds it in place; nothing else of the context has changed. */
+    rc = pv_set_guest_table(v, kernel_l4, false, true);
     if (rc)
         return rc;
-    rc = pv_set_guest_table(v, user_l4, true);
+    rc = pv_set_guest_table(v, user_l4, true, true);
     if (rc)
         return rc;
     rc = pv_set_gdt(v, c->gdt_frames, c->gdt_ents);

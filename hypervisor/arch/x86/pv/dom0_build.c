@@ -252,9 +252,9 @@ int pv_build_domain(struct domain *d, const struct boot_module *kernel,
     arch_init_guest_l4(d, pfn_ptr(&b, va_to_pfn(&b, b.l.pt_va)));
     l4 = b.p2m[pv_boot_write_page_tables(&b.l, &k, b.p2m, boot_page, &b)];
 
-    rc = pv_pin_table(d, l4, PGT_l4_page_table);
+    rc = pv_pin_table(d, l4, PGT_l4_page_table, false);
     if (!rc)
-        rc = pv_set_guest_table(v, l4, false);
+        rc = pv_set_guest_table(v, l4, false, false);
     if (rc) {
         printk("domain %u: the bootstrap page tables did not validate (%d)\n", d->domain_id, rc);
         goto out;

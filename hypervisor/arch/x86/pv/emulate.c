@@ -335,10 +335,17 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs, uint64_t 
             case 2:
                 v->arch.guest_cr2 = *reg;
                 break;
-            case 3:
-                if (pv_set_guest_table(v, *reg >> PAGE_SHIFT, false))
+            case 3: {
+                int rc = pv_set_guest_table(v, *reg >> PAGE_SHIFT, false, true);
+
+                /* A validation that stopped goes on when the guest runs the
+                 * same instruction again (its RIP stays). */
+                if (rc == -ERESTART)
+                    return true;
+                if (rc)
                     return false;
                 break;
+            }
             case 4:
                 /* Keep only what a PV guest may control (TSD, DE). */
                 v->arch.cr4_guest_bits = *reg & (X86_CR4_TSD | X86_CR4_DE);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /* Small x86 PV hooks: continuations, current vCPU, physdev_op. */
+#include <asm/apic.h>
 #include <asm/current.h>
 #include <asm/processor.h>
 #include <asm/pv/mm.h>
@@ -34,8 +35,9 @@ void arch_set_continuation(const uint64_t args[6])
 
 bool arch_hypercall_preempt_pending(void)
 {
-    /* A local timer interrupt is pending in the APIC's IRR: let it run. */
-    return false;
+    /* An interrupt waits in the APIC (the timer, a device's line): let it
+     * run, and the scheduler with it, before the call goes on. */
+    return apic_irq_pending();
 }
 
 bool arch_get_writable_page(struct page_info *pg, struct domain *d)

@@ -9,7 +9,10 @@
  * without rights over the other.  The batched calls stop at the first failing element and return
  * its error; *done counts the elements that succeeded.  A long batch yields
  * through a continuation: the guest re-issues the call with the rest of the
- * array and MMU_UPDATE_PREEMPTED in count, and done keeps accumulating.
+ * array and MMU_UPDATE_PREEMPTED in count, and done keeps accumulating.  An
+ * element whose page-table validation was preempted (-ERESTART: a pin, a
+ * new base, an L2-L4 entry naming a fresh table) is the first of the rest,
+ * and its validation goes on where it stopped.
  */
 #include <asm/pv/mm.h>
 #include <pvx/arch.h>
@@ -102,6 +105,12 @@ static long run_batch(unsigned int nr, uint64_t list, uint64_t count64, uint64_t
             break;
         }
         rc = fn(current, elem, pg_owner);
+        if (rc == -ERESTART) {
+            rc = hypercall_create_continuation(nr, list + (uint64_t)i * size,
+                                               (count - i) | MMU_UPDATE_PREEMPTED, pdone,
+                                               foreigndom, 0);
+            break;
+        }
         if (rc)
             break;
     }
@@ -223,7 +232,7 @@ static int set_ldt(struct vcpu *v, uint64_t base, unsigned int ents)
 static int new_baseptr(struct vcpu *v, mfn_t mfn)
 {
     mfn_t old = v->arch.guest_table;
-    int rc = pv_set_guest_table(v, mfn, false);
+    int rc = pv_set_guest_table(v, mfn, false, true);
 
     /* The LDT is a linear address: its frames may differ under new tables. */
     if (!rc && mfn != old && v->arch.ldt_ents)
@@ -233,7 +242,7 @@ static int new_baseptr(struct vcpu *v, mfn_t mfn)
 
 static int new_user_baseptr(struct vcpu *v, mfn_t mfn)
 {
-    int rc = pv_set_guest_table(v, mfn, true);
+    int rc = pv_set_guest_table(v, mfn, true, true);
 
     /* m2p_strict: user space does not see the read-only M2P. */
     if (!rc && mfn && (v->domain->vm_assist & VMASST_BIT(m2p_strict))) {
@@ -319,7 +328,7 @@ static int mmuext_one(struct vcpu *v, void *elem, struct domain *pg_owner)
     case MMUEXT_PIN_L4_TABLE:
         /* A domain builder pins the tables it wrote for its guest. */
         return pv_pin_table(pg_owner, op->arg1.mfn,
-                            (uint64_t)(op->cmd - MMUEXT_PIN_L1_TABLE + 1) << PGT_type_shift);
+                            (uint64_t)(op->cmd - MMUEXT_PIN_L1_TABLE + 1) << PGT_type_shift, true);
     case MMUEXT_UNPIN_TABLE:
         return pv_unpin_table(pg_owner, op->arg1.mfn);
     default:

@@ -12,6 +12,18 @@
  * page tables are refused), so validation and release recurse at most four
  * deep and the type graph has no cycles.
  *
+ * Preemption: validating an L2-L4 table for a hypercall may stop between
+ * entries when an interrupt waits.  The table keeps its one type reference
+ * and says how far it got (PGT_partial, nr_validated); the hypercall answers
+ * with a continuation and the next request for that type goes on from
+ * there.  A stopped table holds nothing for the entry it stopped at: the
+ * table that entry names is left partial in its own right and is resumed
+ * when the entry is checked again.  Nobody else holds a type reference to a
+ * partial table and the guest cannot write it (it is no writable page), so
+ * its checked entries stay as they were; what its unchecked entries name may
+ * change meanwhile and is checked when reached.  The release side (demotion)
+ * is not preemptible.
+ *
  * Locking: guests run on one CPU and pvx runs with interrupts off, so the
  * counts need no atomics yet.  The one cross-vCPU hazard, a stale writable
  * TLB entry for a frame that becomes a page table, is closed by flushing when
@@ -22,6 +34,7 @@
 #include <pvx/arch.h>
 #include <pvx/domain.h>
 #include <pvx/errno.h>
+#include <pvx/hypercall.h>
 #include <pvx/lib.h>
 
 /* Flags a guest may set in any entry: P, RW, US, A, D, the three software
@@ -233,10 +246,12 @@ pte_t pv_l1e_xchg(struct page_info *l1pg, unsigned int slot, pte_t nval)
     return old;
 }
 
+static int take_type(struct page_info *pg, uint64_t type, bool preemptible);
+
 /* An L2-L4 entry: the frame it names must be d's and valid as the next
  * level down.  Linear page tables (a table naming a table of its own
  * level) fail the type check and are refused. */
-static int get_page_from_upper(unsigned int level, pte_t e, struct domain *d)
+static int get_page_from_upper(unsigned int level, pte_t e, struct domain *d, bool preemptible)
 {
     struct page_info *pg;
     int rc;
@@ -247,17 +262,18 @@ static int get_page_from_upper(unsigned int level, pte_t e, struct domain *d)
     pg = pv_get_page_from_mfn(pte_mfn(e), d);
     if (!pg)
         return -EINVAL;
-    rc = get_page_type(pg, level_type(level - 1));
+    rc = take_type(pg, level_type(level - 1), preemptible);
     if (rc)
         put_page(pg);
     return rc;
 }
 
-static int get_entry_refs(unsigned int level, pte_t e, struct domain *d, struct domain *pg_owner)
+static int get_entry_refs(unsigned int level, pte_t e, struct domain *d, struct domain *pg_owner,
+                          bool preemptible)
 {
     if (level == 1)
         return get_page_from_l1e(e, d, pg_owner);
-    return get_page_from_upper(level, e, d);
+    return get_page_from_upper(level, e, d, preemptible);
 }
 
 static void put_entry_refs(unsigned int level, pte_t e)
@@ -277,19 +293,49 @@ static bool is_guest_slot(unsigned int level, unsigned int slot)
     return level != 4 || !is_pvx_l4_slot(slot);
 }
 
+/* A validation stopped for an interrupt: said on the console at the 1st,
+ * 2nd, 4th, 8th... time, so a log shows it happening without a line for
+ * each. */
+static void count_stop(const struct domain *d)
+{
+    static uint64_t stops;
+
+    stops++;
+    if (!(stops & (stops - 1)))
+        printk("d%u: page-table validation preempted (%llu times so far)\n", d->domain_id,
+               (unsigned long long)stops);
+}
+
+/* Release what the first n guest entries of a table hold. */
+static void release_entries(const pte_t *t, unsigned int level, unsigned int n)
+{
+    for (unsigned int i = 0; i < n; i++)
+        if (is_guest_slot(level, i))
+            put_entry_refs(level, t[i]);
+}
+
 /*
- * Check every guest entry of a table and take its references; on failure
- * release what was taken.  Accepted entries are rewritten with the adjusted
- * flags; an L4 also gets pvx's own slots.
+ * Check the guest entries of a table from pg->nr_validated on (those below
+ * were checked by earlier, preempted parts) and take their references.
+ * Accepted entries are rewritten with the adjusted flags; a finished L4 also
+ * gets pvx's own slots.
+ *
+ * preemptible: an L2-L4 table may stop before a present entry once this
+ * part has done one (so every part gets further), or when the table that
+ * entry names stopped: -ERESTART with nr_validated at that entry, which
+ * holds nothing.  L1 tables are always done in one go.  Any other failure
+ * releases every entry taken, by this part or earlier ones.
  */
-static int promote_table(struct page_info *pg, unsigned int level)
+static int promote_table(struct page_info *pg, unsigned int level, bool preemptible)
 {
     struct domain *d = pg->owner;
     pte_t *t = map_frame(page_to_mfn(pg));
-    unsigned int i;
+    unsigned int i = pg->nr_validated;
+    bool progressed = false;
     int rc = 0;
 
-    for (i = 0; i < PT_ENTRIES; i++) {
+    ASSERT(i < PT_ENTRIES);
+    for (; i < PT_ENTRIES; i++) {
         if (!is_guest_slot(level, i))
             continue;
         if (!(t[i] & _PAGE_PRESENT)) {
@@ -298,17 +344,26 @@ static int promote_table(struct page_info *pg, unsigned int level)
                 break;
             continue;
         }
-        rc = get_entry_refs(level, t[i], d, d);
+        if (preemptible && level > 1 && progressed && hypercall_preempt_check()) {
+            count_stop(d);
+            rc = -ERESTART;
+            break;
+        }
+        rc = get_entry_refs(level, t[i], d, d, preemptible);
         if (rc)
             break;
         t[i] = adjust_entry(level, t[i]);
+        progressed = true;
     }
+    if (rc == -ERESTART) {
+        pg->nr_validated = i;
+        return rc;
+    }
+    pg->nr_validated = 0;
     if (rc) {
         mm_dprintk("d%u: mfn %#llx invalid as L%u: slot %u (%#llx): %d\n", d->domain_id,
                    (unsigned long long)page_to_mfn(pg), level, i, (unsigned long long)t[i], rc);
-        while (i-- > 0)
-            if (is_guest_slot(level, i))
-                put_entry_refs(level, t[i]);
+        release_entries(t, level, i);
         return rc;
     }
     if (level == 4) {
@@ -320,11 +375,7 @@ static int promote_table(struct page_info *pg, unsigned int level)
 
 static void demote_table(struct page_info *pg, unsigned int level)
 {
-    const pte_t *t = map_frame(page_to_mfn(pg));
-
-    for (unsigned int i = 0; i < PT_ENTRIES; i++)
-        if (is_guest_slot(level, i))
-            put_entry_refs(level, t[i]);
+    release_entries(map_frame(page_to_mfn(pg)), level, PT_ENTRIES);
 }
 
 /* ---- type references ---- */
@@ -346,13 +397,22 @@ static void retype_frame(struct page_info *pg, uint64_t type)
     pg->type_info = type; /* count 0, not validated, not pinned */
 }
 
-int get_page_type(struct page_info *pg, uint64_t type)
+static int take_type(struct page_info *pg, uint64_t type, bool preemptible)
 {
     uint64_t x = pg->type_info;
     unsigned int level = pgt_level(type);
     int rc;
 
     ASSERT(!(type & ~PGT_type_mask) && type != PGT_none);
+    if (x & PGT_partial) {
+        /* A stopped validation: only the same type may go on with it, and
+         * the caller's reference is the one the partial state kept. */
+        if ((x & PGT_type_mask) != type)
+            return -EINVAL;
+        ASSERT((x & PGT_count_mask) == 1 && !(x & PGT_validated) && level > 1);
+        pg->type_info = x & ~PGT_partial;
+        goto validate;
+    }
     if ((x & PGT_count_mask) == PGT_count_mask)
         return -EINVAL;
     if (x & PGT_count_mask) {
@@ -375,15 +435,34 @@ int get_page_type(struct page_info *pg, uint64_t type)
     /* Take the reference before checking the contents, so nothing reached
      * while validating can claim this frame as another type. */
     pg->type_info++;
-    if (level) {
-        rc = promote_table(pg, level);
-        if (rc) {
-            pg->type_info = type; /* back to count 0, not validated */
-            return rc;
-        }
+    if (!level) {
+        pg->type_info |= PGT_validated;
+        return 0;
+    }
+    pg->nr_validated = 0;
+
+validate:
+    rc = promote_table(pg, level, preemptible);
+    if (rc == -ERESTART) {
+        pg->type_info |= PGT_partial; /* keeps the type reference */
+        return rc;
+    }
+    if (rc) {
+        pg->type_info = type; /* back to count 0, not validated */
+        return rc;
     }
     pg->type_info |= PGT_validated;
     return 0;
+}
+
+int get_page_type(struct page_info *pg, uint64_t type)
+{
+    return take_type(pg, type, false);
+}
+
+int get_page_type_preemptible(struct page_info *pg, uint64_t type)
+{
+    return take_type(pg, type, true);
 }
 
 void put_page_type(struct page_info *pg)
@@ -392,6 +471,7 @@ void put_page_type(struct page_info *pg)
     unsigned int level = pgt_level(x);
 
     BUG_ON(!(x & PGT_count_mask));
+    ASSERT(!(x & PGT_partial)); /* nobody holds a partial table's reference */
     if ((x & PGT_count_mask) > 1 || !level) {
         pg->type_info = x - 1;
         return;
@@ -447,7 +527,7 @@ int pv_mod_pt_entry_foreign(struct domain *d, struct page_info *table, unsigned 
     old = t[slot];
     if (nval & _PAGE_PRESENT) {
         /* New references first: the new entry may name the same frames. */
-        rc = get_entry_refs(level, nval, d, pg_owner);
+        rc = get_entry_refs(level, nval, d, pg_owner, true);
         if (rc)
             return rc;
         nval = adjust_entry(level, nval);
@@ -484,14 +564,14 @@ bool pv_l1tf_unsafe(const struct domain *d, unsigned int level, uint64_t pte)
 
 /* ---- pinning and base pointers ---- */
 
-int pv_pin_table(struct domain *d, mfn_t mfn, uint64_t type)
+int pv_pin_table(struct domain *d, mfn_t mfn, uint64_t type, bool preemptible)
 {
     struct page_info *pg = pv_get_page_from_mfn(mfn, d);
     int rc;
 
     if (!pg)
         return -EINVAL;
-    rc = get_page_type(pg, type);
+    rc = take_type(pg, type, preemptible);
     if (rc)
         goto out_put;
     if (pg->type_info & PGT_pinned) {
@@ -525,7 +605,7 @@ out:
     return rc;
 }
 
-int pv_set_guest_table(struct vcpu *v, mfn_t mfn, bool user)
+int pv_set_guest_table(struct vcpu *v, mfn_t mfn, bool user, bool preemptible)
 {
     struct domain *d = v->domain;
     mfn_t *slot = user ? &v->arch.guest_table_user : &v->arch.guest_table;
@@ -545,7 +625,7 @@ int pv_set_guest_table(struct vcpu *v, mfn_t mfn, bool user)
 
         if (!pg)
             return -EINVAL;
-        rc = get_page_type(pg, PGT_l4_page_table);
+        rc = take_type(pg, PGT_l4_page_table, preemptible);
         if (rc) {
             put_page(pg);
             return rc;
@@ -576,7 +656,9 @@ void pv_mm_domain_teardown(struct domain *d)
         }
     }
     /* With no roots left, dropping the pins demotes every table: the
-     * remaining ones are reachable only from pinned tables. */
+     * remaining ones are reachable only from pinned tables, or from tables
+     * whose validation was preempted.  Those hold their checked entries
+     * alone (no entry names a partial table) and give them back last. */
     for (mfn_t mfn = 0; mfn < max_page; mfn++) {
         struct page_info *pg = mfn_to_page(mfn);
 
@@ -584,6 +666,17 @@ void pv_mm_domain_teardown(struct domain *d)
             continue;
         pg->type_info &= ~PGT_pinned;
         put_page_and_type(pg);
+    }
+    for (mfn_t mfn = 0; mfn < max_page; mfn++) {
+        struct page_info *pg = mfn_to_page(mfn);
+        uint64_t x = pg->type_info;
+
+        if (pg->owner != d || (pg->count_info & PGC_free) || !(x & PGT_partial))
+            continue;
+        ASSERT((x & PGT_count_mask) == 1);
+        pg->type_info = x & PGT_type_mask; /* count 0, not validated */
+        release_entries(map_frame(mfn), pgt_level(x), pg->nr_validated);
+        pg->nr_validated = 0;
     }
 }
 

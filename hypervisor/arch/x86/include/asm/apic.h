@@ -14,6 +14,7 @@
 #define APIC_ID         0x020
 #define APIC_EOI        0x0b0
 #define APIC_SVR        0x0f0
+#define APIC_IRR        0x200 /* 8 words of 32 vectors, 16 bytes apart */
 #define APIC_ICR_LOW    0x300
 #define APIC_ICR_HIGH   0x310
 #define APIC_LVT_TIMER  0x320
@@ -59,6 +60,8 @@ uint32_t apic_id(void);
 bool apic_send_ipi(uint32_t dest, uint32_t icr_low);
 void apic_timer_interrupt(void);
 void apic_eoi(void);
+/* Is an interrupt waiting in this CPU's local APIC (interrupts off)? */
+bool apic_irq_pending(void);
 #endif
 
 #endif

@@ -13,6 +13,13 @@
  * entries point at; dropping the last one releases them ("demote").  So a
  * frame mapped writable anywhere can never be a page table, and vice versa.
  *
+ * Validating an L2-L4 table may be preempted (the preemptible variants,
+ * used by the hypercalls): the table is left "partial" (PGT_partial, type
+ * count 1, page_info.nr_validated = the first unchecked entry) and the
+ * caller answers -ERESTART, which the hypercall turns into a continuation.
+ * The next request for the same type resumes where it stopped; any other
+ * type is refused meanwhile, as for a table being validated.
+ *
  *   arch/x86/pv/mm.c       reference counts, types, promote/demote, entry checks
  *   arch/x86/pv/mm-hypercalls.c  mmu_update, mmuext_op, update_va_mapping
  *   arch/x86/pv/ptwr.c     writable page tables: emulate a guest kernel's write
@@ -48,7 +55,11 @@ struct cpu_user_regs;
 #define PGT_writable_page (7ULL << PGT_type_shift)
 #define PGT_pinned        (1ULL << 59) /* MMUEXT_PIN_*: holds one type reference */
 #define PGT_validated     (1ULL << 58) /* contents checked for the current type */
-#define PGT_count_mask    ((1ULL << 48) - 1)
+/* Validation was preempted: entries below page_info.nr_validated hold their
+ * references, the rest are unchecked; the one type reference belongs to this
+ * state (no caller holds it) until validation resumes. */
+#define PGT_partial    (1ULL << 57)
+#define PGT_count_mask ((1ULL << 48) - 1)
 
 #define _PAGE_GUEST_KERNEL (1ULL << 52) /* software bit: a guest-kernel-only mapping */
 /* Software bit of L1 entries written by GNTTABOP_map_grant_ref: reserved to
@@ -62,6 +73,9 @@ void put_page(struct page_info *pg);
 /* Type references: get validates on the 0 -> 1 transition.  Return 0 or a
  * negative errno (-EINVAL wrong/conflicting type or invalid contents). */
 int get_page_type(struct page_info *pg, uint64_t type);
+/* The same, but a long validation of an L2-L4 table may stop with -ERESTART
+ * (no reference taken; the table, or one below it, is left partial). */
+int get_page_type_preemptible(struct page_info *pg, uint64_t type);
 void put_page_type(struct page_info *pg);
 int get_page_and_type(struct page_info *pg, struct domain *d, uint64_t type);
 void put_page_and_type(struct page_info *pg);
@@ -70,18 +84,20 @@ void put_page_and_type(struct page_info *pg);
  * Pin / unpin (MMUEXT_PIN_Lx_TABLE, MMUEXT_UNPIN_TABLE) and install a new
  * kernel or user base (MMUEXT_NEW_BASEPTR / NEW_USER_BASEPTR, mfn 0 = none
  * for the user base).  The domain builder uses pv_pin_table() on the L4 it
- * built to validate the whole bootstrap tree.
+ * built to validate the whole bootstrap tree.  With preemptible, -ERESTART
+ * means nothing changed yet: call again (a continuation) to go on.
  */
-int pv_pin_table(struct domain *d, mfn_t mfn, uint64_t type);
+int pv_pin_table(struct domain *d, mfn_t mfn, uint64_t type, bool preemptible);
 int pv_unpin_table(struct domain *d, mfn_t mfn);
-int pv_set_guest_table(struct vcpu *v, mfn_t mfn, bool user);
+int pv_set_guest_table(struct vcpu *v, mfn_t mfn, bool user, bool preemptible);
 
 /* A guest kernel's write fault on a present page: emulate it if it is a
  * write to one of its own L1 page-table pages and the domain enabled
  * writable page tables.  Returns true if handled (RIP advanced). */
 bool pv_ptwr_fault(struct vcpu *v, uint64_t addr, struct cpu_user_regs *regs);
 
-/* Drop every reference a dying domain's page tables hold (teardown). */
+/* Drop every reference a dying domain's page tables hold, partial ones
+ * included (teardown). */
 void pv_mm_domain_teardown(struct domain *d);
 
 /*
@@ -97,7 +113,8 @@ struct page_info *pv_get_page_from_mfn(mfn_t mfn, struct domain *d);
  * nval: check nval for the table's level, take the references it needs,
  * write it (keeping the old A/D bits with preserve_ad), then release what the
  * old entry held.  L4 slots 256-271 are refused.  0 or a negative errno; the
- * entry is unchanged on error.
+ * entry is unchanged on error.  An L2-L4 entry naming a table whose
+ * validation is preempted gives -ERESTART (never an L1 entry).
  */
 int pv_mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot, pte_t nval,
                     bool preserve_ad);
