@@ -293,19 +293,6 @@ static bool is_guest_slot(unsigned int level, unsigned int slot)
     return level != 4 || !is_pvx_l4_slot(slot);
 }
 
-/* A validation stopped for an interrupt: said on the console at the 1st,
- * 2nd, 4th, 8th... time, so a log shows it happening without a line for
- * each. */
-static void count_stop(const struct domain *d)
-{
-    static uint64_t stops;
-
-    stops++;
-    if (!(stops & (stops - 1)))
-        printk("d%u: page-table validation preempted (%llu times so far)\n", d->domain_id,
-               (unsigned long long)stops);
-}
-
 /* Release what the first n guest entries of a table hold. */
 static void release_entries(const pte_t *t, unsigned int level, unsigned int n)
 {
@@ -345,7 +332,6 @@ static int promote_table(struct page_info *pg, unsigned int level, bool preempti
             continue;
         }
         if (preemptible && level > 1 && progressed && hypercall_preempt_check()) {
-            count_stop(d);
             rc = -ERESTART;
             break;
         }
