@@ -71,9 +71,9 @@ bool hypercall_preempt_check(void)
 }
 
 /* Run one hypercall; a continuation it asks for is left pending. */
-static long dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+static long dispatch(struct percpu *pc, uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3,
+                     uint64_t a4, uint64_t a5)
 {
-    struct percpu *pc = this_cpu();
     const struct hypercall_entry *e;
 
     pc->last_hypercall = (struct hypercall_record){nr, {a1, a2, a3, a4, a5}};
@@ -91,7 +91,7 @@ static long dispatch(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
 long do_hypercall(uint64_t nr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
     struct percpu *pc = this_cpu();
-    long ret = dispatch(nr, a1, a2, a3, a4, a5);
+    long ret = dispatch(pc, nr, a1, a2, a3, a4, a5);
 
     if (pc->continuation_pending) {
         pc->continuation_pending = false;
@@ -126,8 +126,8 @@ long do_multicall(uint64_t list, uint64_t nr, uint64_t a3, uint64_t a4, uint64_t
         if (mc.op == __HYPERVISOR_multicall) {
             mc.result = (uint64_t)-EINVAL;
         } else {
-            mc.result = (uint64_t)dispatch(mc.op, mc.args[0], mc.args[1], mc.args[2], mc.args[3],
-                                           mc.args[4]);
+            mc.result = (uint64_t)dispatch(pc, mc.op, mc.args[0], mc.args[1], mc.args[2],
+                                           mc.args[3], mc.args[4]);
             if (pc->continuation_pending) {
                 pc->continuation_pending = false;
                 mc.op = pc->continuation_args[0];
