@@ -366,7 +366,7 @@ def main():
     # memory-per-domain run (scripts/bench-toolstack.py).
     c.add(f"{BENCH_DIR}/testguest", 0o100644, open(TESTGUEST, "rb").read())
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
-    tmp = args.out + ".tmp"
+    tmp = f"{args.out}.{os.getpid()}.tmp"
     with gzip.open(tmp, "wb", compresslevel=6) as f:
         f.write(c.finish())
     os.replace(tmp, args.out)

@@ -9,12 +9,21 @@ repository root with a deadline.  It reports its checks in one of two ways:
 A suite that exits non-zero without reporting a failure counts one failure, so
 a crash or a timeout can never look green.  Suite output is streamed to the
 terminal and kept in build/test-logs/NAME.log.
+
+Suites run one after another in name order, except those that declare
+`# parallel: yes` in their first lines: once every other suite is done, they
+run side by side, PVX_TEST_JOBS at a time (default: 2, or 1 on a one-CPU
+machine), longest deadline first, each output line prefixed with the suite's
+number.  A suite may say so only if it builds nothing another suite builds and
+writes only files of its own: they are mostly single-threaded QEMU runs, which
+is what the machine's CPUs can do side by side.
 """
 import argparse
 import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -25,16 +34,37 @@ PLAIN = re.compile(r"^(?:\w+:\s*)?(\d+) passed, (\d+) failed(?:, \d+ skipped)?\s
 CM_PASS = re.compile(r"^\[\s+PASSED\s+\] (\d+) test")
 CM_FAIL = re.compile(r"^\[\s+FAILED\s+\] (\d+) test")
 DEFAULT_TIMEOUT = 900
+PREPARE = ("scripts/fetch-linux.py", "scripts/fetch-xen-peer.py")
+
+
+def suite_header(path, key):
+    """The value of `# KEY: VALUE` in a suite's first lines, or None."""
+    with open(path) as f:
+        for _ in range(10):
+            m = re.match(rf"#\s*{key}:\s*(\S+)", f.readline())
+            if m:
+                return m.group(1)
+    return None
 
 
 def suite_timeout(path):
     """A suite may declare `# timeout: SECONDS` in its first lines."""
-    with open(path) as f:
-        for _ in range(10):
-            m = re.match(r"#\s*timeout:\s*(\d+)", f.readline())
-            if m:
-                return int(m.group(1))
-    return DEFAULT_TIMEOUT
+    value = suite_header(path, "timeout")
+    return int(value) if value and value.isdigit() else DEFAULT_TIMEOUT
+
+
+def suite_parallel(path):
+    return suite_header(path, "parallel") == "yes"
+
+
+OUT_LOCK = threading.Lock()
+
+
+def say(text, prefix=""):
+    with OUT_LOCK:
+        for line in text.splitlines():
+            sys.stdout.write(prefix + line + "\n")
+        sys.stdout.flush()
 
 
 def count(lines):
@@ -62,10 +92,10 @@ def count(lines):
     return None
 
 
-def run_suite(path):
+def run_suite(path, prefix=""):
     name = os.path.basename(path)
     timeout = suite_timeout(path)
-    print(f"=== {name} (deadline {timeout}s)", flush=True)
+    say(f"=== {name} (deadline {timeout}s)", prefix)
     os.makedirs(LOGS, exist_ok=True)
     log_path = os.path.join(LOGS, os.path.splitext(name)[0] + ".log")
     lines = []
@@ -90,8 +120,7 @@ def run_suite(path):
                 break
             lines.append(line.rstrip("\n"))
             log.write(line)
-            sys.stdout.write("  " + line)
-            sys.stdout.flush()
+            say("  " + line.rstrip("\n"), prefix)
     if timed_out:
         os.killpg(proc.pid, 9)
     rc = proc.wait()
@@ -99,16 +128,23 @@ def run_suite(path):
     result = count(lines)
     passed, failed = result if result else (0, 0)
     if timed_out:
-        print(f"  {name}: TIMEOUT after {timeout}s (log: {os.path.relpath(log_path, ROOT)})")
+        say(f"  {name}: TIMEOUT after {timeout}s (log: {os.path.relpath(log_path, ROOT)})", prefix)
         failed += 1
     elif rc != 0 and failed == 0:
-        print(f"  {name}: exited with status {rc} without reporting a failure")
+        say(f"  {name}: exited with status {rc} without reporting a failure", prefix)
         failed += 1
     elif result is None:
-        print(f"  {name}: printed no result line")
+        say(f"  {name}: printed no result line", prefix)
         failed += 1
-    print(f"--- {name}: {passed} passed, {failed} failed ({secs:.1f}s)", flush=True)
+    say(f"--- {name}: {passed} passed, {failed} failed ({secs:.1f}s)", prefix)
     return passed, failed
+
+
+def jobs_wanted():
+    value = os.environ.get("PVX_TEST_JOBS", "")
+    if value.isdigit() and int(value) > 0:
+        return int(value)
+    return min(2, os.cpu_count() or 1)
 
 
 def main():
@@ -123,14 +159,41 @@ def main():
         print("run-tests: no suites selected")
         print("0 passed, 1 failed")
         return 1
-    total_pass = total_fail = 0
-    failing = []
+    results = {}
+    start = time.monotonic()
     for s in suites:
-        p, f = run_suite(s)
-        total_pass += p
-        total_fail += f
-        if f:
-            failing.append(os.path.basename(s))
+        if not suite_parallel(s):
+            results[s] = run_suite(s)
+    side_by_side = sorted((s for s in suites if suite_parallel(s)), key=suite_timeout, reverse=True)
+    jobs = max(1, min(jobs_wanted(), len(side_by_side)))
+    if side_by_side:
+        say(f"run-tests: {len(side_by_side)} suites side by side, {jobs} at a time "
+            f"(PVX_TEST_JOBS sets how many)")
+    # What the side-by-side suites would each fetch, fetched once first.
+    for fetch in PREPARE if side_by_side else ():
+        if subprocess.run([sys.executable, os.path.join(ROOT, fetch)], cwd=ROOT).returncode:
+            print(f"run-tests: {fetch} failed (see above); the suites that need it will fail")
+    queue = list(side_by_side)
+    queue_lock = threading.Lock()
+
+    def worker():
+        while True:
+            with queue_lock:
+                if not queue:
+                    return
+                s = queue.pop(0)
+            prefix = "[" + os.path.basename(s).split("-")[0] + "] " if jobs > 1 else ""
+            results[s] = run_suite(s, prefix)
+
+    threads = [threading.Thread(target=worker) for _ in range(jobs)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    total_pass = sum(p for p, _ in results.values())
+    total_fail = sum(f for _, f in results.values())
+    failing = [os.path.basename(s) for s in suites if results[s][1]]
+    print(f"run-tests: {len(suites)} suites in {time.monotonic() - start:.0f}s")
     if failing:
         print("failing suites: " + ", ".join(failing) + " (logs in build/test-logs/)")
     print(f"{total_pass} passed, {total_fail} failed")

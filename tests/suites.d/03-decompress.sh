@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 420
+# parallel: yes
 # Decompressors and bzImage loading (docs/decompress.md): the host unit
 # tests against files made now by xz, gzip, lz4 and zstd, then a bounded
 # libFuzzer run per target (DECOMP_FUZZ_SECONDS each, default 15) with

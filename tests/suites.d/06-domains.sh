@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 900
+# parallel: yes
 # Several domains at once: boot-time domUs, console rings, grants and event
 # channels between domains (and their hostile cases), density, bad input.
 # The guests run under TCG unless PVX_ACCEL says otherwise (tests/lib/suite.sh).

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # timeout: 300
+# parallel: yes
 # Xen's own test program, test-xenstore from Debian's xen-utils-4.17 (with
 # Debian's libxenstore), against pvx's xenstored: every test, then every
 # test 50 times (-i 50), then its random mode for 30 seconds, then the full

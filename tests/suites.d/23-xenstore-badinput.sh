@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # timeout: 400
+# parallel: yes
 # Bad input for xenstored: a bounded libFuzzer run over the parser and
 # dispatcher (XS_FUZZ_SECONDS, default 30) and one of hostile guests on their
 # store rings (XS_RING_FUZZ_SECONDS, default 20), then the explicit bad-input

@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 600
+# parallel: yes
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # The pvx test guest (guest-patches/testguest) on the real peer: Debian's

@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 900
+# parallel: yes
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Smoke run of the hypercall/trap benchmark (scripts/bench.py, `make bench`):

@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 900
+# parallel: yes
 # SPDX-License-Identifier: GPL-2.0-only
 #
 # Smoke run of the PV-against-HVM I/O benchmark (scripts/bench-io.py

@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 300
+# parallel: yes
 # Debian's stock Linux kernel with two vCPUs on pvx: as dom0
 # (dom0_max_vcpus=2) and as a boot-time domU (vcpus=2), each to a busybox
 # /init that uses both CPUs and takes CPU 1 offline and back

@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 600
+# parallel: yes
 # The xl contract on the reference: Debian's Xen 4.17 with its own toolstack
 # (xl, the C xenstored, xenconsoled) in a Debian Linux dom0 under QEMU, a
 # Linux domU created, listed, paused, shut down, re-created and destroyed by

@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 600
+# parallel: yes
 # The xl contract on pvx's own toolstack: the same scenario and the same
 # checks as suite 52 runs on Xen 4.17's (tests/linux/xl-scenario.sh,
 # tests/linux/xl_scenario.py), with pvx's xl, xenstored, pvxconsoled and

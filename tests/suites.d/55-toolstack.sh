@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 900
+# parallel: yes
 # pvx's toolstack driving Debian Linux domUs and the PV test guest from a
 # Linux dom0 (tests/linux/test_toolstack.py): create, console, xenbus,
 # shutdown, reboot, on_crash, memory and vCPUs, destroy, bad input with
