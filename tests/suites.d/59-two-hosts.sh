@@ -1,0 +1,11 @@
+#!/bin/sh
+# timeout: 600
+# parallel: yes
+# Two pvx hosts in QEMU on a network of their own (tests/linux/twohost.py,
+# the harness migration between hosts uses): each Linux dom0 brings up its
+# virtio NIC, pings the other and fetches 8 MiB from it over TCP.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/lib/suite.sh
+suite_tcg
+suite_build_toolstack
+exec python3 tests/linux/test_twohost.py
