@@ -111,6 +111,7 @@ def dom0_files():
              (f"{b}/dom0-tools/pvx-lifecycled", "bin/pvx-lifecycled"),
              (f"{b}/dom0-tools/pvxconsoled", "bin/pvxconsoled"),
              (f"{b}/dom0-tools/pvxconsole", "bin/pvxconsole"),
+             (f"{b}/dom0-tools/pvx-migrate", "bin/pvx-migrate"),
              (f"{ROOT}/tests/linux/dom0-up.sh", "etc/dom0-up.sh"),
              (f"{ROOT}/tests/linux/dom0-bridge.sh", "etc/dom0-bridge.sh"),
              (f"{ROOT}/tests/linux/checks.sh", "etc/pvx-checks.sh"),

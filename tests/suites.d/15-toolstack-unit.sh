@@ -5,7 +5,8 @@
 # 4.17's own libxlutil (Debian libxen-dev) on the corpus in
 # dom0-tools/tests/cfg-corpus plus seeded random configs and disk specs;
 # pvx-iobench on a host file (tests/tools/test_iobench.py), and the I/O
-# benchmark's parsers, table and chart (tests/tools/test_bench_io.py).
+# benchmark's parsers, table and chart (tests/tools/test_bench_io.py);
+# pvx-migrate, xl migrate's transport (tests/tools/test_migrate_transport.py).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 BUILD=$PWD/build/dom0-tools/tests
@@ -54,7 +55,7 @@ fi
 # pvx-iobench, the disk benchmark dom0 and the domU run
 # (tests/tools/test_iobench.py: a small file on the host, under build/), and
 # the I/O benchmark's parsing, table and chart (tests/tools/test_bench_io.py).
-for t in test_iobench test_bench_io; do
+for t in test_iobench test_bench_io test_migrate_transport; do
     python3 "tests/tools/$t.py" >"$WORK/$t.out" 2>&1
     rc=$?
     cat "$WORK/$t.out"
