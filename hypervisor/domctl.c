@@ -148,9 +148,15 @@ static long vcpucontext(struct domain *d, struct pvx_domctl *op, bool set)
         return -EBUSY; /* registers change only under a stopped domain */
     if (copy_from_guest(&ctxt, guest_handle_addr(vc->ctxt), sizeof(ctxt)))
         return -EFAULT;
+    /* vCPU 0's context carries the domain's VM assists, as on Xen: a
+     * restored guest does not ask for them again. */
+    if (ctxt.vm_assist & ~DOMAIN_VM_ASSIST_VALID)
+        return -EINVAL;
     rc = arch_set_vcpu_context(v, &ctxt);
     if (rc) /* -ERESTART included: the caller makes the continuation */
         return rc;
+    if (vc->vcpu == 0)
+        d->vm_assist = ctxt.vm_assist;
     v->initialised = true;
     v->online = ctxt.flags & VGCF_online;
     sched_domain_changed(d);
@@ -304,6 +310,9 @@ long do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         break;
     case PVX_DOMCTL_unpausedomain:
         rc = may_control(d) ? domain_unpause_by_ctl(d) : -EINVAL;
+        break;
+    case PVX_DOMCTL_resumedomain:
+        rc = may_control(d) ? domain_resume(d) : -EINVAL;
         break;
     case PVX_DOMCTL_max_mem:
         /* Below tot_pages is fine, as on Xen: the domain gets nothing more

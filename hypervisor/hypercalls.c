@@ -140,12 +140,7 @@ long do_console_io(uint64_t cmd, uint64_t count, uint64_t buf, uint64_t a4, uint
 
 long do_vm_assist(uint64_t cmd, uint64_t type, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-    /* The assists a 64-bit PV guest may ask for (as Xen accepts them). */
-    const uint64_t valid =
-        (1ULL << VMASST_TYPE_4gb_segments) | (1ULL << VMASST_TYPE_4gb_segments_notify) |
-        (1ULL << VMASST_TYPE_writable_pagetables) | (1ULL << VMASST_TYPE_pae_extended_cr3) |
-        (1ULL << VMASST_TYPE_architectural_iopl) | (1ULL << VMASST_TYPE_runstate_update_flag) |
-        (1ULL << VMASST_TYPE_m2p_strict);
+    const uint64_t valid = DOMAIN_VM_ASSIST_VALID;
     struct domain *d = current->domain;
 
     if (type >= 64 || !(valid & (1ULL << type)))

@@ -195,3 +195,37 @@ int pvxctl_domain_shutdown(struct pvxctl *x, domid_t domid, unsigned int reason)
     rc = pvxctl_hypercall(x, __HYPERVISOR_sched_op, SCHEDOP_remote_shutdown, (uintptr_t)r, 0, 0, 0);
     return rc ? pvxctl_fail(x, domid, "remote_shutdown", (int)rc) : 0;
 }
+
+int pvxctl_domain_resume(struct pvxctl *x, domid_t domid)
+{
+    return simple(x, domid, PVX_DOMCTL_resumedomain, "resumedomain");
+}
+
+int pvxctl_frame_types(struct pvxctl *x, domid_t domid, xen_pfn_t *frames, uint64_t n)
+{
+    struct pvx_domctl op = {0};
+    xen_pfn_t *b;
+    long rc;
+
+    while (n) {
+        /* The hypervisor takes at most this many per call. */
+        uint64_t chunk = n < PVXCTL_FRAME_TYPES_BATCH ? n : PVXCTL_FRAME_TYPES_BATCH;
+
+        char *buf = pvxctl_buf(x, sizeof(op) + chunk * sizeof(*b));
+
+        if (!buf)
+            return pvxctl_fail(x, domid, "getpageframeinfo", -ENOMEM);
+        /* The domctl itself goes at the start of the bounce buffer. */
+        b = (xen_pfn_t *)(buf + sizeof(op));
+        memcpy(b, frames, chunk * sizeof(*b));
+        op.u.getpageframeinfo.num = chunk;
+        set_xen_guest_handle(op.u.getpageframeinfo.array, b);
+        rc = pvxctl_domctl(x, &op, PVX_DOMCTL_getpageframeinfo, domid);
+        if (rc)
+            return pvxctl_fail(x, domid, "getpageframeinfo", (int)rc);
+        memcpy(frames, b, chunk * sizeof(*b));
+        frames += chunk;
+        n -= chunk;
+    }
+    return 0;
+}

@@ -86,6 +86,13 @@ int pvxctl_vcpu_getcontext(struct pvxctl *x, domid_t domid, uint32_t vcpu,
 int pvxctl_hypercall_init(struct pvxctl *x, domid_t domid, uint64_t gmfn);
 int pvxctl_sched_get(struct pvxctl *x, domid_t domid, uint16_t *weight, uint16_t *cap);
 int pvxctl_sched_set(struct pvxctl *x, domid_t domid, uint16_t weight, uint16_t cap);
+/* Run a domain that shut down with SHUTDOWN_suspend again in place (a
+ * cancelled save); -EINVAL if it is not suspended. */
+int pvxctl_domain_resume(struct pvxctl *x, domid_t domid);
+/* Page types of n machine frames of domid, in place: each entry becomes
+ * (PVX_DOMCTL_PFINFO_* << PVX_DOMCTL_PFINFO_SHIFT) | frame. */
+#define PVXCTL_FRAME_TYPES_BATCH 1024
+int pvxctl_frame_types(struct pvxctl *x, domid_t domid, xen_pfn_t *frames, uint64_t n);
 /* Ask the domain to shut down with reason SHUTDOWN_* (as if it had asked). */
 int pvxctl_domain_shutdown(struct pvxctl *x, domid_t domid, unsigned int reason);
 

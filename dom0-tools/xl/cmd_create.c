@@ -25,7 +25,7 @@
 /* Config files larger than this are refused (xl.cfg files are small). */
 #define MAX_CONFIG (1u << 20)
 
-static char *read_config(const char *path, size_t *len)
+char *xl_read_config(const char *path, size_t *len)
 {
     struct stat st;
     char *text = NULL;
@@ -176,7 +176,7 @@ int main_create(int argc, char **argv)
         rc = -XLT_ERROR_INVAL;
         goto out;
     }
-    text = read_config(file, &len);
+    text = xl_read_config(file, &len);
     if (!text) {
         fprintf(stderr, "Failed to read config file: %s: %s\n", file, strerror(errno));
         rc = -XLT_ERROR_FAIL;

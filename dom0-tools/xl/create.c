@@ -155,7 +155,8 @@ int xlt_create(struct xlt *t, struct xlt_create *c)
         goto fail;
     }
     b.domid = domid;
-    rc = pvx_build_pv(t->ctl, &b, err, sizeof(err));
+    rc = c->build ? c->build(t, &b, c->build_arg, err, sizeof(err))
+                  : pvx_build_pv(t->ctl, &b, err, sizeof(err));
     if (rc) {
         XLT_ERR(DOMID_INVALID, "%s", err);
         XLT_ERR(domid, "cannot (re-)build domain: %d", XLT_ERROR_FAIL);

@@ -47,8 +47,11 @@
 
 static struct xlt t;
 static volatile sig_atomic_t stop;
-/* Domains whose shutdown was handled already (reset when they go). */
-static bool handled[DOMID_FIRST_RESERVED];
+/* The shutdown reason + 1 of domains whose shutdown was handled already
+ * (0: none; reset when they go).  A reason, not a flag: a suspended domain
+ * may run again (a cancelled `xl save`) and later stop for another reason,
+ * which must then be handled. */
+static uint8_t handled[DOMID_FIRST_RESERVED];
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -130,7 +133,7 @@ static void handle_shutdown(const pvxctl_dominfo_t *info)
     enum pvx_action action;
     char source[64];
 
-    handled[domid] = true;
+    handled[domid] = (uint8_t)(reason + 1);
     logf_("Domain %u has shut down, reason code %u 0x%x", domid, reason, reason);
     if (reason == SHUTDOWN_suspend) {
         logf_("Domain has suspended.");
@@ -222,12 +225,12 @@ static void scan(void)
         seen[d->domain] = true;
         if (d->domain == 0 || (d->flags & PVX_DOMINF_dying))
             continue;
-        if ((d->flags & PVX_DOMINF_shutdown) && !handled[d->domain])
+        if ((d->flags & PVX_DOMINF_shutdown) && handled[d->domain] != d->shutdown_reason + 1)
             handle_shutdown(d);
     }
     for (unsigned int id = 1; id < DOMID_FIRST_RESERVED; id++)
         if (handled[id] && !seen[id])
-            handled[id] = false;
+            handled[id] = 0;
     /* handle_shutdown may have changed the list: look again for leftovers. */
     n = xlt_list(&t, infos, MAX_DOMAINS);
     if (n >= 0)

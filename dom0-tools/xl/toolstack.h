@@ -37,6 +37,7 @@
 #define XLT_NAME_MAX  (PVX_DOMAIN_NAME_LEN - 1)
 
 struct pvx_domcfg;
+struct pvx_build;
 
 /* libxl's error codes, which `xl create` returns negated. */
 #define XLT_ERROR_FAIL            (-3)
@@ -112,7 +113,11 @@ struct xlt_create {
     const char *config_text; /* what is saved for reboots (file + overrides) */
     bool paused;             /* -p: leave it paused */
     int console_notify_fd;   /* >= 0: wait for one byte here before unpausing */
-    domid_t domid;           /* OUT */
+    /* Instead of building from the kernel (xl restore): fill the domain
+     * b->domid and b's OUT fields; 0 or -errno with err set. */
+    int (*build)(struct xlt *t, struct pvx_build *b, void *arg, char *err, size_t errlen);
+    void *build_arg;
+    domid_t domid; /* OUT */
 };
 
 /* Build, introduce and (unless paused) start a domain.  On failure nothing

@@ -37,6 +37,14 @@ static const struct cmd cmds[] = {
      "-e, -F                  Accepted for compatibility (pvx's lifecycle daemon\n"
      "                        handles the domain's shutdown and reboot).\n"
      "-h                      Print this help."},
+    {"save", main_save, false, false, true, "Save a domain's state to a file, then destroy it",
+     "[options] <Domain> <CheckpointFile> [<ConfigFile>]",
+     "-c                      Leave the domain running after it is saved.\n"
+     "-p                      Leave the domain paused after it is saved."},
+    {"restore", main_restore, false, false, true, "Restore a domain from a saved state",
+     "[options] [<ConfigFile>] <CheckpointFile>",
+     "-p                      Do not unpause the domain after it is restored.\n"
+     "-e, -d, -V              Accepted for compatibility (they change nothing)."},
     {"list", main_list, false, false, true, "List domains", "[options] [Domain]",
      "-l, --long              Each domain's saved configuration.\n"
      "-v, --verbose           Also the UUID and the shutdown reason."},

@@ -9,6 +9,7 @@
  *   cmd_control.c   shutdown, reboot, destroy, pause, unpause, rename, sysrq
  *   cmd_mem.c       mem-set, mem-max, vcpu-set
  *   cmd_device.c    block-attach, -detach, -list; network-attach, -detach, -list
+ *   cmd_save.c      save, restore
  *
  * Exit statuses follow xl's: 0 success, 1 failure, 2 a bad option or too
  * few arguments; `create` returns libxl's error code negated.
@@ -36,7 +37,13 @@ void xl_help(const char *cmd);
 /* list -l (list_json.c): the domains' configurations as JSON. */
 void xl_list_long(const pvxctl_dominfo_t *infos, int n);
 
+/* A config file's text (malloc'd, NUL-terminated; "" for /dev/null), NULL
+ * with errno set; *len its length. */
+char *xl_read_config(const char *path, size_t *len);
+
 int main_create(int argc, char **argv);
+int main_save(int argc, char **argv);
+int main_restore(int argc, char **argv);
 int main_console(int argc, char **argv);
 int main_list(int argc, char **argv);
 int main_info(int argc, char **argv);

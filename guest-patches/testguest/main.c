@@ -193,7 +193,8 @@ static void mode_tooldomu_run(void)
         n++;
     memcpy(name, v ? v : "", n);
     name[n] = '\0';
-    mode_tooldomu(name, mem ? parse_ulong(mem, NULL) : 0, maxmem ? parse_ulong(maxmem, NULL) : 0);
+    mode_tooldomu(name, mem ? parse_ulong(mem, NULL) : 0, maxmem ? parse_ulong(maxmem, NULL) : 0,
+                  opt("suspend") != NULL);
 }
 
 static void mode_spin_run(void)

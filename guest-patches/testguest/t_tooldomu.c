@@ -11,11 +11,13 @@
  *     home /local/domain/N) gives NAME, "domid" is a number, and it may
  *     write under data/ (dom0 reads data/tooldomu back);
  *   - a line through the console ring is consumed by dom0's console daemon.
- * Then it stays up (blocked) until dom0 destroys it or shuts it down.
+ * Then it stays up (blocked) until dom0 destroys it or shuts it down; with
+ * `suspend` it also answers `xl save` (suspend, then checks after resume).
  */
 #include "guest.h"
 #include "test.h"
 #include <public/event_channel.h>
+#include <public/grant_table.h>
 #include <public/io/console.h>
 #include <public/io/xs_wire.h>
 #include <public/memory.h>
@@ -177,7 +179,113 @@ static void check_console(const char *name)
     CHECK("tooldomu.console_consumed_by_dom0", ring->out_cons == ring->out_prod);
 }
 
-void mode_tooldomu(const char *name, unsigned long mem_mib, unsigned long maxmem_mib)
+/* ---- suspend and resume (tooldomu=NAME suspend) ----
+ *
+ * As Linux does it, so that `xl save` / `xl restore` can be checked with
+ * this guest: publish the p2m as a frame-list tree in shared_info, answer
+ * control/shutdown = "suspend", turn start_info's ring frames into pfns,
+ * unmap shared_info and call SCHEDOP_shutdown(suspend) with the start_info
+ * frame in rdx.  It returns 1 when the save was cancelled (same domain)
+ * and 0 in a new domain, whose event channels, timers and grant table are
+ * then checked from scratch. */
+static u64 fll_top[512] __page_aligned, fll_mid[512] __page_aligned;
+static unsigned resumes;
+
+static unsigned long va_mfn(const void *va)
+{
+    return p2m[((unsigned long)va - VIRT_BASE) >> PAGE_SHIFT];
+}
+
+static void publish_p2m(void)
+{
+    unsigned long frames = (si->nr_pages + 511) / 512;
+
+    for (unsigned long i = 0; i < frames && i < 512; i++)
+        fll_mid[i] = va_mfn((const u8 *)p2m + i * PAGE_SIZE);
+    fll_top[0] = va_mfn(fll_mid);
+    shinfo->arch.max_pfn = si->nr_pages;
+    shinfo->arch.pfn_to_mfn_frame_list_list = va_mfn(fll_top);
+}
+
+static long do_suspend(void)
+{
+    struct sched_shutdown r = {.reason = SHUTDOWN_suspend};
+    unsigned long si_mfn = va_mfn(si);
+    long rc;
+
+    publish_p2m();
+    /* No printk from here on: the console ring's frame is a pfn. */
+    si->store_mfn = M2P[si->store_mfn];
+    si->console.domU.mfn = M2P[si->console.domU.mfn];
+    /* The page under shared_info's address back: no PTE may name a frame
+     * that is not the guest's when it is saved. */
+    hc_update_va_mapping((unsigned long)shinfo, ((u64)va_mfn(shinfo) << PAGE_SHIFT) | PTE_KERN_RW,
+                         UVMF_INVLPG);
+    rc = hc_call(__HYPERVISOR_sched_op, SCHEDOP_shutdown, (unsigned long)&r, si_mfn, 0, 0);
+    /* start_info.shared_info is the new domain's after a restore. */
+    hc_update_va_mapping((unsigned long)shinfo, si->shared_info | PTE_KERN_RW, UVMF_INVLPG);
+    if (rc) { /* cancelled: the frames are still ours */
+        si->store_mfn = p2m[si->store_mfn];
+        si->console.domU.mfn = p2m[si->console.domU.mfn];
+    } else {
+        events_init(); /* a new domain: every port masked until bound */
+    }
+    return rc;
+}
+
+/* What a resumed guest uses: its rings, an event channel, a timer, its
+ * grant table. */
+static void check_resumed(const char *name, long how)
+{
+    struct evtchn_alloc_unbound au = {.dom = DOMID_SELF, .remote_dom = DOMID_SELF};
+    struct evtchn_bind_interdomain bi = {.remote_dom = DOMID_SELF};
+    struct evtchn_send send = {0};
+    struct gnttab_setup_table st = {.dom = DOMID_SELF, .nr_frames = 1};
+    static xen_pfn_t gframe;
+    static char buf[64];
+    u64 t0;
+    long type;
+
+    xs_ring = initial_va(si->store_mfn);
+    xs_port = si->store_evtchn;
+    type = xs_request(XS_WRITE, "data/resumed", 13, how ? "cancelled" : "new", how ? 9 : 3, buf,
+                      sizeof(buf));
+    CHECK("resume.xenstore_write", type == XS_WRITE && same(buf, "OK"));
+    CHECK_RC("resume.evtchn_alloc_unbound", hc_event_channel_op(EVTCHNOP_alloc_unbound, &au), 0);
+    bi.remote_port = au.port;
+    CHECK_RC("resume.evtchn_bind_self", hc_event_channel_op(EVTCHNOP_bind_interdomain, &bi), 0);
+    send.port = bi.local_port;
+    CHECK_RC("resume.evtchn_send", hc_event_channel_op(EVTCHNOP_send, &send), 0);
+    CHECK("resume.evtchn_pending",
+          __atomic_load_n(&shinfo->evtchn_pending[au.port / 64], __ATOMIC_SEQ_CST) &
+              (1UL << (au.port % 64)));
+    __atomic_fetch_and(&shinfo->evtchn_pending[au.port / 64], ~(1UL << (au.port % 64)),
+                       __ATOMIC_SEQ_CST);
+    t0 = system_time_ns();
+    hc_set_timer_op(t0 + 20000000ULL);
+    hc_sched_op(SCHEDOP_block, 0);
+    CHECK("resume.timer_fires", system_time_ns() >= t0 + 20000000ULL);
+    set_xen_guest_handle(st.frame_list, &gframe);
+    CHECK_RC("resume.gnttab_setup_table", hc_grant_table_op(GNTTABOP_setup_table, &st, 1), 0);
+    CHECK("resume.gnttab_frame", st.status == GNTST_okay && gframe != 0);
+    printk("tooldomu %s: resume %u (%s): %u passed, %u failed\n", name, ++resumes,
+           how ? "cancelled" : "new domain", tests_passed, tests_failed);
+}
+
+/* control/shutdown = "suspend": acknowledge, suspend, check. */
+static void serve_suspend(const char *name)
+{
+    static char buf[64];
+    long type = xs_request(XS_READ, "control/shutdown", 17, NULL, 0, buf, sizeof(buf));
+
+    if (type != XS_READ || !same(buf, "suspend"))
+        return;
+    if (xs_request(XS_WRITE, "control/shutdown", 17, "", 0, buf, sizeof(buf)) != XS_WRITE)
+        return;
+    check_resumed(name, do_suspend());
+}
+
+void mode_tooldomu(const char *name, unsigned long mem_mib, unsigned long maxmem_mib, bool suspend)
 {
     CHECK("tooldomu.not_privileged", !(si->flags & (SIF_PRIVILEGED | SIF_INITDOMAIN)));
     check_memory(mem_mib, maxmem_mib);
@@ -188,7 +296,10 @@ void mode_tooldomu(const char *name, unsigned long mem_mib, unsigned long maxmem
     /* Up until dom0 ends it: destroyed, or shut down through xenstore by a
      * toolstack this guest does not watch (so `xl destroy` it). */
     for (;;) {
-        hc_set_timer_op(system_time_ns() + 1000000000ULL);
+        /* With suspend, it looks for a request five times a second. */
+        hc_set_timer_op(system_time_ns() + (suspend ? 200000000ULL : 1000000000ULL));
         hc_sched_op(SCHEDOP_block, 0);
+        if (suspend && xs_ring)
+            serve_suspend(name);
     }
 }

@@ -68,7 +68,7 @@ struct test_group {
 
 /* t_domains.c */
 void mode_domu(const char *name);
-void mode_tooldomu(const char *name, unsigned long mem_mib, unsigned long maxmem_mib);
+void mode_tooldomu(const char *name, unsigned long mem_mib, unsigned long maxmem_mib, bool suspend);
 void mode_idle(unsigned long ms);
 void mode_spin(unsigned long from_ms, unsigned long to_ms);
 void mode_coninput(void); /* t_coninput.c */

@@ -37,6 +37,7 @@
 #define PVX_DOMCTL_iomem_permission  13
 #define PVX_DOMCTL_settimeoffset     14
 #define PVX_DOMCTL_scheduler_op      15
+#define PVX_DOMCTL_resumedomain      16
 
 /* Length of a domain name, including the terminating NUL. */
 #define PVX_DOMAIN_NAME_LEN 32
@@ -149,6 +150,14 @@ struct pvx_domctl_vcpucontext {
     XEN_GUEST_HANDLE(vcpu_guest_context_t) ctxt;
 };
 typedef struct pvx_domctl_vcpucontext pvx_domctl_vcpucontext_t;
+
+/*
+ * resumedomain: a domain that shut down with SHUTDOWN_suspend runs again
+ * in place (a cancelled save).  No arguments; -EINVAL unless it is shut
+ * down for suspend.  Whatever its SCHEDOP_shutdown returns is what vCPU 0's
+ * saved rax says: the toolstack sets it to 1 first (setvcpucontext), which
+ * tells the guest its suspend was cancelled.  A toolstack pause stays.
+ */
 
 /* hypercall_init: gmfn IN, a frame of the domain to fill with hypercall stubs. */
 struct pvx_domctl_hypercall_init {

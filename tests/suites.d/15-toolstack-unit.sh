@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # timeout: 300
-# The dom0 toolstack's xl.cfg parser, disk/vif specs and domain description:
+# The dom0 toolstack's xl.cfg parser, disk/vif specs, domain description and
+# save/restore stream (framing, bad input, page-table rewriting):
 # cmocka unit tests under ASan+UBSan, and the differential test against Xen
 # 4.17's own libxlutil (Debian libxen-dev) on the corpus in
 # dom0-tools/tests/cfg-corpus plus seeded random configs and disk specs;
@@ -24,7 +25,7 @@ fi
 
 # A test program that reports nothing, or exits non-zero without reporting a
 # failure (a sanitizer at exit, a crash), still counts as one failure.
-for t in test_xlcfg test_devspec test_domcfg; do
+for t in test_xlcfg test_devspec test_domcfg test_sr; do
     "$BUILD/$t" >"$WORK/$t.out" 2>&1
     rc=$?
     cat "$WORK/$t.out"

@@ -153,6 +153,17 @@ int domain_lookup_for(struct domain *caller, domid_t id, struct domain **d);
 
 /* The guest asked to stop with a reason (SHUTDOWN_*). */
 void domain_shutdown(struct domain *d, unsigned int reason);
+/* Undo a SHUTDOWN_suspend (a cancelled save): 0, or -EINVAL if d is not
+ * shut down for suspend. */
+int domain_resume(struct domain *d);
+
+/* The VM assists a 64-bit PV guest may have (vm_assist, and a restored
+ * vCPU 0 context's vm_assist field), as Xen accepts them. */
+#define DOMAIN_VM_ASSIST_VALID                                                                     \
+    ((1ULL << VMASST_TYPE_4gb_segments) | (1ULL << VMASST_TYPE_4gb_segments_notify) |              \
+     (1ULL << VMASST_TYPE_writable_pagetables) | (1ULL << VMASST_TYPE_pae_extended_cr3) |          \
+     (1ULL << VMASST_TYPE_architectural_iopl) | (1ULL << VMASST_TYPE_runstate_update_flag) |       \
+     (1ULL << VMASST_TYPE_m2p_strict))
 /* The guest did something that cannot be survived: log why and stop it.
  * pvx and every other domain go on. */
 void domain_crash(struct domain *d, const char *fmt, ...) __printf(2, 3);
