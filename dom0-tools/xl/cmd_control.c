@@ -203,6 +203,19 @@ static int rename_tx(struct xlt *t, xs_transaction_t tx, void *arg)
     return rc;
 }
 
+int xl_rename_domain(struct xlt *t, domid_t domid, const char *old_name, const char *new_name)
+{
+    struct rename r = {.domid = domid, .old_name = old_name, .new_name = new_name};
+    int rc;
+
+    if (domid == 0 || !*new_name || strlen(new_name) > XLT_NAME_MAX)
+        return -EINVAL;
+    rc = xlt_transaction(t, rename_tx, &r);
+    if (!rc) /* A reboot keeps the new name. */
+        xlt_saved_append(domid, "name = \"%s\"", new_name);
+    return rc;
+}
+
 int main_rename(int argc, char **argv)
 {
     struct rename r;

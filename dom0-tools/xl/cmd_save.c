@@ -41,7 +41,7 @@ static int suspend_timeout_ms(void)
 }
 
 /* Ask domid to suspend and wait until it has. */
-static int suspend(struct xlt *t, domid_t domid)
+int xl_suspend(struct xlt *t, domid_t domid)
 {
     int timeout = suspend_timeout_ms();
     pvxctl_dominfo_t info;
@@ -90,7 +90,7 @@ static int suspend(struct xlt *t, domid_t domid)
 
 /* A suspended domain runs on where it is: its suspend hypercall returns 1
  * ("cancelled"), so it keeps its event channels, grants and devices. */
-static int resume_cancelled(struct xlt *t, domid_t domid, bool paused)
+int xl_resume_cancelled(struct xlt *t, domid_t domid, bool paused)
 {
     struct vcpu_guest_context ctx;
     int rc = pvxctl_domain_pause(t->ctl, domid);
@@ -117,7 +117,7 @@ static int resume_cancelled(struct xlt *t, domid_t domid, bool paused)
 
 /* The config written into the file: the domain's own (or the one given),
  * with its UUID, so the restored domain keeps it. */
-static char *save_config_text(domid_t domid, const char *path, const pvxctl_dominfo_t *info)
+char *xl_save_config_text(domid_t domid, const char *path, const pvxctl_dominfo_t *info)
 {
     char uuid[37], *text, *out = NULL;
     size_t len = 0;
@@ -177,7 +177,7 @@ int main_save(int argc, char **argv)
         XLT_ERR(domid, "the domain is shut down or dying: only a running guest can be saved");
         return EXIT_FAILURE;
     }
-    config = save_config_text(domid, cfg_path, &info);
+    config = xl_save_config_text(domid, cfg_path, &info);
     if (!config)
         return EXIT_FAILURE;
     io.fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -191,26 +191,26 @@ int main_save(int argc, char **argv)
     }
     fprintf(stderr, "Saving to %s new xl format (info 0x%x/0x0/%zu)\n", file, SR_XL_FLAG_STREAMV2,
             strlen(config) + 1 + 4);
-    if (suspend(&xl_ctx, domid))
+    if (xl_suspend(&xl_ctx, domid))
         goto fail_file;
     if (xlt_sr_save(&xl_ctx, domid, &io) || fsync(io.fd)) {
         fprintf(stderr, "%s: saving domain %u failed: %s\n", file, domid,
                 io.err[0] ? io.err : strerror(errno));
         fprintf(stderr, "resuming domain %u\n", domid);
-        resume_cancelled(&xl_ctx, domid, false);
+        xl_resume_cancelled(&xl_ctx, domid, false);
         goto fail_file;
     }
     if (close(io.fd)) {
         io.fd = -1;
         fprintf(stderr, "%s: %s\n", file, strerror(errno));
-        resume_cancelled(&xl_ctx, domid, false);
+        xl_resume_cancelled(&xl_ctx, domid, false);
         goto fail_file;
     }
     io.fd = -1;
     xlt_info(&xl_ctx, "domain %u: %llu bytes written to %s", domid, (unsigned long long)io.offset,
              file);
     if (leave_running || paused)
-        rc = resume_cancelled(&xl_ctx, domid, paused) ? EXIT_FAILURE : EXIT_SUCCESS;
+        rc = xl_resume_cancelled(&xl_ctx, domid, paused) ? EXIT_FAILURE : EXIT_SUCCESS;
     else
         rc = xlt_destroy(&xl_ctx, domid) ? EXIT_FAILURE : EXIT_SUCCESS;
     goto out;
@@ -225,17 +225,11 @@ out:
 
 /* ---- restore ---- */
 
-struct restore_ctx {
-    const char *file;
-    struct sr_io *io;
-    const struct pvx_domcfg *cfg;
-};
-
 /* create.c's build step for a restore: the domain's limits and event
  * channels as the builder sets them, then the stream. */
-static int restore_build(struct xlt *t, struct pvx_build *b, void *arg, char *err, size_t errlen)
+int xl_restore_build(struct xlt *t, struct pvx_build *b, void *arg, char *err, size_t errlen)
 {
-    const struct restore_ctx *rc_ = arg;
+    const struct xl_restore_ctx *rc_ = arg;
     const struct pvxctl_e820 ram = {0, rc_->cfg->maxmem_kb << 10, PVXCTL_E820_RAM};
     struct xlt_sr_restore r = {.domid = b->domid};
     uint64_t max_pages;
@@ -284,7 +278,7 @@ int main_restore(int argc, char **argv)
     struct xlt_create c = {.console_notify_fd = -1};
     struct pvx_domcfg *cfg = NULL;
     struct sr_io io = {.fd = -1};
-    struct restore_ctx ctx;
+    struct xl_restore_ctx ctx;
     char *config = NULL, source[300];
     uint32_t flags = 0;
     size_t len;
@@ -331,10 +325,10 @@ int main_restore(int argc, char **argv)
     }
     if (xlt_config_parse(source, config, strlen(config), NULL, 0, &cfg))
         goto out;
-    ctx = (struct restore_ctx){.file = file, .io = &io, .cfg = cfg};
+    ctx = (struct xl_restore_ctx){.file = file, .io = &io, .cfg = cfg};
     c.cfg = cfg;
     c.config_text = config;
-    c.build = restore_build;
+    c.build = xl_restore_build;
     c.build_arg = &ctx;
     if (xlt_create(&xl_ctx, &c))
         goto out;

@@ -45,6 +45,20 @@ static const struct cmd cmds[] = {
      "[options] [<ConfigFile>] <CheckpointFile>",
      "-p                      Do not unpause the domain after it is restored.\n"
      "-e, -d, -V              Accepted for compatibility (they change nothing)."},
+    {"migrate", main_migrate, false, false, true, "Migrate a domain to another host",
+     "[options] <Domain> <host>",
+     "-s <sshcommand>         Use <sshcommand> instead of ssh.  The string is followed\n"
+     "                        by <host> xl migrate-receive: with\n"
+     "                        -s \"pvx-migrate connect\" the transport is pvx-migrate\n"
+     "                        (no ssh keys; docs/migration.md).\n"
+     "-C <config>             Send <config> instead of the domain's configuration.\n"
+     "-e, -F                  Accepted for compatibility (passed on as -e).\n"
+     "-p                      Leave the domain paused on the receiver.\n"
+     "--debug, --live         Accepted for compatibility (the stream is the same)."},
+    {"migrate-receive", main_migrate_receive, false, false, true,
+     "The receiving end of xl migrate (run by the transport)", "[options]",
+     "-p                      Leave the domain paused.\n"
+     "-e, -F, -d              Accepted for compatibility."},
     {"list", main_list, false, false, true, "List domains", "[options] [Domain]",
      "-l, --long              Each domain's saved configuration.\n"
      "-v, --verbose           Also the UUID and the shutdown reason."},

@@ -41,7 +41,30 @@ void xl_list_long(const pvxctl_dominfo_t *infos, int n);
  * with errno set; *len its length. */
 char *xl_read_config(const char *path, size_t *len);
 
+struct sr_io;
+struct pvx_domcfg;
+struct pvx_build;
+
+/* cmd_save.c, shared with cmd_migrate.c. */
+/* Ask domid to suspend and wait until it has shut down for suspend. */
+int xl_suspend(struct xlt *t, domid_t domid);
+/* A suspended domain runs on in place (its suspend returns "cancelled"). */
+int xl_resume_cancelled(struct xlt *t, domid_t domid, bool paused);
+/* The config a save carries: the domain's own (or path's), with its UUID. */
+char *xl_save_config_text(domid_t domid, const char *path, const pvxctl_dominfo_t *info);
+struct xl_restore_ctx {
+    const char *file; /* for messages */
+    struct sr_io *io;
+    const struct pvx_domcfg *cfg;
+};
+/* xlt_create's build step for a restore (arg: a struct xl_restore_ctx). */
+int xl_restore_build(struct xlt *t, struct pvx_build *b, void *arg, char *err, size_t errlen);
+/* cmd_control.c: rename domid (still called old_name, unless NULL). */
+int xl_rename_domain(struct xlt *t, domid_t domid, const char *old_name, const char *new_name);
+
 int main_create(int argc, char **argv);
+int main_migrate(int argc, char **argv);
+int main_migrate_receive(int argc, char **argv);
 int main_save(int argc, char **argv);
 int main_restore(int argc, char **argv);
 int main_console(int argc, char **argv);

@@ -23,6 +23,8 @@ CHECKS = (
     "bad-restore-bad-page-type", "bad-save-no-such-domain", "save-no-such-domain-no-file",
     "bad-save-no-suspend", "testguest-create", "testguest-save-c", "testguest-save",
     "testguest-restore", "restore-again", "restore-again-counts",
+    "migrate-unreachable-keeps-guest", "migrate-localhost", "migrate-one-copy",
+    "migrate-count-continues", "migrate-pattern-unchanged",
 )
 
 

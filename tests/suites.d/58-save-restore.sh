@@ -1,5 +1,6 @@
 #!/bin/sh
 # timeout: 900
+# parallel: yes
 # xl save / xl restore of a Debian Linux domU on pvx from a Linux dom0
 # (tests/linux/test_saverestore.py): the count on its console goes on and
 # its memory pattern is unchanged after a restore, xl save -c leaves it
