@@ -86,6 +86,15 @@ int pvxctl_vcpu_getcontext(struct pvxctl *x, domid_t domid, uint32_t vcpu,
 int pvxctl_hypercall_init(struct pvxctl *x, domid_t domid, uint64_t gmfn);
 int pvxctl_sched_get(struct pvxctl *x, domid_t domid, uint16_t *weight, uint16_t *cap);
 int pvxctl_sched_set(struct pvxctl *x, domid_t domid, uint16_t weight, uint16_t cap);
+/* Where vCPU vcpu runs (CPU, running, blocked, online, time). */
+int pvxctl_vcpu_info(struct pvxctl *x, domid_t domid, uint32_t vcpu,
+                     struct pvx_domctl_getvcpuinfo *info);
+/* Its hard and soft affinity, bit n for CPU n; NULL: that set is left
+ * alone.  set: the effective sets come back. */
+int pvxctl_vcpu_getaffinity(struct pvxctl *x, domid_t domid, uint32_t vcpu, uint64_t *hard,
+                            uint64_t *soft);
+int pvxctl_vcpu_setaffinity(struct pvxctl *x, domid_t domid, uint32_t vcpu, uint64_t *hard,
+                            uint64_t *soft);
 /* Ask the domain to shut down with reason SHUTDOWN_* (as if it had asked). */
 int pvxctl_domain_shutdown(struct pvxctl *x, domid_t domid, unsigned int reason);
 
