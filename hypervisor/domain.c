@@ -73,6 +73,7 @@ static struct vcpu *vcpu_create(struct domain *d, unsigned int id)
     v->vcpu_info = &d->shared_info->vcpu_info[id];
     v->vcpu_info->evtchn_upcall_mask = 1; /* events start masked */
     arch_init_vcpu_fpu(v);
+    v->soft_affinity = ~(uint64_t)0; /* every CPU, as on Xen */
     sched_init_vcpu(v);
     return v;
 }
@@ -101,6 +102,7 @@ static void domain_free_partial(struct domain *d)
         free_pages(pg, 0);
     }
     sched_destroy_domain(d);
+    arch_domain_forget_cpus(d);
     xfree(d->memory_map);
     xfree(d);
 }
@@ -234,6 +236,10 @@ void domain_destroy(struct domain *d)
         stop_timer(&d->vcpus[i]->poll_timer);
     }
     sched_domain_changed(d);
+    /* A vCPU still running on another CPU leaves it once that CPU takes the
+     * hypervisor lock: wait for that before its page tables go.  Nobody
+     * frees d meanwhile (only this function, or a put after it). */
+    sched_sync_domain(d->domain_id);
     console_ring_detach(d);
     evtchn_domain_destroy(d); /* peers see their ends close */
     arch_domain_teardown(d);

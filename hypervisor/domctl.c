@@ -132,7 +132,7 @@ void domctl_fill_info(const struct domain *d, struct pvx_domctl_getdomaininfo *i
 
 static long vcpucontext(struct domain *d, struct pvx_domctl *op, bool set)
 {
-    static struct vcpu_guest_context ctxt; /* too big for the stack; one CPU */
+    static struct vcpu_guest_context ctxt; /* too big for the stack; the hypervisor lock */
     struct pvx_domctl_vcpucontext *vc = &op->u.vcpucontext;
     struct vcpu *v;
     int rc;
@@ -305,8 +305,11 @@ long do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         break;
     case PVX_DOMCTL_pausedomain:
         rc = may_control(d) ? 0 : -EINVAL;
-        if (!rc)
-            domain_pause_by_ctl(d);
+        if (rc)
+            break;
+        domain_pause_by_ctl(d);
+        /* As on Xen, the domain has stopped when the call returns. */
+        sched_sync_domain(op.domain);
         break;
     case PVX_DOMCTL_unpausedomain:
         rc = may_control(d) ? domain_unpause_by_ctl(d) : -EINVAL;
@@ -330,7 +333,19 @@ long do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         break;
     case PVX_DOMCTL_setvcpucontext:
     case PVX_DOMCTL_getvcpucontext:
-        rc = may_control(d) ? vcpucontext(d, &op, op.cmd == PVX_DOMCTL_setvcpucontext) : -EINVAL;
+        if (!may_control(d)) {
+            rc = -EINVAL;
+            break;
+        }
+        /* A vCPU that cannot run any more may still be leaving another CPU
+         * (its registers are not in memory yet): wait, then look again. */
+        if (d->ctl_pause_count && sched_domain_running_elsewhere(d)) {
+            if (!sched_sync_domain(op.domain) || !(d = domain_lookup(op.domain))) {
+                rc = -ESRCH;
+                break;
+            }
+        }
+        rc = vcpucontext(d, &op, op.cmd == PVX_DOMCTL_setvcpucontext);
         /* Validating the new page tables stopped: the same call goes on. */
         if (rc == -ERESTART)
             return hypercall_create_continuation(__HYPERVISOR_domctl, arg, 0, 0, 0, 0);
@@ -361,6 +376,14 @@ long do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
         break;
     case PVX_DOMCTL_scheduler_op:
         rc = scheduler_op(d, &op.u.scheduler_op);
+        copy_back = rc == 0;
+        break;
+    case PVX_DOMCTL_setvcpuaffinity:
+    case PVX_DOMCTL_getvcpuaffinity:
+        rc = domctl_vcpuaffinity(d, &op.u.vcpuaffinity, op.cmd == PVX_DOMCTL_setvcpuaffinity);
+        break;
+    case PVX_DOMCTL_getvcpuinfo:
+        rc = domctl_getvcpuinfo(d, &op.u.getvcpuinfo);
         copy_back = rc == 0;
         break;
     default:

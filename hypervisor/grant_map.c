@@ -168,6 +168,7 @@ static int16_t create_host_mapping(struct vcpu *v, uint64_t addr, mfn_t frame, u
             flush_tlb_local();
         else
             flush_tlb_one_local(addr);
+        pv_flush_tlb_others(v->domain);
         pv_put_l1e_refs(old);
     }
     return GNTST_okay;
@@ -195,6 +196,7 @@ static int16_t destroy_host_mapping(struct vcpu *v, uint64_t addr, mfn_t frame, 
         /* The stolen entry keeps its references, moving with it. */
         repl = pv_l1e_xchg(npg, nslot, 0);
         flush_tlb_one_local(new_addr);
+        pv_flush_tlb_others(v->domain);
     }
     if (find_l1e(v, addr, flags, &l1pg, &slot))
         goto out;
@@ -390,6 +392,9 @@ static void unmap_complete(void *ctx)
     else
         for (unsigned int i = 0; i < c->nva; i++)
             flush_tlb_one_local(c->va[i]);
+    /* The mapper's other vCPUs may run elsewhere: no stale translation
+     * anywhere may outlive the references dropped below. */
+    pv_flush_tlb_others(current->domain);
     for (unsigned int i = 0; i < c->n; i++) {
         struct unmap_release *r = &c->rel[i];
 

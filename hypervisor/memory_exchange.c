@@ -28,7 +28,7 @@ static long exchange_chunk(struct domain *d, const struct xen_memory_exchange *x
                            uint64_t first_out, unsigned int in_n, unsigned int out_n,
                            uint64_t limit)
 {
-    /* One CPU runs hypercalls, and this one does not nest: static, not on
+    /* The hypervisor lock serializes hypercalls, and this one does not nest: static, not on
      * the hypervisor stack. */
     static struct page_info *out[CHUNK_MAX_PAGES];
     static mfn_t in[CHUNK_MAX_PAGES];

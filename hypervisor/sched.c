@@ -17,7 +17,10 @@
 #include <pvx/mm.h>
 #include <pvx/percpu.h>
 #include <pvx/sched.h>
+#include <pvx/param.h>
 #include <pvx/sched_credit.h>
+#include <pvx/smp.h>
+#include <pvx/spinlock.h>
 #include <pvx/time.h>
 #include <public/sched.h>
 #include <public/vcpu.h>
@@ -26,12 +29,20 @@
 #define DEFAULT_PERIOD MILLISECS(10) /* PV vCPUs tick at 100 Hz until told otherwise */
 #define MAX_POLL_PORTS 128
 
+/* Everything here runs under the hypervisor lock (docs/architecture.md). */
 static struct vcpu *all_vcpus[NR_RUNQUEUE_MAX];
 static unsigned int nr_all_vcpus;
 
 /* Per CPU: the scheduler's slice timer, and "pick again on the way out". */
 static struct timer slice_timer[NR_CPUS];
 static bool need_resched[NR_CPUS];
+/* The CPUs the scheduler runs vCPUs on, and whether they have started. */
+static cpumask_t sched_cpus;
+static volatile bool sched_started;
+
+/* Run vCPUs on every CPU (default) or on the boot CPU only (sched-smp=0). */
+static bool opt_sched_smp = true;
+boolean_param("sched-smp", opt_sched_smp);
 
 BUILD_BUG_ON(CSCHED_MAX_CPUS < NR_CPUS);
 
@@ -40,13 +51,49 @@ static void slice_timer_fn(void *data)
     need_resched[(uintptr_t)data] = true;
 }
 
-void sched_init(void)
+static void sched_init_cpu(unsigned int cpu)
 {
-    unsigned int cpu = arch_smp_processor_id();
-
-    BUG_ON(csched_init(NULL));
     csched_init_cpu(cpu);
     init_timer(&slice_timer[cpu], slice_timer_fn, (void *)(uintptr_t)cpu, cpu);
+    sched_cpus |= cpumask_of(cpu);
+}
+
+void sched_init(void)
+{
+    unsigned int me = arch_smp_processor_id();
+    cpumask_t online = arch_cpu_online_map();
+    unsigned int n = 0;
+
+    BUG_ON(csched_init(NULL));
+    sched_init_cpu(me);
+    for (unsigned int cpu = 0; opt_sched_smp && cpu < NR_CPUS; cpu++)
+        if (cpu != me && (online & cpumask_of(cpu)))
+            sched_init_cpu(cpu);
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        n += !!(sched_cpus & cpumask_of(cpu));
+    printk("sched: vCPUs run on %u CPU%s%s\n", n, n == 1 ? "" : "s",
+           opt_sched_smp ? "" : " (sched-smp=0: the boot CPU only)");
+}
+
+uint64_t sched_cpu_mask(void)
+{
+    return sched_cpus;
+}
+
+/* Make @cpu pick again before it next returns to a guest: at once if it
+ * is this one's exit path, else through its event-check IPI. */
+static void sched_kick_cpu(unsigned int cpu)
+{
+    need_resched[cpu] = true;
+    if (cpu != arch_smp_processor_id())
+        arch_send_event_check(cpu);
+}
+
+/* The event-check IPI (under the hypervisor lock): timers another CPU set
+ * on this CPU's heap may be due or earlier than its APIC was told. */
+void sched_event_check(void)
+{
+    timer_expire(arch_smp_processor_id(), NOW());
 }
 
 void sched_init_domain(struct domain *d)
@@ -62,7 +109,7 @@ static void sched_update(struct vcpu *v)
     if (runnable == v->csched.runnable)
         return;
     if (runnable ? csched_wake(&v->csched, NOW()) : csched_sleep(&v->csched, NOW()))
-        need_resched[v->csched.cpu] = true;
+        sched_kick_cpu(v->csched.cpu);
 }
 
 void sched_domain_changed(struct domain *d)
@@ -128,6 +175,26 @@ void sched_destroy_domain(struct domain *d)
         csched_remove_dom(&d->csched);
 }
 
+int sched_set_affinity(struct vcpu *v, uint64_t mask)
+{
+    bool resched;
+    int rc = csched_set_affinity(&v->csched, mask & sched_cpus, &resched);
+
+    if (!rc && resched)
+        sched_kick_cpu(v->csched.cpu);
+    return rc;
+}
+
+uint64_t sched_get_affinity(const struct vcpu *v)
+{
+    return v->csched.affinity;
+}
+
+unsigned int sched_vcpu_cpu(const struct vcpu *v)
+{
+    return v->csched.cpu;
+}
+
 /* Should the running vCPU give way?  The slice timer, a wake-up that
  * preempts, or a yield said so. */
 bool sched_should_switch(struct vcpu *v)
@@ -184,10 +251,60 @@ void vcpu_wake(struct vcpu *v)
     sched_update(v);
 }
 
+/* An event for v: wake it, or if it runs on another CPU, make that CPU
+ * enter pvx so its exit path delivers the upcall now. */
 void vcpu_kick(struct vcpu *v)
 {
     if (v->blocked)
         vcpu_wake(v);
+    else if (v->csched.running && v->csched.cpu != arch_smp_processor_id())
+        arch_send_event_check(v->csched.cpu);
+}
+
+/* Is a vCPU of d running on a CPU other than this one?  (It leaves it only
+ * once that CPU takes the hypervisor lock and sees it cannot run.) */
+bool sched_domain_running_elsewhere(const struct domain *d)
+{
+    for (unsigned int i = 0; i < d->max_vcpus; i++) {
+        const struct vcpu *v = d->vcpus[i];
+
+        if (v && v->csched.running && v->csched.cpu != arch_smp_processor_id())
+            return true;
+    }
+    return false;
+}
+
+/*
+ * Wait until no vCPU of d (which must not be able to run any more: paused,
+ * shut down or dying) runs on another CPU: kick those CPUs and let go of
+ * the hypervisor lock meanwhile, so they can take it and switch away.
+ * Everything the caller knew may have changed when this returns, d
+ * itself may be gone: callers look their domain up again by @domid.
+ * Returns false if d no longer exists.
+ */
+bool sched_sync_domain(uint16_t domid)
+{
+    for (;;) {
+        struct domain *d = domain_lookup_any(domid);
+        unsigned int depth;
+        uint64_t until;
+
+        if (!d)
+            return false;
+        if (!sched_domain_running_elsewhere(d))
+            return true;
+        for (unsigned int i = 0; i < d->max_vcpus; i++) {
+            struct vcpu *v = d->vcpus[i];
+
+            if (v && v->csched.running && v->csched.cpu != arch_smp_processor_id())
+                sched_kick_cpu(v->csched.cpu);
+        }
+        depth = hv_unlock_for_wait();
+        until = NOW() + MICROSECS(50);
+        while (NOW() < until)
+            spin_wait_hook();
+        hv_relock_after_wait(depth);
+    }
 }
 
 void schedule(void)
@@ -195,7 +312,9 @@ void schedule(void)
     struct vcpu *prev = current;
     struct vcpu *next;
     uint64_t now = NOW();
+    unsigned int cpu = arch_smp_processor_id();
 
+    ASSERT(hv_lock_held());
     arch_local_irq_save();
     if (prev) {
         arch_save_vcpu(prev);
@@ -203,8 +322,8 @@ void schedule(void)
         arch_set_current(NULL);
     }
     for (;;) {
-        unsigned int cpu = arch_smp_processor_id();
         struct csched_decision dec = csched_do_schedule(cpu, NOW());
+        unsigned int depth;
 
         need_resched[cpu] = false;
         if (dec.slice_ns != CSCHED_NO_SLICE)
@@ -219,8 +338,23 @@ void schedule(void)
             csched_sleep(dec.next, NOW());
             continue;
         }
-        arch_cpu_idle(); /* an interrupt may wake a vCPU */
+        /* Idle: off every guest's page tables (a dying domain's may be
+         * freed meanwhile), and without the lock, so the others go on.  An
+         * interrupt, or another CPU's event check, ends the halt. */
+        arch_idle_enter();
+        depth = hv_unlock_for_wait();
+        if (!need_resched[cpu])
+            arch_cpu_idle();
         arch_local_irq_save();
+        hv_relock_after_wait(depth);
+    }
+    /* Work left waiting here while another CPU idles (it was kicked but
+     * this CPU took the vCPU first, say): wake that CPU to steal it. */
+    if (csched_nr_queued(cpu)) {
+        int idle = csched_idle_cpu_for(cpu);
+
+        if (idle >= 0)
+            sched_kick_cpu((unsigned int)idle);
     }
     /* prev's time was accounted up to now above, even if it runs on. */
     next->last_run_start = NOW();
@@ -229,11 +363,29 @@ void schedule(void)
 
 void sched_start(void)
 {
+    hv_lock(); /* held from here on but in guests and idle (docs/architecture.md) */
     for (unsigned int i = 0; i < nr_all_vcpus; i++) {
         if (all_vcpus[i]->online && all_vcpus[i]->periodic_period)
             set_timer(&all_vcpus[i]->periodic_timer, NOW() + all_vcpus[i]->periodic_period);
         sched_update(all_vcpus[i]);
     }
+    __atomic_store_n(&sched_started, true, __ATOMIC_RELEASE);
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (cpu != arch_smp_processor_id() && (sched_cpus & cpumask_of(cpu)))
+            arch_send_event_check(cpu);
+    schedule();
+}
+
+void sched_start_secondary(void)
+{
+    unsigned int cpu = arch_smp_processor_id();
+
+    /* Until the boot CPU starts scheduling (or for good, if this CPU does
+     * not run vCPUs) only cross-CPU calls wake it. */
+    while (!__atomic_load_n(&sched_started, __ATOMIC_ACQUIRE) || !(sched_cpus & cpumask_of(cpu)))
+        arch_cpu_idle();
+    arch_local_irq_save();
+    hv_lock();
     schedule();
 }
 
@@ -470,7 +622,7 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
         return 0;
     }
     case VCPUOP_initialise: {
-        static struct vcpu_guest_context ctxt; /* too big for the stack; one CPU */
+        static struct vcpu_guest_context ctxt; /* too big for the stack; the hypervisor lock */
         int rc;
 
         /* Xen reads the context before looking at the vCPU. */

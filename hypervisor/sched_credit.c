@@ -107,6 +107,45 @@ static void runq_remove(struct csched_vcpu *v)
     pc->nr_queued--;
 }
 
+static bool cpu_allowed(const struct csched_vcpu *v, unsigned int cpu)
+{
+    return cpu < CSCHED_MAX_CPUS && cs.pcpu[cpu].online && (v->affinity >> cpu & 1);
+}
+
+static bool cpu_idle(unsigned int cpu)
+{
+    return !cs.pcpu[cpu].curr && !cs.pcpu[cpu].nr_queued;
+}
+
+/*
+ * Where a vCPU that is about to be queued should wait: its own CPU if that
+ * is allowed and idle; else an allowed idle CPU; else its own CPU if
+ * allowed; else the allowed CPU with the shortest queue.  Busy CPUs even
+ * out later by stealing (csched_do_schedule).
+ */
+static unsigned int pick_cpu(const struct csched_vcpu *v)
+{
+    unsigned int best = CSCHED_MAX_CPUS;
+
+    if (cpu_allowed(v, v->cpu) && cpu_idle(v->cpu))
+        return v->cpu;
+    for (unsigned int cpu = 0; cpu < CSCHED_MAX_CPUS; cpu++)
+        if (cpu_allowed(v, cpu) && cpu_idle(cpu))
+            return cpu;
+    if (cpu_allowed(v, v->cpu))
+        return v->cpu;
+    for (unsigned int cpu = 0; cpu < CSCHED_MAX_CPUS; cpu++)
+        if (cpu_allowed(v, cpu) &&
+            (best == CSCHED_MAX_CPUS || cs.pcpu[cpu].nr_queued < cs.pcpu[best].nr_queued))
+            best = cpu;
+    /* No allowed CPU online (csched_set_affinity refuses such a set): any. */
+    for (unsigned int cpu = 0; best == CSCHED_MAX_CPUS && cpu < CSCHED_MAX_CPUS; cpu++)
+        if (cs.pcpu[cpu].online)
+            best = cpu;
+    BUG_ON(best == CSCHED_MAX_CPUS);
+    return best;
+}
+
 /*
  * The best queued vCPU of one priority, or NULL: BOOST is plain FIFO; in
  * UNDER and OVER the one with the most credit goes first (the earliest
@@ -142,6 +181,47 @@ static struct csched_vcpu *runq_best(struct csched_pcpu *pc, struct csched_vcpu 
     return skip && skip->queued ? skip : NULL;
 }
 
+/* Does a outrank b (b may be NULL)?  Higher priority, then more credit
+ * within UNDER and OVER (BOOST stays first come, first served). */
+static bool outranks(const struct csched_vcpu *a, const struct csched_vcpu *b)
+{
+    if (!b || a->prio < b->prio)
+        return true;
+    return a->prio == b->prio && a->prio != CSCHED_PRI_BOOST && a->credit > b->credit;
+}
+
+/*
+ * Work stealing: take the best vCPU another CPU has queued that may run on
+ * `cpu` and outranks `have` (this CPU's own best, or NULL).  So an idle
+ * CPU takes work from a busy one, and each decision runs the most deserving
+ * waiting vCPU of all CPUs: a heavy domain's vCPU is not stuck behind a
+ * light one on one CPU while the other CPU runs lighter ones still.
+ */
+static struct csched_vcpu *steal(unsigned int cpu, const struct csched_vcpu *have)
+{
+    struct csched_vcpu *best = NULL;
+
+    for (unsigned int o = 0; o < CSCHED_MAX_CPUS; o++) {
+        struct csched_pcpu *pc = &cs.pcpu[o];
+
+        if (o == cpu || !pc->online || !pc->nr_queued)
+            continue;
+        for (unsigned int p = 0; p < CSCHED_NR_PRIO; p++)
+            for (struct csched_link *l = pc->runq[p].next; l != &pc->runq[p]; l = l->next) {
+                struct csched_vcpu *v = runq_vcpu(l);
+
+                if ((v->affinity >> cpu & 1) && outranks(v, have) && outranks(v, best))
+                    best = v;
+            }
+    }
+    if (best) {
+        runq_remove(best);
+        best->cpu = cpu;
+        runq_insert(best);
+    }
+    return best;
+}
+
 static void dom_park(struct csched_dom *d)
 {
     d->parked = true;
@@ -156,8 +236,10 @@ static void dom_unpark(struct csched_dom *d)
     for (struct csched_link *l = d->vcpus.next; l != &d->vcpus; l = l->next) {
         struct csched_vcpu *v = dom_vcpu(l);
 
-        if (v->runnable && !v->running && !v->queued)
+        if (v->runnable && !v->running && !v->queued) {
+            v->cpu = pick_cpu(v);
             runq_insert(v);
+        }
     }
 }
 
@@ -384,6 +466,7 @@ void csched_add_vcpu(struct csched_vcpu *v, struct csched_dom *d, unsigned int c
     v->owner = owner;
     v->dom = d;
     v->cpu = cpu;
+    v->affinity = ~(uint64_t)0;
     v->prio = CSCHED_PRI_UNDER;
     link_init(&v->runq_link);
     link_add_tail(&d->vcpus, &v->dom_link);
@@ -428,6 +511,7 @@ bool csched_wake(struct csched_vcpu *v, uint64_t now)
         v->prio = CSCHED_PRI_BOOST;
     if (v->dom->parked)
         return false; /* runs when the next period unparks its domain */
+    v->cpu = pick_cpu(v);
     runq_insert(v);
     curr = pcpu(v->cpu)->curr;
     if (!curr)
@@ -466,8 +550,11 @@ static void deschedule(struct csched_pcpu *pc, uint64_t now)
     pc->curr = NULL;
     if (prev->prio == CSCHED_PRI_BOOST)
         prev->prio = prio_of_credit(prev);
-    if (prev->runnable && !prev->dom->parked)
+    if (prev->runnable && !prev->dom->parked) {
+        if (!cpu_allowed(prev, prev->cpu))
+            prev->cpu = pick_cpu(prev); /* its affinity changed while it ran */
         runq_insert(prev);
+    }
 }
 
 /* How long next may run before the scheduler must look again. */
@@ -501,8 +588,18 @@ struct csched_decision csched_do_schedule(unsigned int cpu, uint64_t now)
     if (prev)
         deschedule(pc, now);
     next = runq_best(pc, prev && prev->yielding ? prev : NULL);
+    /* A yielding prev may have gone to another CPU's queue (its affinity
+     * changed): only this CPU's queue counts here. */
+    if (next && next->cpu != cpu)
+        next = runq_best(pc, NULL);
     if (prev)
         prev->yielding = false;
+    {
+        struct csched_vcpu *stolen = steal(cpu, next);
+
+        if (stolen)
+            next = stolen;
+    }
     if (!next) {
         /* Idle; a parked domain comes back at the next accounting. */
         if (any_parked())
@@ -535,6 +632,59 @@ bool csched_tick(unsigned int cpu, uint64_t now)
         return true;
     best = runq_best(pc, NULL);
     return best && best->prio < curr->prio;
+}
+
+int csched_set_affinity(struct csched_vcpu *v, uint64_t mask, bool *resched)
+{
+    uint64_t online = csched_online_mask();
+
+    BUG_ON(!v->added);
+    *resched = false;
+    if (!(mask & online))
+        return -EINVAL;
+    v->affinity = mask;
+    if (cpu_allowed(v, v->cpu))
+        return 0;
+    if (v->queued) {
+        runq_remove(v);
+        v->cpu = pick_cpu(v);
+        runq_insert(v);
+        *resched = cs.pcpu[v->cpu].curr == NULL;
+    } else if (v->running) {
+        *resched = true; /* its CPU deschedules it, then it is queued where allowed */
+    } else {
+        v->cpu = pick_cpu(v);
+    }
+    return 0;
+}
+
+uint64_t csched_online_mask(void)
+{
+    uint64_t mask = 0;
+
+    for (unsigned int cpu = 0; cpu < CSCHED_MAX_CPUS; cpu++)
+        if (cs.pcpu[cpu].online)
+            mask |= (uint64_t)1 << cpu;
+    return mask;
+}
+
+unsigned int csched_nr_queued(unsigned int cpu)
+{
+    return pcpu(cpu)->nr_queued;
+}
+
+int csched_idle_cpu_for(unsigned int cpu)
+{
+    uint64_t wanted = 0;
+    struct csched_pcpu *pc = pcpu(cpu);
+
+    for (unsigned int p = 0; p < CSCHED_NR_PRIO; p++)
+        for (struct csched_link *l = pc->runq[p].next; l != &pc->runq[p]; l = l->next)
+            wanted |= runq_vcpu(l)->affinity;
+    for (unsigned int o = 0; o < CSCHED_MAX_CPUS; o++)
+        if (o != cpu && cs.pcpu[o].online && cpu_idle(o) && (wanted >> o & 1))
+            return (int)o;
+    return -1;
 }
 
 struct csched_vcpu *csched_current(unsigned int cpu)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Cross-CPU calls.  One call is in flight at a time (call_lock): the caller
+ * Cross-CPU calls.  One call is in flight at a time (call_lock, a level-1
+ * spinlock: callers may hold the hypervisor lock): the caller
  * publishes the function and the set of CPUs that still have to run it,
  * sends each of them the call IPI (arch_send_call_ipi) and spins until the
  * set is empty.  Each target runs the function from its interrupt handler
@@ -11,11 +12,12 @@
 #include <pvx/errno.h>
 #include <pvx/lib.h>
 #include <pvx/smp.h>
+#include <pvx/spinlock.h>
 #include <pvx/time.h>
 
 #define CALL_TIMEOUT MILLISECS(1000)
 
-static int call_lock;
+static spinlock_t call_lock = SPINLOCK_INIT("call", LOCK_LEVEL_CALL);
 static struct {
     void (*fn)(void *);
     void *data;
@@ -45,8 +47,7 @@ int smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *data)
     mask &= arch_cpu_online_map() & ~cpumask_of(arch_smp_processor_id());
     if (!mask)
         return 0;
-    while (__atomic_exchange_n(&call_lock, 1, __ATOMIC_ACQUIRE))
-        smp_call_function_interrupt(); /* the holder may be waiting for us */
+    spin_lock(&call_lock); /* its spin answers calls: the holder may be waiting for us */
     call.fn = fn;
     call.data = data;
     __atomic_store_n(&call.pending, mask, __ATOMIC_RELEASE);
@@ -61,8 +62,16 @@ int smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *data)
         __atomic_store_n(&call.pending, 0, __ATOMIC_RELEASE);
         rc = -ETIMEDOUT;
     }
-    __atomic_store_n(&call_lock, 0, __ATOMIC_RELEASE);
+    spin_unlock(&call_lock);
     return rc;
+}
+
+/* Every spin answers calls: a CPU spinning with interrupts off must not
+ * hold up a call whose caller holds what it spins for. */
+void spin_wait_hook(void)
+{
+    smp_call_function_interrupt();
+    arch_cpu_relax();
 }
 
 static void flush_tlb_here(void *unused)

@@ -12,6 +12,7 @@
 #include <pvx/errno.h>
 #include <pvx/guest_access.h>
 #include <pvx/lib.h>
+#include <pvx/sched.h>
 #include <pvx/mm.h>
 #include <public/sysctl.h>
 
@@ -58,11 +59,14 @@ static void physinfo(struct pvx_sysctl_physinfo *pi)
     uint32_t a, b, c, d;
 
     memset(pi, 0, sizeof(*pi));
-    /* Guests run on the boot CPU only: that is the host pvx offers. */
+    /* The host pvx offers guests: the CPUs its scheduler runs vCPUs on. */
     pi->threads_per_core = 1;
-    pi->cores_per_socket = 1;
-    pi->nr_cpus = 1;
-    pi->max_cpu_id = 0;
+    for (unsigned int cpu = 0; cpu < 64; cpu++)
+        if (sched_cpu_mask() & ((uint64_t)1 << cpu)) {
+            pi->nr_cpus++;
+            pi->max_cpu_id = cpu;
+        }
+    pi->cores_per_socket = pi->nr_cpus;
     pi->nr_nodes = 1;
     pi->max_node_id = 0;
     pi->cpu_khz = arch_cpu_khz();

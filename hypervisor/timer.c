@@ -87,8 +87,15 @@ int timer_init_cpu(unsigned int cpu)
     return heap_grow(pc) ? 0 : -1;
 }
 
+/* Only a CPU can program its own timer: another CPU's heap changing at its
+ * head asks that CPU to look again (callers hold the hypervisor lock, which
+ * serializes every heap). */
 static void reprogram(struct percpu *pc)
 {
+    if (pc->cpu_id != arch_smp_processor_id()) {
+        arch_timer_kick(pc->cpu_id);
+        return;
+    }
     arch_timer_program(pc->timer_heap_size ? pc->timer_heap[1]->expires : UINT64_MAX);
 }
 

@@ -183,6 +183,65 @@ int pvxctl_sched_set(struct pvxctl *x, domid_t domid, uint16_t weight, uint16_t 
     return rc ? pvxctl_fail(x, domid, "scheduler putinfo", (int)rc) : 0;
 }
 
+int pvxctl_vcpu_info(struct pvxctl *x, domid_t domid, uint32_t vcpu,
+                     struct pvx_domctl_getvcpuinfo *info)
+{
+    struct pvx_domctl op = {0};
+    long rc;
+
+    op.u.getvcpuinfo.vcpu = vcpu;
+    rc = pvxctl_domctl(x, &op, PVX_DOMCTL_getvcpuinfo, domid);
+    if (rc)
+        return pvxctl_fail(x, domid, "getvcpuinfo", (int)rc);
+    *info = op.u.getvcpuinfo;
+    return 0;
+}
+
+/* Both CPU sets as 64-bit masks through the bounce buffer (bit n: CPU n). */
+static int vcpuaffinity(struct pvxctl *x, domid_t domid, uint32_t vcpu, uint64_t *hard,
+                        uint64_t *soft, bool set)
+{
+    struct pvx_domctl op = {0};
+    char *b = pvxctl_buf(x, sizeof(op) + 2 * sizeof(uint64_t));
+    uint64_t *maps = (void *)(b + sizeof(op));
+    const char *name = set ? "setvcpuaffinity" : "getvcpuaffinity";
+    long rc;
+
+    if (!b)
+        return pvxctl_fail(x, domid, name, -ENOMEM);
+    op.u.vcpuaffinity.vcpu = vcpu;
+    op.u.vcpuaffinity.flags =
+        (hard ? PVX_VCPUAFFINITY_HARD : 0) | (soft ? PVX_VCPUAFFINITY_SOFT : 0);
+    maps[0] = hard ? *hard : 0;
+    maps[1] = soft ? *soft : 0;
+    set_xen_guest_handle(op.u.vcpuaffinity.cpumap_hard.bitmap, (uint8_t *)&maps[0]);
+    set_xen_guest_handle(op.u.vcpuaffinity.cpumap_soft.bitmap, (uint8_t *)&maps[1]);
+    op.u.vcpuaffinity.cpumap_hard.nr_bits = 64;
+    op.u.vcpuaffinity.cpumap_soft.nr_bits = 64;
+    rc =
+        pvxctl_domctl(x, &op, set ? PVX_DOMCTL_setvcpuaffinity : PVX_DOMCTL_getvcpuaffinity, domid);
+    if (rc)
+        return pvxctl_failf(x, (int)rc, "domain %u: %s of vCPU %u: %s", domid, name, vcpu,
+                            strerror((int)-rc));
+    if (hard)
+        *hard = maps[0];
+    if (soft)
+        *soft = maps[1];
+    return 0;
+}
+
+int pvxctl_vcpu_getaffinity(struct pvxctl *x, domid_t domid, uint32_t vcpu, uint64_t *hard,
+                            uint64_t *soft)
+{
+    return vcpuaffinity(x, domid, vcpu, hard, soft, false);
+}
+
+int pvxctl_vcpu_setaffinity(struct pvxctl *x, domid_t domid, uint32_t vcpu, uint64_t *hard,
+                            uint64_t *soft)
+{
+    return vcpuaffinity(x, domid, vcpu, hard, soft, true);
+}
+
 int pvxctl_domain_shutdown(struct pvxctl *x, domid_t domid, unsigned int reason)
 {
     struct sched_remote_shutdown *r = pvxctl_buf(x, sizeof(*r));

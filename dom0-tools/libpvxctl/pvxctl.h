@@ -93,6 +93,15 @@ int pvxctl_domain_resume(struct pvxctl *x, domid_t domid);
  * (PVX_DOMCTL_PFINFO_* << PVX_DOMCTL_PFINFO_SHIFT) | frame. */
 #define PVXCTL_FRAME_TYPES_BATCH 1024
 int pvxctl_frame_types(struct pvxctl *x, domid_t domid, xen_pfn_t *frames, uint64_t n);
+/* Where vCPU vcpu runs (CPU, running, blocked, online, time). */
+int pvxctl_vcpu_info(struct pvxctl *x, domid_t domid, uint32_t vcpu,
+                     struct pvx_domctl_getvcpuinfo *info);
+/* Its hard and soft affinity, bit n for CPU n; NULL: that set is left
+ * alone.  set: the effective sets come back. */
+int pvxctl_vcpu_getaffinity(struct pvxctl *x, domid_t domid, uint32_t vcpu, uint64_t *hard,
+                            uint64_t *soft);
+int pvxctl_vcpu_setaffinity(struct pvxctl *x, domid_t domid, uint32_t vcpu, uint64_t *hard,
+                            uint64_t *soft);
 /* Ask the domain to shut down with reason SHUTDOWN_* (as if it had asked). */
 int pvxctl_domain_shutdown(struct pvxctl *x, domid_t domid, unsigned int reason);
 

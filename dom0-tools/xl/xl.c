@@ -94,6 +94,12 @@ static const struct cmd cmds[] = {
     {"vcpu-set", main_vcpuset, false, false, true, "Set how many vCPUs a domain has online",
      "[option] <Domain> <vCPUs>",
      "-i, --ignore-host       Allow more vCPUs than the host has CPUs."},
+    {"vcpu-list", main_vcpulist, false, false, true, "List the VCPUs for all/some domains",
+     "[Domain, ...]", NULL},
+    {"vcpu-pin", main_vcpupin, true, true, true, "Set which CPUs a VCPU can use",
+     "[option] <Domain> <VCPU|all> <Hard affinity|-|all> <Soft affinity|-|all>",
+     "-f, --force        undo an override pinning done by the kernel\n"
+     "-i, --ignore-global-affinity-masks Ignore the global affinity masks."},
     {"block-attach", main_blockattach, false, true, true, "Create a new virtual block device",
      "<Domain> <disk-spec-component(s)>...", NULL},
     {"block-list", main_blocklist, false, false, true, "List virtual block devices for a domain",

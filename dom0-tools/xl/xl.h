@@ -84,6 +84,8 @@ int main_sysrq(int argc, char **argv);
 int main_memset(int argc, char **argv);
 int main_memmax(int argc, char **argv);
 int main_vcpuset(int argc, char **argv);
+int main_vcpulist(int argc, char **argv); /* cmd_vcpu.c */
+int main_vcpupin(int argc, char **argv);
 int main_blockattach(int argc, char **argv);
 int main_blockdetach(int argc, char **argv);
 int main_blocklist(int argc, char **argv);

@@ -35,6 +35,7 @@ enum hc_transport hc_transport = HC_SYSCALL;
 static u8 shared_info_area[PAGE_SIZE] __page_aligned;
 static char cmdline[MAX_GUEST_CMDLINE];
 static unsigned long opt_seed = 1, opt_fuzz = 3000, opt_iters = 1001;
+unsigned long opt_pcpus; /* pcpus=N: the host's physical CPUs, 0 = unknown */
 static const char *opt_only;
 
 static const struct test_group groups[] = {
@@ -261,6 +262,8 @@ void guest_main(start_info_t *start)
         opt_fuzz = parse_ulong(v, NULL);
     if ((v = opt("iters")))
         opt_iters = parse_ulong(v, NULL);
+    if ((v = opt("pcpus")))
+        opt_pcpus = parse_ulong(v, NULL);
     opt_only = opt("only");
     for (size_t i = 0; i < ARRAY_SIZE(modes); i++)
         if (opt(modes[i].name))

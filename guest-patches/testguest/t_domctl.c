@@ -297,7 +297,10 @@ static void check_lifecycle(bool steady)
     CHECK_RC("unpause_twice", domctl(PVX_DOMCTL_unpausedomain, id), -XEN_EINVAL);
     dc.u.max_vcpus.max = 3;
     CHECK_RC("max_vcpus_after_run", domctl(PVX_DOMCTL_max_vcpus, id), -XEN_EBUSY);
-    for (int i = 0; i < 100 && !info(id, &di) && !(di.flags & PVX_DOMINF_shutdown); i++)
+    /* Up to a second: on a host with several CPUs it runs on another one,
+     * which may first have to wake up, and a yield here returns at once. */
+    for (u64 until = system_time_ns() + 1000000000ULL;
+         !info(id, &di) && !(di.flags & PVX_DOMINF_shutdown) && system_time_ns() < until;)
         hc_sched_op(SCHEDOP_yield, 0);
     CHECK("crashed", (di.flags & PVX_DOMINF_shutdown) && di.shutdown_reason == SHUTDOWN_crash);
 

@@ -12,11 +12,17 @@
  * own masked IPI port with SCHEDOP_poll and another vCPU sends it.  A vCPU
  * polling one port sleeps on while other ports become pending.
  *
+ * On a host with several CPUs (pcpus=2 or more on the command line, pvx
+ * only) both vCPUs must truly run at once: pvx reports vCPU 1 running on
+ * another CPU while vCPU 0 asks (domctl getvcpuinfo), and a TLB shootdown
+ * reaches vCPU 1 on its CPU.
+ *
  * Runs only where this domain has a vCPU 1 (pvx with dom0_max_vcpus=2).
  */
 #include "guest.h"
 #include "test.h"
 #include "traps.h"
+#include <public/domctl.h>
 #include <public/event_channel.h>
 #include <public/physdev.h>
 #include <public/sched.h>
@@ -27,7 +33,7 @@
 #define IO_PORT    0x80 /* POST diagnostics: dom0's on Xen and on pvx, harmless */
 
 /* What vCPU 1 does on its next round, after the SSE bookkeeping. */
-enum smp_task { TASK_NONE, TASK_IO, TASK_POLL };
+enum smp_task { TASK_NONE, TASK_IO, TASK_POLL, TASK_PINGPONG, TASK_TLB };
 
 static volatile unsigned long smp_rounds;
 static volatile unsigned long smp_seen_xmm;
@@ -44,6 +50,12 @@ static volatile unsigned smp_poll_port;
 static volatile int smp_poll_state; /* 1 polling, 2 returned */
 static volatile long smp_poll_rc;
 static volatile u64 smp_poll_start, smp_poll_end;
+#define PINGPONG_ROUNDS 100
+static volatile unsigned long smp_ping, smp_pong;
+/* TASK_TLB: vCPU 1 reads through smp_probe until told to stop. */
+static volatile u64 *volatile smp_probe;
+static volatile u64 smp_probe_seen;
+static volatile unsigned long smp_probe_reads, smp_probe_stop;
 
 static inline void set_xmm0(unsigned long v)
 {
@@ -105,6 +117,23 @@ static void smp_task_poll(void)
     smp_poll_state = 2;
 }
 
+/* vCPU 1 answers each ping by spinning on shared memory, no hypercall. */
+static void smp_task_pingpong(void)
+{
+    while (smp_pong < PINGPONG_ROUNDS)
+        if (smp_ping != smp_pong)
+            smp_pong = smp_ping;
+}
+
+/* vCPU 1 keeps reading one address, so its CPU's TLB holds it. */
+static void smp_task_tlb(void)
+{
+    while (!smp_probe_stop) {
+        smp_probe_seen = *smp_probe;
+        smp_probe_reads++;
+    }
+}
+
 /* vCPU 1: runs with events masked and only a #GP handler, so it must not
  * fault otherwise. */
 static void __attribute__((noreturn)) smp_main(void)
@@ -120,6 +149,10 @@ static void __attribute__((noreturn)) smp_main(void)
             smp_task_io();
         else if (smp_task == TASK_POLL)
             smp_task_poll();
+        else if (smp_task == TASK_PINGPONG)
+            smp_task_pingpong();
+        else if (smp_task == TASK_TLB)
+            smp_task_tlb();
         smp_task = TASK_NONE;
         smp_rounds++;
         hc_vcpu_op(VCPUOP_down, 1, 0); /* returns when brought up again */
@@ -178,6 +211,106 @@ static long bind_ipi_to(unsigned vcpu_id, unsigned *port)
 }
 
 /* A spinlock's kick across vCPUs (vCPU 1 is down; it polls on its next round). */
+/* Wait until vCPU 1 has read n more times (or a second passes). */
+static bool probe_reads(unsigned long n)
+{
+    unsigned long from = smp_probe_reads;
+    u64 start = system_time_ns();
+
+    while (smp_probe_reads - from < n && system_time_ns() - start < 1000000000ULL)
+        ;
+    return smp_probe_reads - from >= n;
+}
+
+/*
+ * TLB coherence across CPUs: vCPU 1 reads through page a's address on the
+ * other CPU while vCPU 0 points that address at page b with UVMF_ALL, and
+ * back.  Once the call returns vCPU 1 must read the new page: the other
+ * CPU's TLB was shot down (without that it keeps the old translation until
+ * it next enters the hypervisor; its periodic timer is stopped for that).
+ */
+static void smp_tlb_shootdown(void)
+{
+    u64 *a = page_alloc(), *b = page_alloc();
+    u64 pa = (u64)va_to_mfn(a) << PAGE_SHIFT, pb = (u64)va_to_mfn(b) << PAGE_SHIFT;
+
+    a[0] = 0xaaaa;
+    b[0] = 0xbbbb;
+    smp_probe = a;
+    smp_probe_reads = smp_probe_stop = 0;
+    CHECK_RC("tlb_vcpu1_no_tick", hc_vcpu_op(VCPUOP_stop_periodic_timer, 1, 0), 0);
+    smp_task = TASK_TLB;
+    CHECK_RC("tlb_up", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
+    CHECK("tlb_vcpu1_reads", probe_reads(1000) && smp_probe_seen == 0xaaaa);
+    CHECK_RC("tlb_remap_all",
+             hc_update_va_mapping((unsigned long)a, pb | PTE_KERN_RW, UVMF_INVLPG | UVMF_ALL), 0);
+    CHECK("tlb_vcpu1_reads_after_remap", probe_reads(1000));
+    CHECK_EQ("tlb_vcpu1_sees_new_page", smp_probe_seen, 0xbbbb);
+    CHECK_RC("tlb_remap_back_all",
+             hc_update_va_mapping((unsigned long)a, pa | PTE_KERN_RW, UVMF_TLB_FLUSH | UVMF_ALL),
+             0);
+    CHECK("tlb_vcpu1_reads_after_remap_back", probe_reads(1000));
+    CHECK_EQ("tlb_vcpu1_sees_old_page_again", smp_probe_seen, 0xaaaa);
+    smp_probe_stop = 1;
+    CHECK("tlb_vcpu1_down", wait_down());
+}
+
+/* Where one of our vCPUs is, as pvx reports it (domctl getvcpuinfo). */
+static long vcpu_where(unsigned id, struct pvx_domctl_getvcpuinfo *out)
+{
+    static struct pvx_domctl op;
+    long rc;
+
+    memset(&op, 0, sizeof(op));
+    op.cmd = PVX_DOMCTL_getvcpuinfo;
+    op.interface_version = PVX_DOMCTL_INTERFACE_VERSION;
+    op.domain = 0;
+    op.u.getvcpuinfo.vcpu = id;
+    rc = HC1(__HYPERVISOR_domctl, &op);
+    *out = op.u.getvcpuinfo;
+    return rc;
+}
+
+/*
+ * Both vCPUs at once: while vCPU 1 spins, pvx must report it running on
+ * another CPU than the one vCPU 0 asks from (getvcpuinfo), which one CPU
+ * can never show.  Then round trips through shared memory with no
+ * hypercall in between; their speed is only reported (it depends on how
+ * the host schedules the emulated CPUs).
+ */
+static void smp_parallel(void)
+{
+    struct pvx_domctl_getvcpuinfo me, other;
+    bool together = false;
+    u64 start, end;
+    unsigned long i;
+
+    smp_ping = smp_pong = 0;
+    smp_task = TASK_PINGPONG;
+    CHECK_RC("parallel_up", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
+    start = system_time_ns();
+    while (!together && system_time_ns() - start < 2000000000ULL)
+        together = !vcpu_where(0, &me) && !vcpu_where(1, &other) && me.running && other.running &&
+                   me.cpu != other.cpu;
+    if (together)
+        printk("smp: vCPU 0 runs on CPU %u while vCPU 1 runs on CPU %u\n", me.cpu, other.cpu);
+    CHECK("parallel_both_running_on_two_cpus", together);
+    start = system_time_ns();
+    for (i = 1; i <= PINGPONG_ROUNDS; i++) {
+        smp_ping = i;
+        while (smp_pong != i && system_time_ns() - start < 1000000000ULL)
+            ;
+        if (smp_pong != i)
+            break;
+    }
+    end = system_time_ns();
+    printk("smp: %lu round trips between the vCPUs in %lu us\n", i - 1,
+           (unsigned long)((end - start) / 1000));
+    smp_ping = smp_pong = PINGPONG_ROUNDS; /* lets vCPU 1 finish its task */
+    CHECK("parallel_vcpu1_down", wait_down());
+    smp_tlb_shootdown();
+}
+
 static void smp_poll_kick(void)
 {
     struct evtchn_send s;
@@ -335,5 +468,7 @@ void t_smp(void)
 
     smp_poll_kick();
     CHECK_EQ("vcpu0_sse_kept_after_poll", get_xmm0(), SSE_MINE);
+    if (opt_pcpus >= 2)
+        smp_parallel();
     CHECK_RC("is_up_bad_vcpu", hc_vcpu_op(VCPUOP_is_up, 40, 0), -XEN_ENOENT);
 }

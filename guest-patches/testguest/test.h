@@ -13,6 +13,8 @@
 #include <public/errno.h>
 
 extern unsigned tests_passed, tests_failed;
+/* pcpus=N on the command line: how many physical CPUs the host gives (0: unknown). */
+extern unsigned long opt_pcpus;
 extern const char *current_group;
 
 void test_pass(const char *name);

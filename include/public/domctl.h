@@ -37,7 +37,10 @@
 #define PVX_DOMCTL_iomem_permission  13
 #define PVX_DOMCTL_settimeoffset     14
 #define PVX_DOMCTL_scheduler_op      15
-#define PVX_DOMCTL_resumedomain      16
+#define PVX_DOMCTL_setvcpuaffinity   16
+#define PVX_DOMCTL_getvcpuaffinity   17
+#define PVX_DOMCTL_getvcpuinfo       18
+#define PVX_DOMCTL_resumedomain      19
 
 /* Length of a domain name, including the terminating NUL. */
 #define PVX_DOMAIN_NAME_LEN 32
@@ -240,6 +243,56 @@ struct pvx_domctl_scheduler_op {
 typedef struct pvx_domctl_scheduler_op pvx_domctl_scheduler_op_t;
 
 /*
+ * A set of physical CPUs in the caller's memory, laid out as Xen's
+ * xenctl_bitmap: bit n of byte n / 8 is CPU n, nr_bits bits.
+ */
+struct pvx_domctl_cpumap {
+    XEN_GUEST_HANDLE(uint8) bitmap;
+    uint32_t nr_bits;
+    uint32_t _pad0;
+};
+typedef struct pvx_domctl_cpumap pvx_domctl_cpumap_t;
+
+/* vcpuaffinity flags: which set (Xen's XEN_VCPUAFFINITY_*). */
+#define PVX_VCPUAFFINITY_HARD (1U << 0)
+#define PVX_VCPUAFFINITY_SOFT (1U << 1)
+
+/*
+ * setvcpuaffinity / getvcpuaffinity, Xen's layout: the physical CPUs vCPU
+ * `vcpu` may run on (hard affinity; soft affinity is kept and reported but
+ * does not steer the scheduler).
+ *   vcpu         IN
+ *   flags        IN      PVX_VCPUAFFINITY_HARD and/or _SOFT, at least one
+ *   cpumap_hard  IN/OUT  set: the new set in, the effective one (with the
+ *                        CPUs that run vCPUs) out; get: the set as given
+ *   cpumap_soft  IN/OUT  the same for the soft set
+ * A hard set naming no CPU that runs vCPUs is -EINVAL.
+ */
+struct pvx_domctl_vcpuaffinity {
+    uint32_t vcpu;
+    uint32_t flags;
+    struct pvx_domctl_cpumap cpumap_hard;
+    struct pvx_domctl_cpumap cpumap_soft;
+};
+typedef struct pvx_domctl_vcpuaffinity pvx_domctl_vcpuaffinity_t;
+
+/*
+ * getvcpuinfo, Xen's layout: vcpu IN; the rest OUT.  cpu is the physical
+ * CPU the vCPU runs on, or last ran or waits on.
+ */
+struct pvx_domctl_getvcpuinfo {
+    uint32_t vcpu;
+    uint8_t online;
+    uint8_t blocked;
+    uint8_t running;
+    uint8_t _pad0;
+    uint64_t cpu_time; /* ns */
+    uint32_t cpu;
+    uint32_t _pad1;
+};
+typedef struct pvx_domctl_getvcpuinfo pvx_domctl_getvcpuinfo_t;
+
+/*
  * The call.  cmd and interface_version are IN; domain is IN (the target)
  * except where an operation says otherwise; u holds the operation's
  * arguments.  Operations without arguments (destroy, pause, unpause)
@@ -262,6 +315,8 @@ struct pvx_domctl {
         struct pvx_domctl_iomem_permission iomem_permission;
         struct pvx_domctl_settimeoffset settimeoffset;
         struct pvx_domctl_scheduler_op scheduler_op;
+        struct pvx_domctl_vcpuaffinity vcpuaffinity;
+        struct pvx_domctl_getvcpuinfo getvcpuinfo;
         uint8_t pad[128];
     } u;
 };

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Debian's stock Linux kernel with two vCPUs on pvx, in QEMU: as dom0
+"""Debian's stock Linux kernel with two vCPUs on pvx, in QEMU with two CPUs
+(multi-threaded TCG, pvx running vCPUs on both): as dom0
 (dom0_max_vcpus=2) and as a boot-time domU (vcpus=2, the test guest idling
 as dom0).  Each boots to a busybox /init (tests/linux/init-smp) that checks
 both CPUs are online and run user processes, takes CPU 1 offline and brings
@@ -41,10 +42,18 @@ def init_checks(prefix):
     ]
 
 
+def smp_accel():
+    """Two emulated CPUs on two host threads where TCG runs."""
+    accel = qh.accelerator()
+    return "tcg,thread=multi" if accel == "tcg" else accel
+
+
 def boot_dom0(pvx):
-    r = qh.boot(kernel=pvx, append="dom0_mem=256M dom0_max_vcpus=2", memory="512M", timeout=90,
+    r = qh.boot(kernel=pvx, append="dom0_mem=256M dom0_max_vcpus=2", memory="512M", timeout=120,
+                smp=2, accel=smp_accel(),
                 modules=[f"{LINUX}/vmlinuz linux {CMDLINE}", f"{INITRD} initrd"])
     checks = [
+        ("pvx runs vCPUs on both CPUs", r"^sched: vCPUs run on 2 CPUs$"),
         ("kernel starts on pvx", r"Linux version 6\.1\."),
         ("Xen PV detected", r"Hypervisor detected: Xen PV"),
         ("CPU 1 brought up", r"smp: Brought up 1 node, 2 CPUs"),
@@ -55,7 +64,7 @@ def boot_dom0(pvx):
 
 
 def boot_domu(pvx, testguest):
-    r = qh.boot(kernel=pvx, memory="512M", timeout=90,
+    r = qh.boot(kernel=pvx, memory="512M", timeout=120, smp=2, accel=smp_accel(),
                 append="dom0_mem=32M domU=smp,mem=256M,kernel=1,ramdisk=2,vcpus=2",
                 modules=[f"{testguest} idle=100000", f"{LINUX}/vmlinuz console=hvc0",
                          f"{INITRD} initrd"],

@@ -238,6 +238,11 @@ if [ "$created" -eq 0 ]; then
     sleep 2
     run unpause "$XL" unpause "$NAME"
     run list-unpaused "$XL" list "$NAME"
+    run vcpu-list "$XL" vcpu-list "$NAME"
+    run vcpu-pin "$XL" vcpu-pin "$NAME" 0 0
+    run vcpu-list-pinned "$XL" vcpu-list "$NAME"
+    run vcpu-pin-all "$XL" vcpu-pin "$NAME" all all
+    run vcpu-pin-bad-cpus "$XL" vcpu-pin "$NAME" 0 0-x
     run create-duplicate "$XL" create "$CFG"
     run list-after-duplicate "$XL" list
     stamp shutdown-start

@@ -56,6 +56,13 @@ DOMU = {"name": "debian", "memory_mib": 128, "vcpus": 1, "cfg": "/etc/xen/debian
 PVX_CFG = "/etc/pvx/debian-ramdisk.cfg"
 
 LIST_HEADER = "Name" + " " * 40 + "ID   Mem VCPUs\tState\tTime(s)"
+# xl vcpu-list: name %-32s, id %5u, vcpu %5u, cpu %5u (or '-'), state
+# [r-][b-][p-], time %9.1f, then "hard / soft" as CPU ranges.
+VCPU_LIST_HEADER = ("Name" + " " * 29 + "   ID  VCPU   CPU State   Time(s) "
+                    "Affinity (Hard / Soft)")
+VCPU_ROW = re.compile(r"^(?P<name>.{32}) (?P<id>[ \d]{4}\d) (?P<vcpu>[ \d]{4}\d)"
+                      r" *(?P<cpu>\d+|-) +(?P<state>[r-][b-][p-]) +(?P<time>\d+\.\d)"
+                      r"  (?P<hard>\S+) / (?P<soft>\S+)$")
 # name %-40s, id %5d, mem %5lu, vcpus %5d, 5 spaces, 6 state letters, 2
 # spaces, cpu time %8.1f
 LIST_ROW = re.compile(r"^(?P<name>.{40}) (?P<id>[ \d]{4}\d) (?P<mem>[ \d]{4}\d) "
@@ -451,6 +458,46 @@ def check_contract(results, name=DOMU["name"], memory_mib=DOMU["memory_mib"],
     domu_row("list-paused", fields, r"-[b-]p---", domid)
     fields = listing("list-unpaused", want_dom0=False)
     domu_row("list-unpaused", fields, r"[r-][b-]----", domid)
+
+    def vcpu_listing(label):
+        """xl vcpu-list NAME: header and one row per vCPU; returns [match]."""
+        r = get(label)
+        if r is None:
+            return []
+        expect_status(label, r, 0)
+        check(f"{label}: nothing on stderr", r[1] == "", f"stderr {r[1]!r}")
+        lines = r[0].rstrip("\n").split("\n")
+        check(f"{label}: header is xl's", lines[0] == VCPU_LIST_HEADER, f"header {lines[0]!r}")
+        rows = [VCPU_ROW.match(line) for line in lines[1:]]
+        check(f"{label}: every row is %-32s %5u %5u%5u %3c%c- %9.1f  hard / soft",
+              rows and all(rows), f"rows {lines[1:]!r}")
+        rows = [m for m in rows if m]
+        check(f"{label}: one row per vCPU of {name} ({vcpus}), in order",
+              [int(m.group("vcpu")) for m in rows] == list(range(vcpus)) and
+              all(m.group("name").rstrip() == name for m in rows), f"rows {lines[1:]!r}")
+        return rows
+
+    rows = vcpu_listing("vcpu-list")
+    check("vcpu-list: unpinned vCPUs may run anywhere (all / all)",
+          rows and all(m.group("hard") == "all" and m.group("soft") == "all" for m in rows),
+          f"rows {[m.group(0) for m in rows]}")
+    r = get("vcpu-pin")
+    if r:
+        expect_status("vcpu-pin", r, 0)
+        check("vcpu-pin: no output", r[0] == "" and r[1] == "", f"output {r[:2]!r}")
+    rows = vcpu_listing("vcpu-list-pinned")
+    # Pinned to CPU 0: on a one-CPU host that set is every CPU, "all".
+    check("vcpu-list-pinned: vCPU 0 on CPU 0, hard affinity 0",
+          rows and rows[0].group("cpu") in ("0", "-") and rows[0].group("hard") in ("0", "all"),
+          f"row {rows[0].group(0) if rows else None!r}")
+    r = get("vcpu-pin-all")
+    if r:
+        expect_status("vcpu-pin-all", r, 0)
+    r = get("vcpu-pin-bad-cpus")
+    if r:
+        expect_status("vcpu-pin-bad-cpus", r, 1)
+        check("vcpu-pin-bad-cpus: says the range is invalid",
+              r[1] == "Invalid pcpu range: 0-x.\n", f"stderr {r[1]!r}")
     r = get("create-duplicate")
     if r:
         # Creation fails once the name is found taken: libxl's error, and xl

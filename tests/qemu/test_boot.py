@@ -235,12 +235,24 @@ def case_smp():
           expect=[r"fatal exception 6 .* on CPU 0", r"^\*\*\* CPU1 stopped:$",
                   r"^\*\*\* CPU2 stopped:$", r"\] (start_secondary|arch_cpu_idle)\+0x"],
           absent=[r"did not stop"], status=EXIT_PANIC)
-    # Guests still run (on the boot CPU) with the others started.
-    r = qh.boot(kernel=PVX, modules=[f"{GUEST} suite only=boot+smp+events"],
+    # The test guest's two vCPUs on the two CPUs at once (pcpus=2): pvx reports
+    # vCPU 1 running on the other CPU while vCPU 0 asks, and a TLB shootdown
+    # reaches it there.
+    r = qh.boot(kernel=PVX, modules=[f"{GUEST} suite only=boot+smp+events pcpus=2"],
                 append="dom0_mem=32M dom0_max_vcpus=2", smp=2, accel=smp_accel(), timeout=180)
-    check("smp: the test guest's boot, smp and events groups pass on a 2-CPU host", r,
-          expect=[r"^SMP: 2 of 2 CPUs online$", r"PASS smp\.", r"[1-9]\d* passed, 0 failed"],
+    check("smp: the test guest's boot, smp and events groups pass, its vCPUs in parallel", r,
+          expect=[r"^SMP: 2 of 2 CPUs online$", r"^sched: vCPUs run on 2 CPUs$",
+                  r"PASS smp\.parallel_both_running_on_two_cpus",
+                  r"PASS smp\.tlb_vcpu1_sees_new_page", r"[1-9]\d* passed, 0 failed"],
           absent=[r"FAIL "], status=EXIT_OK)
+    # sched-smp=0 keeps every vCPU on the boot CPU: the same check fails.
+    r = qh.boot(kernel=PVX, modules=[f"{GUEST} suite only=smp pcpus=2"],
+                append="dom0_mem=32M dom0_max_vcpus=2 sched-smp=0", smp=2, accel=smp_accel(),
+                timeout=180)
+    check("smp: sched-smp=0 runs vCPUs on the boot CPU only (the parallel check fails)", r,
+          expect=[r"^sched: vCPUs run on 1 CPU \(sched-smp=0",
+                  r"FAIL smp\.parallel_both_running_on_two_cpus"],
+          status=EXIT_FAIL)
 
 
 CASES = {

@@ -34,5 +34,7 @@ extern const char *harness_serial_input;
 /* The last deadline handed to arch_timer_program(). */
 extern uint64_t harness_timer_deadline;
 extern unsigned int harness_timer_programs;
+/* Calls of arch_timer_kick() (a timer of another CPU changed at its head). */
+extern unsigned int harness_timer_kicks;
 
 #endif

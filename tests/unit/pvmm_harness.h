@@ -25,6 +25,7 @@ extern struct domain pvmm_other; /* another domain, id 2 */
 extern struct vcpu pvmm_vcpu;    /* pvmm_dom's vCPU 0, current */
 
 /* Recorders. */
+extern unsigned int pvmm_remote_flushes; /* pv_flush_tlb_others*() calls */
 extern unsigned int pvmm_tlb_flushes, pvmm_invlpgs, pvmm_ptbase_loads, pvmm_ldt_reloads,
     pvmm_cache_flushes;
 extern uint64_t pvmm_last_invlpg;

@@ -487,13 +487,18 @@ static void test_second_cpu_queue(void **state)
 {
     struct csched_vcpu a, b;
     struct csched_dom d;
+    bool resched;
 
     (void)state;
-    /* Each CPU has its own queue: a vCPU of CPU 1 never runs on CPU 0. */
+    /* Hard affinity: a vCPU pinned to CPU 1 never runs on CPU 0, even idle. */
     csched_init_cpu(1);
     csched_add_dom(&d, NULL);
     csched_add_vcpu(&a, &d, 0, NULL);
     csched_add_vcpu(&b, &d, 1, NULL);
+    assert_int_equal(csched_set_affinity(&a, 1, &resched), 0);
+    assert_int_equal(csched_set_affinity(&b, 2, &resched), 0);
+    assert_int_equal(csched_set_affinity(&b, 4, &resched), -EINVAL); /* CPU 2 is not online */
+    assert_int_equal(b.affinity, 2);
     csched_wake(&b, 0);
     assert_null(csched_do_schedule(0, 0).next);
     assert_ptr_equal(csched_do_schedule(1, 0).next, &b);
@@ -501,6 +506,55 @@ static void test_second_cpu_queue(void **state)
     assert_ptr_equal(csched_do_schedule(0, 0).next, &a);
     assert_ptr_equal(csched_do_schedule(1, csched_period()).next, &b);
     assert_ptr_equal(csched_do_schedule(0, csched_period()).next, &a);
+    /* Re-pinning the running b to CPU 0: its CPU must reschedule, and it
+     * then waits on CPU 0. */
+    assert_int_equal(csched_set_affinity(&b, 1, &resched), 0);
+    assert_true(resched);
+    assert_null(csched_do_schedule(1, csched_period() + 1).next);
+    assert_int_equal(b.cpu, 0);
+    assert_ptr_equal(csched_do_schedule(0, csched_period() + 2).next, &b);
+}
+
+/* A vCPU waking while its CPU is busy goes to an idle CPU; an idle CPU
+ * steals queued work from a busy one. */
+static void test_placement_and_stealing(void **state)
+{
+    struct csched_vcpu a, b, c;
+    struct csched_dom d;
+    bool resched;
+
+    (void)state;
+    csched_init_cpu(1);
+    csched_add_dom(&d, NULL);
+    csched_add_vcpu(&a, &d, 0, NULL);
+    csched_add_vcpu(&b, &d, 0, NULL);
+    csched_add_vcpu(&c, &d, 0, NULL);
+    csched_wake(&a, 0);
+    assert_ptr_equal(csched_do_schedule(0, 0).next, &a);
+    /* CPU 0 is busy, CPU 1 idle: b waits on CPU 1. */
+    assert_true(csched_wake(&b, 0));
+    assert_int_equal(b.cpu, 1);
+    assert_ptr_equal(csched_do_schedule(1, 0).next, &b);
+    /* Both busy: c stays on CPU 0's queue, and no CPU idles to take it... */
+    assert_false(csched_wake(&c, 0) && c.cpu == 1);
+    assert_int_equal(c.cpu, 0);
+    assert_int_equal(csched_idle_cpu_for(0), -1);
+    /* ...until CPU 1 has nothing (b blocks) and takes it. */
+    assert_true(csched_sleep(&b, 1));
+    assert_ptr_equal(csched_do_schedule(1, 1).next, &c);
+    assert_int_equal(c.cpu, 1);
+    assert_int_equal(csched_nr_queued(0), 0);
+    /* CPU 1 goes idle while b waits on CPU 0: CPU 1 is the one to kick,
+     * once b may run there. */
+    assert_true(csched_sleep(&c, 2));
+    assert_null(csched_do_schedule(1, 2).next);
+    assert_int_equal(csched_set_affinity(&b, 1, &resched), 0);
+    csched_wake(&b, 2);
+    assert_int_equal(b.cpu, 0);
+    assert_int_equal(csched_idle_cpu_for(0), -1); /* b may not run on CPU 1 */
+    assert_int_equal(csched_set_affinity(&b, 3, &resched), 0);
+    assert_int_equal(b.cpu, 0); /* still allowed where it waits */
+    assert_int_equal(csched_idle_cpu_for(0), 1);
 }
 
 /* A late timer lets a vCPU overrun; its debt is bounded, so it is not shut out for long. */
@@ -663,6 +717,7 @@ int main(void)
         cmocka_unit_test_setup(test_params, reset),
         cmocka_unit_test_setup(test_invariants, reset),
         cmocka_unit_test_setup(test_second_cpu_queue, reset),
+        cmocka_unit_test_setup(test_placement_and_stealing, reset),
         cmocka_unit_test_setup(test_overrun_debt_bounded, reset),
         cmocka_unit_test_setup(test_100_domains, reset),
         cmocka_unit_test_setup(test_100_domains_mixed_weights, reset),

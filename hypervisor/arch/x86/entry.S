@@ -156,19 +156,25 @@ restore_all:
     jz      restore_hypervisor
     /* To the guest: with XPTI, xpti_exit() (C, full tables) readies this
      * CPU's root table and returns its CR3.  Without a root table (XPTI
-     * off) there is nothing to do: no call on this path. */
-    mov     %rsp, %rax
+     * off) there is nothing to do.  Then pvx is done: the hypervisor lock
+     * (spinlock.c) is dropped last, after the root copy of the guest's L4
+     * was taken under it, and before the root table (which maps no C code)
+     * is loaded.  %rbx and %r12 are restored from the frame below. */
+    mov     %rsp, %rbx
+    and     $~15, %rsp
+    xor     %r12d, %r12d
+    mov     %rbx, %rax
     or      $(STACK_SIZE - 1), %rax
     cmpq    $0, 1 - CPUINFO_sizeof + CPUINFO_xpti_root_cr3(%rax)
     je      1f
-    mov     %rsp, %rbx
-    and     $~15, %rsp
     call    xpti_exit
+    mov     %rax, %r12
+1:  call    hv_unlock_all
     mov     %rbx, %rsp
-    test    %rax, %rax
-    jz      1f
-    mov     %rax, %cr3
-1:  RESTORE_GPRS
+    test    %r12, %r12
+    jz      2f
+    mov     %r12, %cr3
+2:  RESTORE_GPRS
     add     $8, %rsp
     jmp     iret_to_frame
 
@@ -239,7 +245,7 @@ syscall_common:
     XPTI_ENTER
     mov     %rsp, %rdi
     sub     $8, %rsp
-    call    do_syscall            /* (struct cpu_user_regs *) */
+    call    do_syscall_entry      /* (struct cpu_user_regs *) */
     add     $8, %rsp
     jmp     restore_all
 

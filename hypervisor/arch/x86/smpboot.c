@@ -10,8 +10,9 @@
  * ever run on one CPU here.  A CPU that does not check in within
  * AP_START_TIMEOUT is reported, put back into INIT and left out.
  *
- * Started CPUs are online and idle (halted with interrupts on, answering
- * cross-CPU calls, smp.c): the scheduler does not place vCPUs on them yet.
+ * Started CPUs idle (halted with interrupts on, answering cross-CPU calls,
+ * smp.c) until the boot CPU starts the scheduler, which then runs vCPUs on
+ * them too (sched.c; not with sched-smp=0).
  */
 #include <asm/apic.h>
 #include <asm/current.h>
@@ -26,6 +27,7 @@
 #include <pvx/mm.h>
 #include <pvx/param.h>
 #include <pvx/percpu.h>
+#include <pvx/sched.h>
 #include <pvx/smp.h>
 #include <pvx/time.h>
 #include <pvx/timer.h>
@@ -64,6 +66,18 @@ void arch_send_call_ipi(uint64_t mask)
             printk("SMP: could not send a call IPI to CPU%u\n", cpu);
 }
 
+void arch_send_event_check(unsigned int cpu)
+{
+    if (cpu < nr_online &&
+        !apic_send_ipi(cpu_apic_ids[cpu], APIC_DM_FIXED | IPI_EVENT_CHECK_VECTOR))
+        printk("SMP: could not send an event check to CPU%u\n", cpu);
+}
+
+void arch_timer_kick(unsigned int cpu)
+{
+    arch_send_event_check(cpu);
+}
+
 void arch_flush_tlb_local(void)
 {
     write_cr3(read_cr3());
@@ -91,10 +105,8 @@ void __noreturn start_secondary(void)
     __atomic_fetch_or(&online_map, cpumask_of(cpu), __ATOMIC_RELEASE);
     smp_wmb();
     ap_start.checked_in = true;
-    /* Idle until the scheduler runs vCPUs here: interrupts (cross-CPU
-     * calls) wake it. */
-    for (;;)
-        arch_cpu_idle();
+    /* Idle until the scheduler runs vCPUs here (sched-smp=0: for good). */
+    sched_start_secondary();
 }
 
 /* Everything @cpu needs before it runs a single instruction of pvx. */

@@ -16,7 +16,9 @@
 #include <pvx/arch.h>
 #include <pvx/lib.h>
 #include <pvx/shutdown.h>
+#include <pvx/sched.h>
 #include <pvx/smp.h>
+#include <pvx/spinlock.h>
 #include <pvx/symbols.h>
 
 static const char *const exception_names[32] = {
@@ -131,7 +133,14 @@ void dump_cpu_state(const struct cpu_user_regs *regs)
 }
 
 void do_trap(struct cpu_user_regs *regs);
-void do_trap(struct cpu_user_regs *regs)
+/*
+ * Locking (docs/architecture.md): an entry from a guest takes the
+ * hypervisor lock, which the return to the guest drops (restore_all); an
+ * interrupt in pvx takes it unless this CPU holds it already (an interrupt
+ * while idle).  The call IPI runs its function without it (the caller
+ * holds it and waits), and a stop NMI needs nothing.
+ */
+static void do_trap_locked(struct cpu_user_regs *regs)
 {
     unsigned int v = regs->entry_vector;
     uint64_t fixup;
@@ -142,17 +151,15 @@ void do_trap(struct cpu_user_regs *regs)
             arch_exit_to_guest(regs);
         return;
     }
-    if (v == APIC_SPURIOUS_VECTOR)
-        return;
-    if (v == IPI_CALL_VECTOR) {
-        apic_eoi();
-        smp_call_function_interrupt();
+    if (v == IPI_CALL_VECTOR || v == IPI_EVENT_CHECK_VECTOR) {
+        /* The event check: this CPU's timers or run queue changed
+         * elsewhere; the exit path reschedules if asked to. */
+        if (v == IPI_EVENT_CHECK_VECTOR)
+            sched_event_check();
         if (regs_from_guest(regs))
             arch_exit_to_guest(regs);
         return;
     }
-    if (v == 2 && smp_nmi_stop(regs))
-        return; /* not reached: a stopped CPU halts */
     if (v >= PIC_VECTOR_BASE && v < PIC_VECTOR_BASE + NR_LEGACY_IRQS) {
         arch_irq_dispatch(v); /* dom0's device interrupt: a PIRQ event */
         if (regs_from_guest(regs))
@@ -178,4 +185,37 @@ void do_trap(struct cpu_user_regs *regs)
         return;
     }
     fatal_trap(regs);
+}
+
+void do_trap(struct cpu_user_regs *regs);
+void do_trap(struct cpu_user_regs *regs)
+{
+    unsigned int v = regs->entry_vector;
+
+    if (v == APIC_SPURIOUS_VECTOR)
+        return;
+    if (v == IPI_CALL_VECTOR) {
+        apic_eoi();
+        smp_call_function_interrupt();
+    } else if (v == IPI_EVENT_CHECK_VECTOR) {
+        apic_eoi();
+    }
+    if (v == 2 && smp_nmi_stop(regs))
+        return; /* not reached: a stopped CPU halts */
+    if (regs_from_guest(regs)) {
+        ASSERT(!hv_lock_held());
+        hv_lock(); /* dropped by restore_all on the way back */
+        do_trap_locked(regs);
+        return;
+    }
+    if (v < 32 && v != 2) {
+        /* An exception in pvx: its code holds the lock (or is booting). */
+        do_trap_locked(regs);
+        return;
+    }
+    if (v == IPI_CALL_VECTOR)
+        return; /* from pvx: nothing else to do */
+    hv_lock();
+    do_trap_locked(regs);
+    hv_unlock();
 }

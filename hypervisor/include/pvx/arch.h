@@ -66,6 +66,17 @@ uint64_t arch_cpu_online_map(void);
 /** arch_send_call_ipi() - interrupt the CPUs in @mask (a bitmap of CPU
  * indices) so that they run smp_call_function_interrupt(). */
 void arch_send_call_ipi(uint64_t mask);
+/** arch_send_event_check() - send @cpu the event-check IPI (sched.c). */
+void arch_send_event_check(unsigned int cpu);
+struct domain;
+/** arch_domain_forget_cpus() - @d is freed: flush the CPUs that ran it and
+ * forget it in their TLB bookkeeping. */
+void arch_domain_forget_cpus(struct domain *d);
+/** arch_idle_enter() - this CPU goes idle: off every guest's page tables. */
+void arch_idle_enter(void);
+/** arch_timer_kick() - @cpu's timer heap changed from another CPU: make it
+ * reprogram its timer (an event check). */
+void arch_timer_kick(unsigned int cpu);
 /** arch_flush_tlb_local() - flush this CPU's TLB (hypervisor and guest). */
 void arch_flush_tlb_local(void);
 /** arch_cpu_relax() - a spin-wait pause. */

@@ -51,6 +51,7 @@ struct vcpu {
     uint64_t periodic_period;
 
     struct csched_vcpu csched; /* the credit scheduler's view (sched_credit.c) */
+    uint64_t soft_affinity;    /* as set by setvcpuaffinity; reported only */
 
     /* SCHEDOP_poll: waiting for one of a set of ports, until a deadline.
      * poll_port is the one port it waits for, 0 when any port ends the wait
@@ -83,6 +84,9 @@ struct domain {
 
     unsigned int max_vcpus;
     struct vcpu *vcpus[MAX_VCPUS_PER_DOMAIN];
+    /* CPUs whose TLB may hold its translations: they loaded its page
+     * tables since their last full flush (pv/context.c, hypervisor lock). */
+    uint64_t dirty_cpumask;
 
     struct shared_info *shared_info; /* hypervisor address of the page */
     mfn_t shared_info_mfn;

@@ -34,6 +34,10 @@ struct percpu {
     uint64_t continuation_args[6];
     struct hypercall_record last_hypercall;
     bool in_multicall;
+    /* spinlock.c: the lock levels this CPU holds (a bit each) and how
+     * deeply it holds the hypervisor lock. */
+    uint32_t locks_held;
+    unsigned int hv_depth;
     struct arch_percpu arch;
 };
 

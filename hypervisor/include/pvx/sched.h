@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * Scheduling (sched.c).  For now one CPU runs the vCPUs of all domains in
- * turn; a vCPU runs until it blocks, yields or its time slice ends.
+ * Scheduling (sched.c).  Every CPU the scheduler uses (all online ones,
+ * unless sched-smp=0) runs vCPUs from its own run queue; a vCPU runs until
+ * it blocks, yields or its time slice ends.  All of it runs under the
+ * hypervisor lock.
  */
 #ifndef PVX_SCHED_H
 #define PVX_SCHED_H
@@ -32,6 +34,23 @@ bool sched_should_switch(struct vcpu *v);
 void __noreturn schedule(void);
 /* Start scheduling on this CPU (from the boot path). */
 void __noreturn sched_start(void);
+/* A secondary CPU's idle loop: schedules once the boot CPU has started. */
+void __noreturn sched_start_secondary(void);
+/* The event-check IPI arrived (hypervisor lock held). */
+void sched_event_check(void);
+/* The CPUs vCPUs may run on. */
+uint64_t sched_cpu_mask(void);
+/* Is a vCPU of d running on another CPU? */
+bool sched_domain_running_elsewhere(const struct domain *d);
+/* Wait (dropping the hypervisor lock) until no vCPU of domain @domid runs on
+ * another CPU; false if the domain is gone meanwhile.  For a domain whose
+ * vCPUs cannot run any more (paused, shut down, dying). */
+bool sched_sync_domain(uint16_t domid);
+/* Hard affinity of v (Xen's vcpu-pin): -EINVAL if no CPU in @mask runs vCPUs. */
+int sched_set_affinity(struct vcpu *v, uint64_t mask);
+uint64_t sched_get_affinity(const struct vcpu *v);
+/* The physical CPU v runs or waits on. */
+unsigned int sched_vcpu_cpu(const struct vcpu *v);
 
 /* Update the guest-visible time of v (vcpu_time_info and wall clock). */
 void update_vcpu_system_time(struct vcpu *v);

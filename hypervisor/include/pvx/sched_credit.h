@@ -59,7 +59,8 @@ struct csched_vcpu {
     struct csched_dom *dom;
     struct csched_link dom_link;
     struct csched_link runq_link;
-    unsigned int cpu; /* whose run queue it is on */
+    unsigned int cpu;  /* whose run queue it is on (or CPU it runs on) */
+    uint64_t affinity; /* CPUs it may run on (hard affinity), a bit each */
     enum csched_prio prio;
     int64_t credit;       /* ns of CPU time it may still use */
     uint64_t last_charge; /* when it was last charged (while running) */
@@ -107,6 +108,22 @@ void csched_remove_vcpu(struct csched_vcpu *v);
 bool csched_wake(struct csched_vcpu *v, uint64_t now);
 /* v blocked or was paused.  Returns true when v is running: reschedule its CPU. */
 bool csched_sleep(struct csched_vcpu *v, uint64_t now);
+/*
+ * Where v may run.  Returns true when v runs on a CPU the new set leaves
+ * out: reschedule that CPU (v->cpu), which puts v on an allowed one.  A set
+ * with no online CPU in it is -EINVAL and changes nothing (see
+ * csched_set_affinity_checked).
+ */
+int csched_set_affinity(struct csched_vcpu *v, uint64_t mask, bool *resched);
+/* The online CPUs the core schedules on, a bit each. */
+uint64_t csched_online_mask(void);
+/* Runnable vCPUs queued on `cpu` (not counting its running one). */
+unsigned int csched_nr_queued(unsigned int cpu);
+/* An idle CPU (nothing running or queued) that could run a vCPU queued on
+ * `cpu`, or -1: the caller kicks it, and it steals (an idle CPU only looks
+ * for work when woken). */
+int csched_idle_cpu_for(unsigned int cpu);
+
 /* The running v asks to let others run first; the caller reschedules. */
 void csched_yield(struct csched_vcpu *v);
 

@@ -8,8 +8,10 @@
  * x87/SSE state moves only when another vCPU needs the registers: pvx itself
  * never touches them, so they keep the last vCPU's state (fpu_owner) until
  * a different one runs, and a vCPU rescheduled on its own CPU pays nothing.
- * The owner is per CPU (arch_percpu.fpu_owner); a vCPU's state is held by
- * at most one CPU's registers, and only the CPU that runs guests today.
+ * The owner is per CPU (arch_percpu.fpu_owner).  Descheduling saves the
+ * state to memory (fxsave) and leaves it in the registers too, so a vCPU
+ * can move to another CPU; the CPU it runs on next forgets it everywhere
+ * else.
  */
 #include <asm/current.h>
 #include <asm/processor.h>
@@ -52,6 +54,10 @@ void arch_save_vcpu(struct vcpu *v)
     struct cpu_info *ci = get_cpu_info();
 
     pv_debugregs_switch_out(v);
+    /* Its x87/SSE state goes to memory now: it may run next on another CPU,
+     * which cannot read this one's registers.  They keep it too, so
+     * running here again costs no restore (fpu_owner stays v). */
+    fpu_sync(v);
     v->arch.user_regs = ci->guest_regs;
     /* In kernel mode GS_BASE is the kernel's and SHADOW_GS the user's. */
     v->arch.fs_base = rdmsr(MSR_FS_BASE);
@@ -71,9 +77,15 @@ void arch_run_vcpu(struct vcpu *v)
     mfn_t table = v->arch.kernel_mode ? v->arch.guest_table : v->arch.guest_table_user;
 
     ci->curr_vcpu = v;
+    /* Another CPU's registers may still hold an older copy of v's state
+     * (it ran there before): they must not be taken for v's again. */
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (cpu != arch_smp_processor_id() && per_cpu(cpu)->arch.fpu_owner == v)
+            per_cpu(cpu)->arch.fpu_owner = NULL;
     pv_load_guest_gdt(v, false);
     pv_load_guest_ldt(v);
     write_cr3(table << PAGE_SHIFT);
+    pv_tlb_switch(v->domain);
     wrmsr(MSR_FS_BASE, v->arch.fs_base);
     wrmsr(MSR_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_kernel : v->arch.gs_base_user);
     wrmsr(MSR_SHADOW_GS_BASE, v->arch.kernel_mode ? v->arch.gs_base_user : v->arch.gs_base_kernel);

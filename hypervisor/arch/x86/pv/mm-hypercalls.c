@@ -313,6 +313,11 @@ static int flush_op(struct vcpu *v, const struct mmuext_op *op)
             flush_tlb_one_local(op->arg1.linear_addr);
         break;
     }
+    /* MULTI and ALL: every CPU that may hold the domain's translations (a
+     * superset of the named vCPUs' CPUs); one page or all, a full flush
+     * there costs the same IPI. */
+    if (op->cmd != MMUEXT_TLB_FLUSH_LOCAL && op->cmd != MMUEXT_INVLPG_LOCAL)
+        pv_flush_tlb_others(v->domain);
     return 0;
 }
 
@@ -398,6 +403,8 @@ static int uvm_flush(struct vcpu *v, uint64_t va, uint64_t flags)
         flush_tlb_local();
     else
         flush_tlb_one_local(va);
+    if (scope != UVMF_LOCAL) /* UVMF_ALL or a vCPU mask: the other CPUs too */
+        pv_flush_tlb_others(v->domain);
     return 0;
 }
 

@@ -359,9 +359,20 @@ static int promote_table(struct page_info *pg, unsigned int level, bool preempti
     return 0;
 }
 
+/*
+ * The table's entries let go of what they reference, which may free frames
+ * another vCPU of the owner still has translations for on another CPU:
+ * those CPUs are flushed first, once for a whole tree (the outermost
+ * demotion; all of it runs under the hypervisor lock).
+ */
 static void demote_table(struct page_info *pg, unsigned int level)
 {
+    static unsigned int depth;
+
+    if (!depth++ && pg->owner)
+        pv_flush_tlb_others(pg->owner);
     release_entries(map_frame(page_to_mfn(pg)), level, PT_ENTRIES);
+    depth--;
 }
 
 /* ---- type references ---- */
@@ -378,8 +389,10 @@ static void retype_frame(struct page_info *pg, uint64_t type)
 
     if (old == type)
         return;
-    if (old != PGT_none)
+    if (old != PGT_none) {
         flush_tlb_local();
+        pv_flush_tlb_others_all(); /* any domain may have mapped it */
+    }
     pg->type_info = type; /* count 0, not validated, not pinned */
 }
 
@@ -525,6 +538,10 @@ int pv_mod_pt_entry_foreign(struct domain *d, struct page_info *table, unsigned 
     t[slot] = nval;
     if (level == 4)
         xpti_guest_l4_changed();
+    /* Another vCPU of d on another CPU may have the old entry cached: it
+     * goes before the references it held can free a frame. */
+    if (old & _PAGE_PRESENT)
+        pv_flush_tlb_others(d);
     put_entry_refs(level, old);
     return 0;
 }

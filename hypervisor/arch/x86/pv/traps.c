@@ -27,6 +27,7 @@
 #include <pvx/lib.h>
 #include <pvx/percpu.h>
 #include <pvx/sched.h>
+#include <pvx/spinlock.h>
 
 #define X86_EFLAGS_TF 0x00000100
 #define X86_EFLAGS_DF 0x00000400
@@ -325,6 +326,16 @@ void do_syscall(struct cpu_user_regs *regs)
     arch_exit_to_guest(regs);
 }
 
+/* syscall_common (entry.S): a syscall from the guest takes the hypervisor
+ * lock as every other entry does; restore_all drops it. */
+void do_syscall_entry(struct cpu_user_regs *regs);
+void do_syscall_entry(struct cpu_user_regs *regs)
+{
+    ASSERT(!hv_lock_held());
+    hv_lock();
+    do_syscall(regs);
+}
+
 void arch_exit_to_guest(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
@@ -348,6 +359,9 @@ void arch_exit_to_guest(struct cpu_user_regs *regs)
 void pv_bad_iret(struct cpu_user_regs *regs)
 {
     struct vcpu *v = current;
+
+    /* restore_all dropped the hypervisor lock before the iretq that failed. */
+    hv_lock();
 
     domain_crash(v->domain, "the CPU refused to return to the guest frame (cs %#x ss %#x)",
                  regs->cs, regs->ss);

@@ -6,10 +6,11 @@
 #ifndef ASM_APIC_H
 #define ASM_APIC_H
 
-#define PIC_VECTOR_BASE      0x20 /* legacy 8259 lines, remapped and masked */
-#define APIC_TIMER_VECTOR    0xf0
-#define IPI_CALL_VECTOR      0xf1 /* smp_call_function_interrupt() */
-#define APIC_SPURIOUS_VECTOR 0xff
+#define PIC_VECTOR_BASE        0x20 /* legacy 8259 lines, remapped and masked */
+#define APIC_TIMER_VECTOR      0xf0
+#define IPI_CALL_VECTOR        0xf1 /* smp_call_function_interrupt() */
+#define IPI_EVENT_CHECK_VECTOR 0xf2 /* "look again": run queue or timers changed (sched.c) */
+#define APIC_SPURIOUS_VECTOR   0xff
 
 #define APIC_ID         0x020
 #define APIC_EOI        0x0b0

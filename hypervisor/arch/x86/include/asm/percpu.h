@@ -9,6 +9,7 @@
 
 #ifndef __ASSEMBLY__
 struct vcpu;
+struct domain;
 
 struct arch_percpu {
     /* pv/context.c: whose x87/SSE state this CPU's registers hold (lazy:
@@ -18,6 +19,10 @@ struct arch_percpu {
      * many of its guest entries they fill. */
     const struct vcpu *gdt_owner;
     unsigned int gdt_loaded_ents;
+    /* pv/context.c: whose page tables this CPU has loaded since its last
+     * full flush (NULL: pvx's idle tables), so its TLB may hold that
+     * domain's translations (the domain's dirty_cpumask has this CPU). */
+    struct domain *tlb_domain;
 };
 #endif
 

@@ -160,6 +160,15 @@ mfn_t m2p_frame(uint64_t entry);
  * flush must drop global entries too. */
 void flush_tlb_local(void);
 void flush_tlb_one_local(uint64_t va);
+/* This CPU loads d's page tables (NULL: pvx's idle tables): pv/tlb.c. */
+void pv_tlb_switch(struct domain *d);
+/* Flush the TLBs of the other CPUs that may hold d's translations (its
+ * dirty_cpumask), and return once they have: after a change another vCPU
+ * of d, running elsewhere, may have cached (pv/context.c). */
+void pv_flush_tlb_others(const struct domain *d);
+/* The same for every other CPU that has some guest's page tables loaded
+ * (a frame changing type may be mapped by any domain). */
+void pv_flush_tlb_others_all(void);
 /* Load v's page-table base (kernel or user L4, by its mode) into CR3 if v is
  * running on this CPU, flushing global entries; called after
  * v->arch.guest_table changed and before the old L4 loses its reference. */
