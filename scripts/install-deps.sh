@@ -3,7 +3,8 @@
 # Idempotent: only missing packages are installed; sudo only when not root.
 set -eu
 
-# dpkg-dev and lintian: make deb (dpkg-shlibdeps) and its test (suite 18).
+# dpkg-dev and lintian: make deb (dpkg-shlibdeps) and its test (suite 18);
+# mmdebstrap: the Debian disk image of make test-install.
 # The six before them are what Debian's qemu-system-xen (fetched, not installed)
 # loads from the host when make bench-io packs it into Xen's dom0: firmware
 # and libraries that qemu-system-x86 brings today, named so they stay.
@@ -12,7 +13,7 @@ grub-common xorriso mtools libcmocka-dev libxen-dev clang clang-format \
 libclang-rt-14-dev valgrind busybox-static xz-utils lz4 zstd \
 liblzma-dev zlib1g-dev libzstd-dev liblz4-dev e2fsprogs iperf3 sockperf \
 python3-matplotlib seabios ipxe-qemu qemu-system-data libspice-server1 libusb-1.0-0 libfdt1 \
-dpkg-dev lintian"
+dpkg-dev lintian mmdebstrap"
 
 missing=""
 for p in $PACKAGES; do

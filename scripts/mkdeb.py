@@ -41,16 +41,17 @@ ARCH = "amd64"
 
 # What each package takes from the build: (source under build/, destination).
 HYPERVISOR_FILES = [("hypervisor/pvx", "boot/pvx-{version}-amd64", 0o644)]
-# The programs linked with shared libraries: xenstore's own build, and
-# dom0-tools built again with LINK_STATIC= into build/deb/dom0-tools (the
-# initramfs keeps the static ones).
+# The programs linked with shared libraries, built again by make deb with
+# Debian's hardening flags: xenstore into build/deb/xenstore, dom0-tools
+# with LINK_STATIC= into build/deb/dom0-tools (the initramfs keeps the
+# static ones).
 UTILS_PROGRAMS = [
     ("deb/dom0-tools/xl", "usr/sbin/xl"),
-    ("xenstore/xenstored", "usr/sbin/xenstored"),
+    ("deb/xenstore/xenstored", "usr/sbin/xenstored"),
     ("deb/dom0-tools/pvxconsoled", "usr/sbin/pvxconsoled"),
     ("deb/dom0-tools/pvx-lifecycled", "usr/sbin/pvx-lifecycled"),
     ("deb/dom0-tools/pvxconsole", "usr/bin/pvxconsole"),
-    ("xenstore/xenstore", "usr/bin/xenstore"),
+    ("deb/xenstore/xenstore", "usr/bin/xenstore"),
 ]
 XENSTORE_LINKS = ["read", "write", "ls", "rm", "exists", "chmod", "watch", "list"]
 UNITS = ["pvx-xenstored.service", "pvx-consoled.service", "pvx-lifecycled.service",
@@ -144,7 +145,7 @@ class Package:
     def program(self, src, rel):
         """A program, stripped as dh_strip strips executables."""
         if not os.path.exists(src):
-            sys.exit(f"mkdeb: {src} is missing: run make hypervisor xenstore dom0-tools first")
+            sys.exit(f"mkdeb: {src} is missing: run make deb")
         dst = self.path(rel)
         run(["strip", "--remove-section=.comment", "--remove-section=.note", "-o", dst, src])
         os.chmod(dst, 0o755)

@@ -23,13 +23,13 @@ $(CONSOLED_XS_LIB): consoled-force
 	@$(MAKE) --no-print-directory -s -C $(ROOT)/xenstore O=$(XS_BUILD) $(CONSOLED_XS_LIB)
 
 $(O)/pvxconsoled: $(CONSOLED_OBJS) $(O)/libpvxctl.a $(CONSOLED_XS_LIB)
-	$(CC) $(LINK_STATIC) -s -o $@ $^ -lpthread -lutil
+	$(CC) $(LINK_STATIC) $(HARDEN_LDFLAGS) -s -o $@ $^ -lpthread -lutil
 
 $(O)/libpvxconsole.a: $(O)/consoled/client.o
 	rm -f $@ && ar rcs $@ $^
 
 $(O)/pvxconsole: $(O)/consoled/pvxconsole.o $(O)/libpvxconsole.a $(CONSOLED_XS_LIB)
-	$(CC) $(LINK_STATIC) -s -o $@ $^ -lpthread
+	$(CC) $(LINK_STATIC) $(HARDEN_LDFLAGS) -s -o $@ $^ -lpthread
 
 # ---- tests: every source again, with AddressSanitizer and UBSan ----------
 CONSOLED_TCFLAGS := $(CFLAGS) -O1 -fsanitize=address,undefined -fno-omit-frame-pointer \

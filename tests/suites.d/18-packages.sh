@@ -105,6 +105,27 @@ check "pvx-utils: md5sums match the files" bash -c "cd '$WORK' && mkdir x && dpk
 check "modules-load.d names the dom0 modules" bash -c \
     "for m in xen-evtchn xen-gntdev xen-gntalloc xen-privcmd xenfs xen-blkback xen-netback loop bridge; do grep -qx \$m '$WORK/x/usr/lib/modules-load.d/pvx.conf' || exit 1; done"
 
+# ---- hardening: the packaged programs are built with dpkg-buildflags' flags ----
+# (hardening=+all, make deb): PIE, full RELRO (GNU_RELRO and BIND_NOW), the
+# stack protector (__stack_chk_fail) and _FORTIFY_SOURCE (__*_chk).
+hardened() {
+    local f=$1 why=""
+    readelf -hW "$f" | grep -q 'Type: *DYN' || why="$why not-PIE"
+    readelf -dW "$f" | grep -q 'FLAGS_1).*PIE' || why="$why no-PIE-flag"
+    readelf -lW "$f" | grep -q GNU_RELRO || why="$why no-GNU_RELRO"
+    readelf -dW "$f" | grep -q 'BIND_NOW' || why="$why no-BIND_NOW"
+    readelf --dyn-syms -W "$f" | grep -q ' __stack_chk_fail' || why="$why no-stack-protector"
+    readelf --dyn-syms -W "$f" | grep -qE ' __[a-z]+_chk(@|$)' || why="$why no-fortify"
+    [ -z "$why" ] || {
+        echo "$f:$why"
+        return 1
+    }
+}
+for f in usr/sbin/xl usr/sbin/xenstored usr/sbin/pvxconsoled usr/sbin/pvx-lifecycled \
+    usr/bin/pvxconsole usr/bin/xenstore; do
+    check "hardened: /$f (PIE, relro, now, stack protector, fortify)" hardened "$WORK/x/$f"
+done
+
 # ---- the systemd units (in the extracted package, with the host's targets) ----
 V=$WORK/x
 for t in /lib/systemd/system/*.target /lib/systemd/system/systemd-modules-load.service; do
@@ -126,6 +147,8 @@ lintian --tag-display-limit 0 "$HYP" "$UTILS" >"$WORK/lintian.out" 2>&1
 sed 's/^/     | /' "$WORK/lintian.out"
 check "lintian: no errors" bash -c "! grep -q '^E: ' '$WORK/lintian.out'"
 check "lintian: no warnings" bash -c "! grep -q '^W: ' '$WORK/lintian.out'"
+lintian --info --pedantic --tag-display-limit 0 "$UTILS" >"$WORK/lintian-i.out" 2>&1
+check "lintian --info --pedantic: no hardening-* tag on pvx-utils" bash -c "! grep 'hardening-' '$WORK/lintian-i.out'"
 
 # ---- man pages: rendered without groff warnings other than line breaking ----
 for m in man1/xl.1.gz man5/xl.cfg.5.gz man8/xenstored.8.gz man8/pvxconsoled.8.gz; do
@@ -253,6 +276,12 @@ elif mkconfig "$G/grub.cfg"; then
         check "no pvx image (package removed, conffiles kept): no pvx entry" bash -c "! grep -q 'with pvx\\|multiboot' '$G/grub3.cfg'"
     else
         ko "grub-mkconfig without a pvx image" "$(cat "$G/grub3.cfg.log")"
+    fi
+    if mkconfig "$G/grub4.cfg" "$G/pvx2.cfg"; then
+        check "no pvx image, PVX_OVERRIDE_GRUB_DEFAULT=1 kept: GRUB's own default again" bash -c \
+            "! grep -q 'with pvx\\|multiboot' '$G/grub4.cfg' && grep -q 'set default=\"0\"' '$G/grub4.cfg'"
+    else
+        ko "grub-mkconfig without a pvx image, override kept" "$(cat "$G/grub4.cfg.log")"
     fi
 else
     ko "grub-mkconfig with 20_linux_pvx" "$(cat "$G/grub.cfg.log")"

@@ -12,7 +12,8 @@
  *        the syscall MSRs are dropped; anything else #GP
  *   I/O  with a virtual IOPL or I/O bitmap permitting it: the real port for
  *        the control domain (except ports pvx drives), all-ones reads and
- *        dropped writes otherwise
+ *        dropped writes otherwise; in/out and the string forms ins/outs
+ *        (with rep)
  *   DRn  through set_debugreg/get_debugreg's rules (debugreg.c): a refused
  *        value #GP, a register that does not exist #UD
  *   cli/sti are no-ops with enough IOPL; wbinvd flushes for the control
@@ -167,6 +168,52 @@ static void port_out(const struct vcpu *v, uint16_t port, unsigned int size, uin
         outl(port, val);
 }
 
+/* At most this many iterations of a rep ins/outs per trap: the rest runs
+ * when the guest executes the instruction again (RIP stays, RCX counts down),
+ * as a CPU restarts a string instruction after an interrupt. */
+#define STRING_IO_BATCH 4096
+
+/*
+ * ins/outs, with or without rep: one element of size bytes at a time between
+ * the port and the guest's memory at RDI (ins, ES) or RSI (outs, DS or a
+ * segment override; 64-bit mode's flat segments, so FS and GS overrides are
+ * refused), stepping by the direction flag.  Linux's ioread8_rep (QEMU's
+ * fw_cfg driver, ATA PIO) uses them.  False: #GP, as for an unknown
+ * instruction (a guest address that faults, an address-size override).
+ */
+static bool string_io(struct vcpu *v, struct cpu_user_regs *regs, uint8_t op, unsigned int size,
+                      bool rep, unsigned int len)
+{
+    bool in = op <= 0x6d;
+    uint16_t port = (uint16_t)regs->rdx;
+    int64_t step = (regs->rflags & (1u << 10)) ? -(int64_t)size : (int64_t)size;
+    uint64_t *addr = in ? &regs->rdi : &regs->rsi;
+    unsigned int n;
+
+    if (!io_permitted(v, port, size))
+        return false;
+    for (n = 0; !rep || (regs->rcx && n < STRING_IO_BATCH); n++) {
+        uint32_t val = 0;
+
+        if (in) {
+            val = port_in(v, port, size);
+            if (copy_to_guest(*addr, &val, size))
+                return false;
+        } else {
+            if (copy_from_guest(&val, *addr, size))
+                return false;
+            port_out(v, port, size, val);
+        }
+        *addr += (uint64_t)step;
+        if (!rep)
+            break;
+        regs->rcx--;
+    }
+    if (!rep || !regs->rcx)
+        regs->rip += len;
+    return true;
+}
+
 static void merge_result(uint64_t *reg, uint32_t val, unsigned int size)
 {
     if (size == 4)
@@ -179,7 +226,7 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs, uint64_t 
 {
     uint8_t insn[16];
     unsigned int i = 0, rex = 0, opsize = 4;
-    bool kernel = v->arch.kernel_mode;
+    bool kernel = v->arch.kernel_mode, rep = false, addr32 = false, fsgs = false;
 
     *io_hits = 0;
     if (copy_from_guest(insn, regs->rip, sizeof(insn)) &&
@@ -188,8 +235,13 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs, uint64_t 
     for (; i < 4; i++) {
         if (insn[i] == 0x66)
             opsize = 2;
-        else if (insn[i] == 0x2e || insn[i] == 0x3e || insn[i] == 0x26 || insn[i] == 0x36 ||
-                 insn[i] == 0x64 || insn[i] == 0x65)
+        else if (insn[i] == 0xf3 || insn[i] == 0xf2)
+            rep = true;
+        else if (insn[i] == 0x67)
+            addr32 = true;
+        else if (insn[i] == 0x64 || insn[i] == 0x65)
+            fsgs = true;
+        else if (insn[i] == 0x2e || insn[i] == 0x3e || insn[i] == 0x26 || insn[i] == 0x36)
             continue;
         else
             break;
@@ -228,6 +280,17 @@ bool pv_emulate_privileged(struct vcpu *v, struct cpu_user_regs *regs, uint64_t 
         regs->rip += i + ((insn[i] & 8) ? 1 : 2);
         return true;
     }
+    case 0x6c: /* insb */
+    case 0x6d: /* insw/insd */
+    case 0x6e: /* outsb */
+    case 0x6f: /* outsw/outsd */
+        /* 32-bit addressing and FS/GS-relative sources are not emulated. */
+        if (addr32 || (fsgs && insn[i] >= 0x6e))
+            return false;
+        if (!string_io(v, regs, insn[i], (insn[i] & 1) ? opsize : 1, rep, i + 1))
+            return false;
+        *io_hits = pv_io_breakpoint_hits(v, (uint16_t)regs->rdx, (insn[i] & 1) ? opsize : 1);
+        return true;
     case 0xfa: /* cli */
     case 0xfb: /* sti */
         if (v->arch.iopl < (kernel ? 1u : 3u))
