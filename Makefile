@@ -56,7 +56,7 @@ iso: hypervisor
 # linked with shared libraries (dom0-tools again, with LINK_STATIC=, in
 # build/deb/dom0-tools); the initramfs keeps its static ones.  DEB_VERSION
 # overrides the version (hypervisor/include/pvx/version.h).
-DEB_TOOLS := xl pvx-lifecycled pvxconsoled pvxconsole
+DEB_TOOLS := xl pvx-lifecycled pvxconsoled pvxconsole pvx-migrate
 DEB_VERSION ?=
 # The packaged programs (and the xenstore library they link) are built again
 # in build/deb with Debian's hardening flags from dpkg-buildflags

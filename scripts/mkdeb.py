@@ -51,11 +51,14 @@ UTILS_PROGRAMS = [
     ("deb/dom0-tools/pvxconsoled", "usr/sbin/pvxconsoled"),
     ("deb/dom0-tools/pvx-lifecycled", "usr/sbin/pvx-lifecycled"),
     ("deb/dom0-tools/pvxconsole", "usr/bin/pvxconsole"),
+    ("deb/dom0-tools/pvx-migrate", "usr/sbin/pvx-migrate"),
     ("deb/xenstore/xenstore", "usr/bin/xenstore"),
 ]
 XENSTORE_LINKS = ["read", "write", "ls", "rm", "exists", "chmod", "watch", "list"]
 UNITS = ["pvx-xenstored.service", "pvx-consoled.service", "pvx-lifecycled.service",
          "pvx-domains.service"]
+# Installed but not enabled (postinst enables UNITS only): docs/migration.md.
+OPTIONAL_UNITS = ["pvx-migrate.service"]
 
 DESCRIPTIONS = {
     "pvx-hypervisor": """pvx, a Xen-compatible paravirtualizing hypervisor for x86-64
@@ -284,7 +287,11 @@ def man_pages(p, version, epoch):
               "docs/xenstore.md", ["**xenstored** [*options*]",
                                    "**xenstore** *command* [*arguments*]"]),
              ("pvxconsoled", "8", "pvx's console daemon and console client", "docs/console.md",
-              ["**pvxconsoled** [*options*]", "**pvxconsole** *domid*"])]
+              ["**pvxconsoled** [*options*]", "**pvxconsole** *domid*"]),
+             ("pvx-migrate", "8", "xl migrate's transport between pvx hosts",
+              "docs/migration.md", ["**pvx-migrate listen** [`--port` *N*] [`--address` *ADDR*] "
+                                    "[`--xl` *PATH*]",
+                                    "**pvx-migrate connect** [`--port` *N*] *host* *args*..."])]
     # Programs documented in another page (roff .so includes), and aliases.
     includes = [("pvxconsole.1", "man8/pvxconsoled.8"), ("pvx-lifecycled.8", "man1/xl.1"),
                 ("xenstore.1", "man8/xenstored.8")]
@@ -314,7 +321,7 @@ def build_utils(out, version, epoch):
     src = os.path.join(PKG, p.name)
     p.install(os.path.join(src, "pvx-dom0"), "usr/lib/pvx/pvx-dom0", 0o755)
     p.install(os.path.join(src, "pvx-domains"), "usr/lib/pvx/pvx-domains", 0o755)
-    for u in UNITS:
+    for u in UNITS + OPTIONAL_UNITS:
         p.install(os.path.join(src, u), f"lib/systemd/system/{u}")
     p.install(os.path.join(src, "modules-load.conf"), "usr/lib/modules-load.d/pvx.conf")
     p.install(os.path.join(src, "xl.conf"), "etc/pvx/xl.conf", conffile=True)
