@@ -83,7 +83,8 @@ check "pvx image in /boot" has hyp "^-rw-r--r-- ./boot/pvx-${VERSION}-amd64$"
 check "GRUB script, executable" has hyp '^-rwxr-xr-x ./etc/grub.d/20_linux_pvx$'
 check "GRUB settings" has hyp '^-rw-r--r-- ./etc/default/grub.d/pvx.cfg$'
 for f in usr/sbin/xl usr/sbin/xenstored usr/sbin/pvxconsoled usr/sbin/pvx-lifecycled \
-    usr/bin/pvxconsole usr/bin/xenstore usr/lib/pvx/pvx-domains usr/lib/pvx/pvx-dom0; do
+    usr/sbin/pvx-migrate usr/bin/pvxconsole usr/bin/xenstore usr/lib/pvx/pvx-domains \
+    usr/lib/pvx/pvx-dom0; do
     check "pvx-utils: /$f, executable" has utils "^-rwxr-xr-x ./$f "
 done
 check "pvx-utils: xenstore-read links to xenstore" has utils '^lrwxrwxrwx ./usr/bin/xenstore-read -> xenstore$'
@@ -122,7 +123,7 @@ hardened() {
     }
 }
 for f in usr/sbin/xl usr/sbin/xenstored usr/sbin/pvxconsoled usr/sbin/pvx-lifecycled \
-    usr/bin/pvxconsole usr/bin/xenstore; do
+    usr/sbin/pvx-migrate usr/bin/pvxconsole usr/bin/xenstore; do
     check "hardened: /$f (PIE, relro, now, stack protector, fortify)" hardened "$WORK/x/$f"
 done
 
