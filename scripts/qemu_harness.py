@@ -125,6 +125,13 @@ class BootResult:
         return re.search(pattern, self.output, re.M)
 
 
+def smp_accel():
+    """The accelerator for several emulated CPUs: under TCG, one host thread
+    per CPU, so they run in parallel."""
+    accel = accelerator()
+    return "tcg,thread=multi" if accel == "tcg" else accel
+
+
 def qemu_command(kernel=None, modules=(), append=None, iso=None, memory="256M", cpu=DEFAULT_CPU,
                  smp=1, accel=None, extra=(), test_device=True, no_reboot=True):
     """test_device=False leaves out isa-debug-exit (pvx must then power the

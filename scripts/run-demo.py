@@ -18,20 +18,23 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--cmdline", default="", help="pvx command line")
     ap.add_argument("--memory", default="512M")
+    ap.add_argument("--smp", type=int, default=2,
+                    help="emulated CPUs (default 2: dom0 and a domU run side by side)")
     ap.add_argument("--module", action="append", default=[], help='"path args" (repeatable)')
     args = ap.parse_args()
     kernel = os.path.join(ROOT, "build", "hypervisor", "pvx")
     if not os.path.exists(kernel):
         sys.exit("run-demo: build/hypervisor/pvx is missing: run `make` first")
     cmd = qh.qemu_command(kernel=kernel, append=args.cmdline.strip() or None,
-                          modules=args.module, memory=args.memory)
+                          modules=args.module, memory=args.memory, smp=args.smp,
+                          accel=qh.smp_accel() if args.smp > 1 else None)
     # The serial line shares the terminal with QEMU's monitor (Ctrl-T C);
     # Ctrl-A stays pvx's (console input switching).
     cmd[cmd.index("-serial") + 1] = "mon:stdio"
     i = cmd.index("-monitor")
     del cmd[i:i + 2]
     cmd += ["-echr", "0x14"]
-    print(f"run-demo: booting pvx under QEMU ({qh.accelerator()}); "
+    print(f"run-demo: booting pvx under QEMU ({qh.accelerator()}, {args.smp} CPUs); "
           "press Ctrl-T then X to quit.", flush=True)
     rc = subprocess.call(cmd)
     # pvx reports its exit status through isa-debug-exit: QEMU exits 2*status+1.

@@ -22,6 +22,7 @@ INITRD = os.path.join(LINUX, "initrd-demo.gz")
 # As the Makefile's run target.
 PVX_CMDLINE = "dom0_mem=512M"
 LINUX_CMDLINE = "console=hvc0 earlyprintk=xen"
+DEMO_CPUS = 2  # scripts/run-demo.py's default
 
 
 def main():
@@ -48,9 +49,11 @@ def main():
     print(f"test_demo: booting the `make run` demo ({qh.accelerator()}) and typing README's "
           "commands; about a minute under TCG", flush=True)
     r = qh.boot(kernel=os.path.join(ROOT, "build", "hypervisor", "pvx"), append=PVX_CMDLINE,
-                memory="1G", timeout=400, inputs=keys,
+                memory="1G", timeout=400, inputs=keys, smp=DEMO_CPUS, accel=qh.smp_accel(),
                 modules=[f"{LINUX}/vmlinuz linux {LINUX_CMDLINE}", f"{INITRD} initrd"],
                 echo=bool(os.environ.get("PVX_ECHO")))
+    ck.check(f"pvx runs vCPUs on the demo's {DEMO_CPUS} CPUs",
+             r.search(rf"sched: vCPUs run on {DEMO_CPUS} CPUs"), r)
     ck.check("dom0's shell prints how to start the example domU",
              r.search(r"^pvx demo:   xl create /etc/pvx/debian.cfg -c"), r)
     ck.check("xl create -c: the domU's kernel boots on the attached console",

@@ -42,10 +42,7 @@ def init_checks(prefix):
     ]
 
 
-def smp_accel():
-    """Two emulated CPUs on two host threads where TCG runs."""
-    accel = qh.accelerator()
-    return "tcg,thread=multi" if accel == "tcg" else accel
+smp_accel = qh.smp_accel
 
 
 def boot_dom0(pvx):

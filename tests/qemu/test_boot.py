@@ -189,10 +189,7 @@ def case_power():
                  f"{len(banners)} banner(s), {len(online)} boot(s) with 2 CPUs online", tail=10)
 
 
-def smp_accel():
-    """Several emulated CPUs on several host threads where TCG runs."""
-    accel = qh.accelerator()
-    return "tcg,thread=multi" if accel == "tcg" else accel
+smp_accel = qh.smp_accel
 
 
 def case_smp():
