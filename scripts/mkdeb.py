@@ -353,6 +353,7 @@ def main():
     if not re.fullmatch(r"[0-9][A-Za-z0-9.+~]*", version):
         sys.exit(f"mkdeb: '{version}' is not a native Debian version")
     epoch = source_epoch()
+    args.out = os.path.abspath(args.out)  # dpkg-shlibdeps runs elsewhere
     os.makedirs(args.out, exist_ok=True)
     for old in os.listdir(args.out):
         if old.endswith(".deb"):
