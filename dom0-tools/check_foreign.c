@@ -70,7 +70,7 @@ int check_foreign(void)
     static struct pvx_domctl op;
     struct xen_memory_reservation r = {.nr_extents = 1};
     uint64_t mfn = 0, before, dying_or_gone;
-    int failed = 0, err;
+    int failed = 0, err = 0;
     char *a = MAP_FAILED, *b = MAP_FAILED;
     domid_t dom;
     long rc;
@@ -108,14 +108,34 @@ int check_foreign(void)
     } else {
         failed += check_report("foreign-shared-data", false, "second mapping: %d", err);
     }
-    /* A frame that is not the domain's (dom0's own page here) is refused. */
+    /* A frame that is not the domain's is refused: one of a second domain.
+     * (A neighbouring frame would not do: it may be one pvx shares with
+     * the domain, its shared_info, which dom0 may map.) */
     {
-        char *bad = map_frame(dom, mfn + 1, &err);
+        static struct pvx_domctl op2;
+        struct xen_memory_reservation r2 = {.nr_extents = 1};
+        uint64_t other = 0;
+        char *bad = MAP_FAILED;
 
-        failed += check_report("foreign-not-its-frame", bad == MAP_FAILED && err < 0,
-                               "frame %#llx: %d", (unsigned long long)mfn + 1, err);
+        memset(&op2.u, 0, sizeof(op2.u));
+        op2.u.createdomain.max_vcpus = 1;
+        op2.u.createdomain.max_pages = 4;
+        strcpy(op2.u.createdomain.name, "privcmd-other");
+        rc = domctl(&op2, PVX_DOMCTL_createdomain, DOMID_INVALID);
+        if (rc == 0) {
+            set_xen_guest_handle(r2.extent_start, &other);
+            r2.domid = op2.domain;
+            rc = hypercall(__HYPERVISOR_memory_op, XENMEM_populate_physmap, (unsigned long)&r2);
+            if (rc == 1)
+                bad = map_frame(dom, other, &err);
+        }
+        failed += check_report("foreign-not-its-frame", rc == 1 && bad == MAP_FAILED && err < 0,
+                               "d%u's frame %#llx through d%u: populate %ld, map %d", op2.domain,
+                               (unsigned long long)other, dom, rc, err);
         if (bad != MAP_FAILED)
             munmap(bad, 4096);
+        if (op2.domain)
+            domctl(&op2, PVX_DOMCTL_destroydomain, op2.domain);
     }
 
     /* Destroyed while mapped: it lingers dying until the mappings go. */

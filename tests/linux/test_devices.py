@@ -35,7 +35,7 @@ CHECKS = (
 
 def main():
     return dom0_checks.run("devices", "init-devices", CHECKS, dom0_mem="768M", memory="2G",
-                           timeout=1200, minutes=8, show=("pvx-dom0: d",), rootfs=True).summary()
+                           timeout=1700, minutes=8, show=("pvx-dom0: d",), rootfs=True).summary()
 
 
 if __name__ == "__main__":

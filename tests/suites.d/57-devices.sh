@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 1300
+# timeout: 1800
 # parallel: yes
 # Split drivers (tests/linux/test_devices.py): Debian Linux domUs with their
 # root on a PV disk served by Linux's blkback and eth0 on netback in dom0's
