@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""The toolstack benchmark: `xl create` to the guest's first console line
-and `xl destroy`, for the same Debian Linux domU, on pvx with its own
+"""The toolstack benchmark: `xl create` to the guest's first console line,
+`xl destroy`, `xl save` and `xl restore`, for the same Debian Linux domU, on pvx with its own
 toolstack and on Xen 4.17 with Debian's (xl, the C xenstored, xenconsoled),
 same QEMU machine, dom0 kernel, domU kernel, ramdisk and config.  Also the
 memory each domU costs the hypervisor and dom0's daemons (8 PV test guests
@@ -10,7 +10,8 @@ of 16 MiB at once).
 
 Each hypervisor boots once and runs the scenario's bench mode
 (tests/linux/xl-scenario.sh LOG_DIR bench N): N create/destroy rounds
-timed by dom0's clock, then the 8 small domains.  Medians are reported with
+timed by dom0's clock, one save to dom0's RAM and restore of the booted
+guest, then the 8 small domains.  Medians are reported with
 the spread; nothing is asserted (suite 42 runs one round as a smoke test).
 """
 import argparse
@@ -58,6 +59,14 @@ def measure(hv, runs, timeout):
         if f"destroyb{i}-end" not in t:
             return f"round {i}: no destroy time"
         out["xl destroy (ms)"].append(t[f"destroyb{i}-end"] - t[f"destroyb{i}-start"])
+    for name, label in (("xl save (ms)", "saveb"), ("xl restore (ms)", "restoreb")):
+        res = sc.results.get(label)
+        if not res or res[2] != 0 or f"{label}-end" not in t:
+            why = f"exit status {res[2]}: {res[1].strip()[-300:]}" if res else "it did not run"
+            return f"{label[:-1]}: {why} (see build/bench-toolstack-{hv}.log)"
+        out[name] = [t[f"{label}-end"] - t[f"{label}-start"]]
+    if sc.save_size:
+        out["save file (MiB)"] = [sc.save_size / 2**20]
     if "before-small" in sc.free and "with-small" in sc.free:
         took = sc.free["before-small"] - sc.free["with-small"]
         out["hypervisor memory per domU beyond its own (KiB)"] = [
@@ -84,7 +93,8 @@ def table(results, runs):
     for k in keys:
         p, x = results.get("pvx", {}).get(k), results.get("xen", {}).get(k)
         ratio = f"{statistics.median(p) / statistics.median(x):.2f}" \
-            if p and x and statistics.median(x) > 0 and "memory" not in k and "RSS" not in k else ""
+            if p and x and statistics.median(x) > 0 and "memory" not in k and "RSS" not in k \
+            and "MiB" not in k else ""
         rows.append(f"| {k} | {fmt(p)} | {fmt(x)} | {ratio} |")
     return "\n".join(rows)
 
@@ -112,7 +122,8 @@ def main():
         block = (f"{BEGIN}\nMeasured with `{qh.accelerator()}`, {args.runs} rounds per hypervisor "
                  "(median, min-max), QEMU 1 GiB Haswell-noTSX, dom0 512 MiB, the Debian domU of "
                  "/etc/pvx/debian-ramdisk.cfg (128 MiB, 1 vCPU); times on dom0's clock from `xl create` "
-                 "starting; memory from 8 PV test guests of 16 MiB at once (Xen's `xl info` "
+                 "starting; one `xl save` to dom0's RAM and `xl restore` of the booted domU per "
+                 "hypervisor; memory from 8 PV test guests of 16 MiB at once (Xen's `xl info` "
                  "gives MiB, so its per-domU figure is within 128 KiB).\n\n" + t + f"\n{END}")
         if BEGIN in text:
             text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]

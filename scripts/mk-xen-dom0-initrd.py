@@ -9,8 +9,9 @@ It is the reference pvx's xl-compatible toolstack is measured and checked
 against (tests/linux/xl_scenario.py).  The archive holds:
 
   - busybox-static with a link for every applet (as scripts/mkinitramfs.py);
-  - Debian's xl, xenstored (the C one), xenconsoled, xenconsole and
-    xen-init-dom0 from build/xen-peer/root (scripts/fetch-xen-peer.py) at
+  - Debian's xl, xenstored (the C one), xenconsoled, xenconsole,
+    xen-init-dom0 and libxl-save-helper (xl save and restore run it) from
+    build/xen-peer/root (scripts/fetch-xen-peer.py) at
     Debian's paths (/usr/lib/xen-4.17/bin, with /usr/sbin links), and every
     shared library they load: DT_NEEDED is followed recursively, searching the
     unpacked Xen packages first and then the host's multiarch directories; the
@@ -70,7 +71,7 @@ LINUX = os.path.join(ROOT, "build", "linux")
 XEN_BIN = "usr/lib/xen-4.17/bin"
 # (name in XEN_BIN, also linked from /usr/sbin)
 TOOLS = [("xl", True), ("xenstored", True), ("xenconsoled", True), ("xenconsole", False),
-         ("xen-init-dom0", False)]
+         ("xen-init-dom0", False), ("libxl-save-helper", False)]
 LIBDIR = "usr/lib/x86_64-linux-gnu"
 # Debian's xenstore clients: one program, named by argv[0].
 XENSTORE_LINKS = ("chmod", "exists", "list", "ls", "read", "rm", "watch", "write")

@@ -4,7 +4,8 @@
  * page-table rewriting between machine frames and pfns
  * (dom0-tools/xl/sr_pagetables.c): what the writer produces the reader
  * takes back, and every malformed header, record or page batch is refused
- * with a sentence that says what is wrong.
+ * with a sentence that says what is wrong; a stop signal cuts a blocked
+ * transfer short instead of killing xl.
  */
 #include <endian.h>
 #include <errno.h>
@@ -15,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -565,6 +568,68 @@ static void test_m2p(void **state)
     sr_p2m_free(&a);
 }
 
+/* ---- stop signals ---- */
+
+/* In a child (the handlers and the flag are process-wide): a write blocked
+ * on a full pipe that nobody reads ends with -EINTR when SIGTERM comes, and
+ * so does every transfer after it; then xl ends by that signal. */
+static void stop_child(bool deferred)
+{
+    static uint8_t big[1 << 20];
+    struct sr_io io = {0};
+    int p[2];
+
+    alarm(10); /* a transfer that ignores the signal ends here, by SIGALRM */
+    if (pipe(p))
+        _exit(10);
+    io.fd = p[1];
+    sr_catch_stop_signals();
+    if (deferred) {
+        /* Held back: nothing is noticed until the signals are let through. */
+        sr_defer_stop_signals(true);
+        raise(SIGHUP);
+        if (sr_stopped() || sr_write_exact(&io, "x", 1))
+            _exit(11);
+        sr_defer_stop_signals(false);
+        if (sr_stopped() != SIGHUP || sr_write_exact(&io, "x", 1) != -EINTR)
+            _exit(12);
+    } else {
+        if (fork() == 0) {
+            usleep(200000);
+            kill(getppid(), SIGTERM);
+            _exit(0);
+        }
+        if (sr_write_exact(&io, big, sizeof(big)) != -EINTR || !strstr(io.err, "signal 15"))
+            _exit(13);
+        io.err[0] = '\0';
+        io.fd = p[0];
+        if (sr_read_exact(&io, big, 1, "a byte") != -EINTR)
+            _exit(14);
+        wait(NULL);
+    }
+    sr_reraise_stop_signal();
+    _exit(0); /* not reached: the signal ends us */
+}
+
+static void test_stop_signal(void **state)
+{
+    (void)state;
+    for (int deferred = 0; deferred <= 1; deferred++) {
+        int status;
+        pid_t pid = fork();
+
+        assert_true(pid >= 0);
+        if (pid == 0)
+            stop_child(deferred);
+        assert_int_equal(waitpid(pid, &status, 0), pid);
+        if (WIFEXITED(status))
+            fail_msg("%s: the child exited with %d instead of ending by the signal",
+                     deferred ? "deferred" : "blocked write", WEXITSTATUS(status));
+        assert_true(WIFSIGNALED(status));
+        assert_int_equal(WTERMSIG(status), deferred ? SIGHUP : SIGTERM);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -575,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_page_data),           cmocka_unit_test(test_type_helpers),
         cmocka_unit_test(test_pt_roundtrip),        cmocka_unit_test(test_pt_l4_hypervisor_slots),
         cmocka_unit_test(test_pt_refused),          cmocka_unit_test(test_m2p),
+        cmocka_unit_test(test_stop_signal),
     };
 
     return cmocka_run_group_tests_name("save/restore stream", tests, NULL, NULL);

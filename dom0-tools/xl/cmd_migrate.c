@@ -50,11 +50,13 @@ static int expect(int fd, const char *msg, size_t len, const char *who, const ch
     while (got < len) {
         ssize_t n = read(fd, buf + got, len - got);
 
-        if (n < 0 && errno == EINTR)
+        if (n < 0 && errno == EINTR && !sr_stopped())
             continue;
         if (n <= 0) {
             fprintf(stderr, "migration %s: %s: %s\n", who, when,
-                    n == 0 ? "the other end closed the connection" : strerror(errno));
+                    n == 0         ? "the other end closed the connection"
+                    : sr_stopped() ? strsignal(sr_stopped())
+                                   : strerror(errno));
             return -1;
         }
         got += (size_t)n;
@@ -191,8 +193,13 @@ int main_migrate(int argc, char **argv)
         fprintf(stderr, "migration sender: %s\n", io.err);
         goto out;
     }
+    /* From here a signal must not leave the guest suspended: it stops the
+     * transfer, and the guest is resumed before xl ends by that signal. */
+    sr_catch_stop_signals();
+    sr_defer_stop_signals(true);
     if (xl_suspend(&xl_ctx, domid))
         goto out; /* it was never suspended, or it is resumed already */
+    sr_defer_stop_signals(false);
     if (xlt_sr_save(&xl_ctx, domid, &io)) {
         fprintf(stderr, "migration sender: sending domain %u failed: %s\n", domid, io.err);
         goto resume;
@@ -232,6 +239,7 @@ int main_migrate(int argc, char **argv)
     goto out;
 resume:
     fprintf(stderr, "migration sender: resuming domain %u here\n", domid);
+    sr_defer_stop_signals(true);
     xl_resume_cancelled(&xl_ctx, domid, false);
 out:
     transport_end(&tp);
@@ -239,6 +247,8 @@ out:
     free(rune);
     free(name);
     free(away);
+    if (rc != EXIT_SUCCESS)
+        sr_reraise_stop_signal();
     return rc;
 }
 
@@ -323,6 +333,8 @@ int main_migrate_receive(int argc, char **argv)
         if (opt == 'p')
             paused = true;
     signal(SIGPIPE, SIG_IGN);
+    /* Stopped before "go", the receiver destroys its copy, as on any failure. */
+    sr_catch_stop_signals();
     /* stdout is the protocol: anything else printed goes to stderr. */
     out_fd = dup(1);
     if (out_fd < 0 || dup2(2, 1) < 0 || send_msg(out_fd, banner, BANNER_LEN))
@@ -359,5 +371,7 @@ int main_migrate_receive(int argc, char **argv)
 out:
     free(name);
     free(incoming);
+    if (rc != EXIT_SUCCESS)
+        sr_reraise_stop_signal();
     return rc;
 }

@@ -191,12 +191,16 @@ int main_save(int argc, char **argv)
     }
     fprintf(stderr, "Saving to %s new xl format (info 0x%x/0x0/%zu)\n", file, SR_XL_FLAG_STREAMV2,
             strlen(config) + 1 + 4);
+    sr_catch_stop_signals(); /* a signal stops the save; the guest is resumed */
+    sr_defer_stop_signals(true);
     if (xl_suspend(&xl_ctx, domid))
         goto fail_file;
+    sr_defer_stop_signals(false);
     if (xlt_sr_save(&xl_ctx, domid, &io) || fsync(io.fd)) {
         fprintf(stderr, "%s: saving domain %u failed: %s\n", file, domid,
                 io.err[0] ? io.err : strerror(errno));
         fprintf(stderr, "resuming domain %u\n", domid);
+        sr_defer_stop_signals(true);
         xl_resume_cancelled(&xl_ctx, domid, false);
         goto fail_file;
     }
@@ -220,6 +224,8 @@ fail_file:
     unlink(file); /* no half-written save file */
 out:
     free(config);
+    if (rc != EXIT_SUCCESS)
+        sr_reraise_stop_signal();
     return rc;
 }
 

@@ -6,6 +6,7 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,13 +31,72 @@ int sr_fail(struct sr_io *io, int rc, const char *fmt, ...)
     return rc;
 }
 
+static volatile sig_atomic_t stop_signal;
+
+static void note_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+static void stop_signal_set(sigset_t *set)
+{
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+}
+
+void sr_catch_stop_signals(void)
+{
+    /* No SA_RESTART: a blocked read or write returns EINTR and sees it. */
+    struct sigaction sa = {.sa_handler = note_stop_signal};
+
+    stop_signal_set(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+void sr_defer_stop_signals(bool defer)
+{
+    sigset_t set;
+
+    stop_signal_set(&set);
+    sigprocmask(defer ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+int sr_stopped(void)
+{
+    return stop_signal;
+}
+
+void sr_reraise_stop_signal(void)
+{
+    int sig = stop_signal;
+
+    if (!sig)
+        return;
+    signal(sig, SIG_DFL);
+    sr_defer_stop_signals(false);
+    raise(sig);
+}
+
+static int stopped_fail(struct sr_io *io, size_t done)
+{
+    return sr_fail(io, -EINTR, "stopped by signal %d (%s) at byte %llu", (int)stop_signal,
+                   strsignal(stop_signal), (unsigned long long)(io->offset + done));
+}
+
 int sr_read_exact(struct sr_io *io, void *buf, size_t len, const char *what)
 {
     size_t done = 0;
 
     while (done < len) {
-        ssize_t n = read(io->fd, (char *)buf + done, len - done);
+        ssize_t n;
 
+        if (stop_signal)
+            return stopped_fail(io, done);
+        n = read(io->fd, (char *)buf + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)
@@ -57,8 +117,11 @@ int sr_write_exact(struct sr_io *io, const void *buf, size_t len)
     size_t done = 0;
 
     while (done < len) {
-        ssize_t n = write(io->fd, (const char *)buf + done, len - done);
+        ssize_t n;
 
+        if (stop_signal)
+            return stopped_fail(io, done);
+        n = write(io->fd, (const char *)buf + done, len - done);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0)

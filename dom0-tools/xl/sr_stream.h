@@ -173,6 +173,22 @@ struct sr_record {
 
 int sr_fail(struct sr_io *io, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
+/*
+ * SIGINT, SIGTERM and SIGHUP while a guest is suspended for a save or a
+ * migration: sr_catch_stop_signals() makes them interrupt the transfer (the
+ * read or write in progress and every later one fails with -EINTR) instead
+ * of killing xl with the guest left suspended, so the caller can resume or
+ * destroy what it holds.  sr_stopped() is the signal caught (0 if none);
+ * sr_reraise_stop_signal() ends xl by that signal once the caller is done
+ * (a caller that finished anyway returns normally).
+ */
+void sr_catch_stop_signals(void);
+/* Hold them back (they stay pending) while a step must not be cut short:
+ * asking the guest to suspend, or resuming it. */
+void sr_defer_stop_signals(bool defer);
+int sr_stopped(void);
+void sr_reraise_stop_signal(void);
+
 /* Exactly len bytes; a short file is -EIO with "the file ends ...". */
 int sr_read_exact(struct sr_io *io, void *buf, size_t len, const char *what);
 int sr_write_exact(struct sr_io *io, const void *buf, size_t len);

@@ -5,7 +5,7 @@ xen-blkfront and xen-blkback over a loop device) and whose eth0 is a PV
 interface in dom0's bridge (xen-netfront, xen-netback): boot from xvda,
 reboot, a file written by the guest found in the image, two disks with one
 detached and another attached live, vifs attached and detached live, ping
-and 64 MiB over TCP both ways on a vif with two queues, three domUs at once with one destroyed in the
+and 16 MiB over TCP both ways on a vif with two queues, three domUs at once with one destroyed in the
 middle of its transfers, and bad input with nothing half-made.
 
 Every name in CHECKS must PASS (tests/linux/dom0_checks.py).

@@ -6,16 +6,18 @@ is the network `xl migrate` between the two hosts runs over.  Then a Debian
 domU that counts on its console and holds a memory pattern migrates from a
 to b with `xl migrate -s "pvx-migrate connect"`: on b its count goes on
 without a reboot, its pattern's checksum is the same and its xenbus works;
-a no longer has it.
+a no longer has it.  First, while b holds another domain of the same name,
+the migration is refused and the guest stays on a.
 """
 import sys
 
 import twohost
 
 CHECKS = ("link-up", "ping-peer", "tcp-from-peer", "peer-done")
-MIGRATE_A = ("migrate-guest-created", "migrate-sent", "migrate-gone-here")
-MIGRATE_B = ("migrate-arrived", "migrate-count-continues", "migrate-pattern-unchanged",
-             "migrate-xenbus-works")
+MIGRATE_A = ("migrate-guest-created", "migrate-name-taken-keeps-guest", "migrate-sent",
+             "migrate-gone-here")
+MIGRATE_B = ("migrate-name-taken-nothing-left", "migrate-arrived", "migrate-count-continues",
+             "migrate-pattern-unchanged", "migrate-xenbus-works")
 
 
 def main():

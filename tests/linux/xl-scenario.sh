@@ -164,8 +164,9 @@ free_kb() {
 }
 
 # bench RUNS: RUNS times create (to the first console line and to
-# "pvx-domu: ready") and destroy, then 8 small domains at once for the memory
-# each costs the hypervisor and dom0's daemons.
+# "pvx-domu: ready") and destroy, one save and restore of the booted guest,
+# then 8 small domains at once for the memory each costs the hypervisor and
+# dom0's daemons.
 bench() {
     echo "@@@ SCENARIO begin bench $NAME $CFG"
     i=1
@@ -179,6 +180,21 @@ bench() {
         fi
         i=$((i + 1))
     done
+    # One xl save and xl restore of the booted guest, the file in dom0's RAM.
+    echo "@@@ BENCHRUN save"
+    create "s"
+    if [ "$created" -eq 0 ]; then
+        rm -f "$WORK/save"
+        stamp "saveb-start"
+        run "saveb" "$XL" save "$NAME" "$WORK/save"
+        stamp "saveb-end"
+        echo "@@@ SAVESIZE $(wc -c <"$WORK/save" 2>/dev/null || echo 0)"
+        stamp "restoreb-start"
+        run "restoreb" "$XL" restore "$WORK/save"
+        stamp "restoreb-end"
+        rm -f "$WORK/save"
+        run "destroys" "$XL" destroy "$NAME"
+    fi
     if [ -n "$XL_SCENARIO_SMALL_KERNEL" ]; then
         sleep 1
         echo "@@@ FREE before-small $(free_kb)"

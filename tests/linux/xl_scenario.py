@@ -93,6 +93,7 @@ class Scenario:
         self.rss = {}       # (when, daemon) -> (VmRSS kB, smaps_rollup Rss kB); None: unknown
         self.notes = []
         self.free = {}      # when -> the hypervisor's free memory, kB
+        self.save_size = 0  # bench: bytes xl save wrote
         self.problems = []  # what made the output unreadable
         self.begun = self.ended = False
 
@@ -163,6 +164,9 @@ def parse(serial):
         elif line.startswith("@@@ FREE "):
             _, _, when, kb = line.split()
             sc.free[when] = int(kb)
+        elif line.startswith("@@@ SAVESIZE "):
+            size = line.split()[2]
+            sc.save_size = int(size) if size.isdigit() else 0
         elif line.startswith("@@@ NOTE "):
             sc.notes.append(line[len("@@@ NOTE "):])
         elif line.startswith("@@@ BEGIN "):
