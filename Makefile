@@ -115,11 +115,14 @@ test-install: all deb
 bench: all bench-xenstore bench-pv bench-dom0 bench-toolstack bench-devices bench-io
 
 # Hypercall and trap microbenchmarks: pvx beside Xen 4.17, and both again
-# without XPTI, in one run, same QEMU machine; results in docs/benchmarks.md.
+# without XPTI, in one run, same QEMU machine; then the SMP rows (two CPUs,
+# dom0 with two vCPUs: cross-vCPU round trips, TLB shootdowns, aggregate
+# throughput) on both; results in docs/benchmarks.md.
 bench-pv: all
 	@$(PYTHON) scripts/bench.py --xen-extra-append xpti=0 --pvx-extra-append xpti=0 --write-doc
 
-# Wall time to a Linux dom0's /init, pvx beside Xen 4.17 (same kernel, initramfs, machine).
+# Wall time to a Linux dom0's /init, pvx beside Xen 4.17 (same kernel, initramfs, machine),
+# with one CPU and dom0 vCPU, and with two CPUs and dom0_max_vcpus=2.
 bench-dom0: all
 	@$(PYTHON) scripts/bench-dom0-boot.py --write-doc
 

@@ -5,7 +5,7 @@
  * or, when an operation cannot be measured on this hypervisor/configuration,
  *     BENCH <name> unavailable: <reason>
  * Cycles are rdtsc deltas (not serialising; the operations cost hundreds of
- * cycles or more).  Each operation runs WARMUP times untimed, then `iters`
+ * cycles or more).  Each operation runs BENCH_WARMUP times untimed, then `iters`
  * times (command line `iters=N`, 1 for a smoke run), each timed on its own.
  * scripts/bench.py boots this under pvx and Xen and builds the table.
  *
@@ -14,33 +14,20 @@
  * (user.S, programs 6 and 7) around the `syscall` / `int $0x80`
  * instruction, so that entering and leaving user mode is not counted.
  */
-#include "guest.h"
+#include "bench.h"
 #include "test.h"
 #include "traps.h"
 #include <public/callback.h>
 #include <public/event_channel.h>
 #include <public/sched.h>
 
-#define MAX_SAMPLES 2001
-#define WARMUP      10
-
-static u64 samples[MAX_SAMPLES];
+u64 bench_samples[BENCH_MAX_SAMPLES];
+const char *bench_current_op;
 static multicall_entry_t mc[32];
 static unsigned bench_port;
 static char reason[160];
 
-struct bench_op {
-    const char *name;
-    /* Prepare; NULL if ready, else why the operation cannot be measured. */
-    const char *(*setup)(void);
-    /* One operation, timed by bench_run(). */
-    void (*run)(void);
-    /* Or: fill samples[0..n) itself (NULL on success, else the reason). */
-    const char *(*collect)(unsigned long n);
-};
-
-static const char *why(const char *fmt, ...) __printf(1, 2);
-static const char *why(const char *fmt, ...)
+const char *bench_why(const char *fmt, ...)
 {
     va_list ap;
 
@@ -87,7 +74,7 @@ static const char *setup_mmu512(void)
     u64 base;
 
     if ((rc = ensure_l1(MMU_VA)) != 0)
-        return why("cannot build the scratch page tables (%ld)", rc);
+        return bench_why("cannot build the scratch page tables (%ld)", rc);
     base = pte_ma(MMU_VA);
     for (unsigned i = 0; i < 512; i++) {
         mmu_req[0][i].ptr = (base + 8 * i) | MMU_NORMAL_PT_UPDATE;
@@ -97,7 +84,7 @@ static const char *setup_mmu512(void)
     }
     rc = hc_mmu_update(mmu_req[0], 512, &done, DOMID_SELF);
     if (rc || done != 512)
-        return why("mmu_update of 512 entries failed (rc %ld, done %u)", rc, done);
+        return bench_why("mmu_update of 512 entries failed (rc %ld, done %u)", rc, done);
     return NULL;
 }
 
@@ -135,7 +122,7 @@ static const char *setup_evtchn(void)
     long rc = hc_event_channel_op(EVTCHNOP_bind_ipi, &ipi);
 
     if (rc)
-        return why("EVTCHNOP_bind_ipi failed (%ld)", rc);
+        return bench_why("EVTCHNOP_bind_ipi failed (%ld)", rc);
     bench_port = ipi.port;
     evtchn_unmask_port(bench_port);
     return NULL;
@@ -233,27 +220,27 @@ static const char *setup_user(void)
     rc |= make_readonly(l3);
     rc |= make_readonly(l4);
     if (rc)
-        return why("cannot make the user page tables read-only (%ld)", rc);
+        return bench_why("cannot make the user page tables read-only (%ld)", rc);
     if ((rc = pin_table(4, l4)) != 0)
-        return why("cannot pin the user L4 (%ld)", rc);
+        return bench_why("cannot pin the user L4 (%ld)", rc);
     memset(&op, 0, sizeof(op));
     op.cmd = MMUEXT_NEW_USER_BASEPTR;
     op.arg1.mfn = va_to_mfn(l4);
     if ((rc = hc_mmuext_op(&op, 1, NULL, DOMID_SELF)) != 0)
-        return why("MMUEXT_NEW_USER_BASEPTR failed (%ld)", rc);
+        return bench_why("MMUEXT_NEW_USER_BASEPTR failed (%ld)", rc);
     rc = hc_stack_switch(FLAT_KERNEL_SS, (u64)(ustack_kernel + sizeof(ustack_kernel)));
     if (rc)
-        return why("stack_switch failed (%ld)", rc);
+        return bench_why("stack_switch failed (%ld)", rc);
     memset(&cb, 0, sizeof(cb));
     cb.type = CALLBACKTYPE_syscall;
     cb.address = (unsigned long)syscall_callback;
     if ((rc = hc_callback_op(CALLBACKOP_register, &cb)) != 0)
-        return why("cannot register the syscall callback (%ld)", rc);
+        return bench_why("cannot register the syscall callback (%ld)", rc);
     ready = true;
     return NULL;
 }
 
-/* Run user program `prog` (6: syscall, 7: int $0x80) for WARMUP + n rounds. */
+/* Run user program `prog` (6: syscall, 7: int $0x80) for BENCH_WARMUP + n rounds. */
 static const char *user_rounds(u64 prog, unsigned long n)
 {
     const char *err = setup_user();
@@ -263,7 +250,7 @@ static const char *user_rounds(u64 prog, unsigned long n)
         return err;
     syscall_hook = bench_on_syscall;
     user_trap_hook = bench_on_user_trap;
-    ubuf[0] = WARMUP + n;
+    ubuf[0] = BENCH_WARMUP + n;
     user_rdi = prog;
     user_rsi = USER_BUF;
     rc = enter_user(USER_CODE, USER_STACK + PAGE_SIZE);
@@ -272,8 +259,8 @@ static const char *user_rounds(u64 prog, unsigned long n)
     user_trap_hook = NULL;
     events_enable();
     if (rc)
-        return why("the user program stopped with %ld (-1000 - vector: a trap)", rc);
-    memcpy(samples, &ubuf[1 + WARMUP], n * sizeof(u64));
+        return bench_why("the user program stopped with %ld (-1000 - vector: a trap)", rc);
+    memcpy(bench_samples, &ubuf[1 + BENCH_WARMUP], n * sizeof(u64));
     return NULL;
 }
 
@@ -314,9 +301,9 @@ static const char *setup_self_grant(void)
     long rc;
 
     if (!(si->flags & SIF_INITDOMAIN))
-        return why("granting to ourselves needs our domain id: run as dom0");
+        return bench_why("granting to ourselves needs our domain id: run as dom0");
     if ((rc = xd_gt_setup()) != 0)
-        return why("GNTTABOP_setup_table failed (%ld)", rc);
+        return bench_why("GNTTABOP_setup_table failed (%ld)", rc);
     return NULL;
 }
 
@@ -339,10 +326,10 @@ static const char *setup_grant_map(void)
     xd_grant(SELF_MAP_REF, 0, page_alloc(), false);
     rc = xd_map(0, SELF_MAP_REF, XD_VA(20), false, &st, &self_handle);
     if (rc || st)
-        return why("map_grant_ref of our own grant failed (rc %ld, status %d)", rc, st);
+        return bench_why("map_grant_ref of our own grant failed (rc %ld, status %d)", rc, st);
     rc = xd_unmap(XD_VA(20), self_handle, &st2);
     if (rc || st2)
-        return why("unmap_grant_ref failed (rc %ld, status %d)", rc, st2);
+        return bench_why("unmap_grant_ref failed (rc %ld, status %d)", rc, st2);
     return NULL;
 }
 
@@ -380,12 +367,12 @@ static const char *collect_copy(unsigned long n, unsigned batch)
         copy_ops[i].flags = GNTCOPY_source_gref;
     }
     if (!copy_64m(batch))
-        return why("GNTTABOP_copy failed (status %d)", copy_ops[0].status);
+        return bench_why("GNTTABOP_copy failed (status %d)", copy_ops[0].status);
     for (unsigned long k = 0; k < n; k++) {
         u64 t0 = rdtsc();
 
         copy_64m(batch);
-        samples[k] = rdtsc() - t0;
+        bench_samples[k] = rdtsc() - t0;
     }
     return NULL;
 }
@@ -407,10 +394,10 @@ static const char *setup_loopback(void)
     long rc;
 
     if ((rc = hc_event_channel_op(EVTCHNOP_alloc_unbound, &a)) != 0)
-        return why("EVTCHNOP_alloc_unbound failed (%ld)", rc);
+        return bench_why("EVTCHNOP_alloc_unbound failed (%ld)", rc);
     b.remote_port = a.port;
     if ((rc = hc_event_channel_op(EVTCHNOP_bind_interdomain, &b)) != 0)
-        return why("EVTCHNOP_bind_interdomain to ourselves failed (%ld)", rc);
+        return bench_why("EVTCHNOP_bind_interdomain to ourselves failed (%ld)", rc);
     loop_port[0] = a.port;
     loop_port[1] = b.local_port;
     evtchn_unmask_port(loop_port[0]);
@@ -432,8 +419,8 @@ static void op_loopback(void)
 
 static const char *no_peer(void)
 {
-    return why("no Xen counterpart: needs a second domain (pvx: a benchpeer domU; "
-               "Xen has no toolstack here to start one)");
+    return bench_why("no Xen counterpart: needs a second domain (pvx: a benchpeer domU; "
+                     "Xen has no toolstack here to start one)");
 }
 
 static const char *setup_pingpong(void)
@@ -464,38 +451,39 @@ static const char *collect_ctxsw(unsigned long n)
         return no_peer();
     *peer_mode = 1; /* spin */
     xd_send(peer_port);
-    for (int w = 0; w < WARMUP; w++)
+    for (int w = 0; w < BENCH_WARMUP; w++)
         hc_sched_op(SCHEDOP_yield, 0);
     for (unsigned long k = 0; k < n; k++) {
         u64 s = *peer_spins, t0 = rdtsc();
 
         hc_sched_op(SCHEDOP_yield, 0);
-        samples[k] = rdtsc() - t0;
+        bench_samples[k] = rdtsc() - t0;
         missed += *peer_spins == s;
     }
     *peer_mode = 0;
     xd_send(peer_port);
     if (missed)
-        return why("SCHEDOP_yield came back %lu of %lu times without running the peer", missed, n);
+        return bench_why("SCHEDOP_yield came back %lu of %lu times without running the peer",
+                         missed, n);
     return NULL;
 }
 
 static const struct bench_op ops[] = {
-    {"null_hypercall", NULL, op_null, NULL},
-    {"multicall_32_null", setup_multicall, op_multicall, NULL},
-    {"mmu_update_512", setup_mmu512, op_mmu512, NULL},
-    {"update_va_mapping_invlpg", setup_uvm, op_uvm, NULL},
-    {"mmuext_tlb_flush_local", NULL, op_tlb_flush, NULL},
-    {"evtchn_send_self_upcall", setup_evtchn, op_evtchn, NULL},
-    {"page_fault_bounce", NULL, op_pagefault, NULL},
-    {"user_syscall_roundtrip", NULL, NULL, collect_user_syscall},
-    {"user_int80_iret_roundtrip", NULL, NULL, collect_user_int80},
-    {"grant_map_unmap_self", setup_grant_map, op_grant_map_unmap, NULL},
-    {"grant_copy_64m_4k_self", NULL, NULL, collect_copy_4k},
-    {"grant_copy_64m_batched_self", NULL, NULL, collect_copy_batched},
-    {"evtchn_loopback_roundtrip", setup_loopback, op_loopback, NULL},
-    {"evtchn_xdom_pingpong", setup_pingpong, op_pingpong, NULL},
-    {"context_switch", NULL, NULL, collect_ctxsw},
+    {"null_hypercall", NULL, op_null, NULL, 0},
+    {"multicall_32_null", setup_multicall, op_multicall, NULL, 0},
+    {"mmu_update_512", setup_mmu512, op_mmu512, NULL, 0},
+    {"update_va_mapping_invlpg", setup_uvm, op_uvm, NULL, 0},
+    {"mmuext_tlb_flush_local", NULL, op_tlb_flush, NULL, 0},
+    {"evtchn_send_self_upcall", setup_evtchn, op_evtchn, NULL, 0},
+    {"page_fault_bounce", NULL, op_pagefault, NULL, 0},
+    {"user_syscall_roundtrip", NULL, NULL, collect_user_syscall, 0},
+    {"user_int80_iret_roundtrip", NULL, NULL, collect_user_int80, 0},
+    {"grant_map_unmap_self", setup_grant_map, op_grant_map_unmap, NULL, 0},
+    {"grant_copy_64m_4k_self", NULL, NULL, collect_copy_4k, COPY_SAMPLES},
+    {"grant_copy_64m_batched_self", NULL, NULL, collect_copy_batched, COPY_SAMPLES},
+    {"evtchn_loopback_roundtrip", setup_loopback, op_loopback, NULL, 0},
+    {"evtchn_xdom_pingpong", setup_pingpong, op_pingpong, NULL, 0},
+    {"context_switch", NULL, NULL, collect_ctxsw, 0},
 };
 
 static void sort(u64 *a, unsigned n)
@@ -510,12 +498,60 @@ static void sort(u64 *a, unsigned n)
     }
 }
 
-void bench_run(unsigned long all_iters, long peer)
+void bench_time(void (*run)(void), unsigned long n)
+{
+    for (int w = 0; w < BENCH_WARMUP; w++)
+        run();
+    for (unsigned long k = 0; k < n; k++) {
+        u64 t0 = rdtsc();
+
+        run();
+        bench_samples[k] = rdtsc() - t0;
+    }
+}
+
+void bench_ops_run(const struct bench_op *table, unsigned long nr_ops, unsigned long all_iters)
 {
     if (all_iters < 1)
         all_iters = 1;
-    if (all_iters > MAX_SAMPLES)
-        all_iters = MAX_SAMPLES;
+    if (all_iters > BENCH_MAX_SAMPLES)
+        all_iters = BENCH_MAX_SAMPLES;
+    for (unsigned long i = 0; i < nr_ops; i++) {
+        const struct bench_op *op = &table[i];
+        const char *err;
+        unsigned long iters = all_iters;
+
+        bench_current_op = op->name;
+        err = op->setup ? op->setup() : NULL;
+
+        if (op->max_iters && iters > op->max_iters)
+            iters = op->max_iters;
+        if (!err && op->collect)
+            err = op->collect(iters);
+        else if (!err)
+            bench_time(op->run, iters);
+        trap_expect_clear();
+        if (err) {
+            printk("BENCH %s unavailable: %s\n", op->name, err);
+            continue;
+        }
+        sort(bench_samples, (unsigned)iters);
+        printk("BENCH %s median=%lu min=%lu max=%lu iters=%lu\n", op->name,
+               bench_samples[iters / 2], bench_samples[0], bench_samples[iters - 1], iters);
+    }
+}
+
+void bench_run(unsigned long all_iters, long peer, bool smp)
+{
+    if (all_iters < 1)
+        all_iters = 1;
+    if (all_iters > BENCH_MAX_SAMPLES)
+        all_iters = BENCH_MAX_SAMPLES;
+    if (smp) {
+        printk("note: bench: %lu iterations per operation, tsc %lu kHz\n", all_iters, tsc_khz());
+        bench_smp_run(all_iters);
+        return;
+    }
     /* Meet the peer first, so that its boot does not overlap any timing. */
     if (peer >= 0) {
         long rc = xd_bench_attach((domid_t)peer, &peer_port, &peer_mode, &peer_spins);
@@ -526,32 +562,5 @@ void bench_run(unsigned long all_iters, long peer)
             bench_peer = peer;
     }
     printk("note: bench: %lu iterations per operation, tsc %lu kHz\n", all_iters, tsc_khz());
-    for (size_t i = 0; i < ARRAY_SIZE(ops); i++) {
-        const struct bench_op *op = &ops[i];
-        const char *err = op->setup ? op->setup() : NULL;
-        unsigned long iters = all_iters;
-
-        if (op->collect == collect_copy_4k || op->collect == collect_copy_batched)
-            iters = iters < COPY_SAMPLES ? iters : COPY_SAMPLES;
-        if (!err && op->collect) {
-            err = op->collect(iters);
-        } else if (!err) {
-            for (int w = 0; w < WARMUP; w++)
-                op->run();
-            for (unsigned long k = 0; k < iters; k++) {
-                u64 t0 = rdtsc();
-
-                op->run();
-                samples[k] = rdtsc() - t0;
-            }
-        }
-        trap_expect_clear();
-        if (err) {
-            printk("BENCH %s unavailable: %s\n", op->name, err);
-            continue;
-        }
-        sort(samples, (unsigned)iters);
-        printk("BENCH %s median=%lu min=%lu max=%lu iters=%lu\n", op->name, samples[iters / 2],
-               samples[0], samples[iters - 1], iters);
-    }
+    bench_ops_run(ops, ARRAY_SIZE(ops), all_iters);
 }

@@ -192,8 +192,34 @@ void t_gntv2(void);
 void t_fuzz(unsigned long seed, unsigned long count);
 void t_fifo(void); /* switches the domain to FIFO for good: runs last, only when named */
 
-/* bench.c: the `bench` mode (peer: a domain running `benchpeer`, or -1). */
-void bench_run(unsigned long iters, long peer);
+/* bench.c: the `bench` mode (peer: a domain running `benchpeer`, or -1;
+ * smp: only the rows needing a second vCPU, bench_smp.c). */
+void bench_run(unsigned long iters, long peer, bool smp);
+
+/* smp.c: vCPU 1, shared by t_smp.c and bench_smp.c.  smp_context() fills
+ * an initial context on the L4 l4_mfn whose vCPU loops: run smp_task (set
+ * by vCPU 0 before VCPUOP_up), count smp_rounds, VCPUOP_down. */
+struct vcpu_guest_context;
+extern void (*volatile smp_task)(void);
+extern volatile unsigned long smp_rounds;
+extern u8 smp_stack[8192];
+bool smp_has_vcpu1(void);
+void smp_context(struct vcpu_guest_context *ctx, unsigned long l4_mfn);
+bool smp_wait_rounds(unsigned long n); /* vCPU 1 has finished n rounds (yields a while) */
+bool smp_wait_down(void);              /* vCPU 1 is down (yields a while) */
+long smp_bind_ipi(unsigned vcpu_id, unsigned *port); /* bound to vcpu_id, masked */
+bool smp_port_pending(unsigned port);
+void smp_port_clear(unsigned port);
+/* The probe task: read *smp_probe into smp_probe_seen, counting the reads,
+ * until smp_probe_stop; smp_probe_wait(n): n more reads within a second. */
+extern volatile u64 *volatile smp_probe;
+extern volatile u64 smp_probe_seen;
+extern volatile unsigned long smp_probe_reads, smp_probe_stop;
+void smp_task_probe(void);
+bool smp_probe_wait(unsigned long n);
+/* Where our vCPU id is, as pvx reports it (its domctl getvcpuinfo; not Xen's). */
+struct pvx_domctl_getvcpuinfo;
+long smp_vcpu_where(unsigned id, struct pvx_domctl_getvcpuinfo *out);
 
 /* xdom.c: grants and events between domains (t_xdom.c, bench.c). */
 #define XD_GT_VA (SCRATCH_BASE + 2048 * PAGE_SIZE)         /* our grant table frame */

@@ -4,7 +4,8 @@
  * minimum (shared_info mapping, trap table, callbacks), then run the mode
  * named on the command line:
  *   suite (default)   every check group, then `N passed, N failed`
- *   bench             microbenchmarks (bench.c), `iters=N` samples each
+ *   bench             microbenchmarks (bench.c), `iters=N` samples each; `bench smp`:
+ *                     only the rows needing a second vCPU (bench_smp.c)
  *   domu[=NAME]       checks as an unprivileged boot-time domain (t_domains.c)
  *   tooldomu=NAME     checks as a domain `xl create` built (t_tooldomu.c)
  *   idle=MS           stay up MS milliseconds, then power off
@@ -146,7 +147,7 @@ static long opt_domid(const char *key)
 
 static void mode_bench(void)
 {
-    bench_run(opt_iters, opt_domid("peer"));
+    bench_run(opt_iters, opt_domid("peer"), opt("smp") != NULL);
 }
 
 static void mode_xdom_run(void)

@@ -18,6 +18,8 @@
  * reaches vCPU 1 on its CPU.
  *
  * Runs only where this domain has a vCPU 1 (pvx with dom0_max_vcpus=2).
+ * vCPU 1's loop and context are smp.c's; the tasks here are what it does
+ * on each round.
  */
 #include "guest.h"
 #include "test.h"
@@ -32,30 +34,20 @@
 #define SSE_THEIRS 0x1111111122222222UL
 #define IO_PORT    0x80 /* POST diagnostics: dom0's on Xen and on pvx, harmless */
 
-/* What vCPU 1 does on its next round, after the SSE bookkeeping. */
-enum smp_task { TASK_NONE, TASK_IO, TASK_POLL, TASK_PINGPONG, TASK_TLB };
-
-static volatile unsigned long smp_rounds;
 static volatile unsigned long smp_seen_xmm;
-static volatile int smp_task;
-static u8 smp_stack[8192] __attribute__((aligned(16)));
 static u64 *smp_l4_copy;               /* the L4 vCPU 1 was initialised with */
 static volatile unsigned long smp_cr3; /* what vCPU 1 reads from CR3 */
 
-/* TASK_IO's results: did each access go through (no #GP)? */
+/* smp_task_io's results: did each access go through (no #GP)? */
 static volatile int smp_io_in, smp_io_out, smp_io_after_iopl0;
 
-/* TASK_POLL: the port vCPU 1 polls, what it went through, and when. */
+/* smp_task_poll: the port vCPU 1 polls, what it went through, and when. */
 static volatile unsigned smp_poll_port;
 static volatile int smp_poll_state; /* 1 polling, 2 returned */
 static volatile long smp_poll_rc;
 static volatile u64 smp_poll_start, smp_poll_end;
 #define PINGPONG_ROUNDS 100
 static volatile unsigned long smp_ping, smp_pong;
-/* TASK_TLB: vCPU 1 reads through smp_probe until told to stop. */
-static volatile u64 *volatile smp_probe;
-static volatile u64 smp_probe_seen;
-static volatile unsigned long smp_probe_reads, smp_probe_stop;
 
 static inline void set_xmm0(unsigned long v)
 {
@@ -89,11 +81,24 @@ static bool io_out(void)
     return last_trap.vector != 13;
 }
 
+/* On vCPU 1, its first two rounds: what it finds in CR3 and xmm0, then
+ * xmm0 set to its own value. */
+static void smp_task_sse(void)
+{
+    unsigned long cr3;
+
+    __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
+    smp_cr3 = cr3;
+    smp_seen_xmm = get_xmm0(); /* its own register, untouched by vCPU 0 */
+    set_xmm0(SSE_THEIRS);
+}
+
 /* On vCPU 1: I/O at the IOPL its context gave it, then at IOPL 0. */
 static void smp_task_io(void)
 {
     struct physdev_set_iopl iopl = {.iopl = 0};
 
+    smp_task_sse();
     smp_io_in = io_in();
     smp_io_out = io_out();
     hc_physdev_op(PHYSDEVOP_set_iopl, &iopl);
@@ -125,54 +130,6 @@ static void smp_task_pingpong(void)
             smp_pong = smp_ping;
 }
 
-/* vCPU 1 keeps reading one address, so its CPU's TLB holds it. */
-static void smp_task_tlb(void)
-{
-    while (!smp_probe_stop) {
-        smp_probe_seen = *smp_probe;
-        smp_probe_reads++;
-    }
-}
-
-/* vCPU 1: runs with events masked and only a #GP handler, so it must not
- * fault otherwise. */
-static void __attribute__((noreturn)) smp_main(void)
-{
-    for (;;) {
-        unsigned long cr3;
-
-        __asm__ volatile("mov %%cr3, %0" : "=r"(cr3));
-        smp_cr3 = cr3;
-        smp_seen_xmm = get_xmm0(); /* its own register, untouched by vCPU 0 */
-        set_xmm0(SSE_THEIRS);
-        if (smp_task == TASK_IO)
-            smp_task_io();
-        else if (smp_task == TASK_POLL)
-            smp_task_poll();
-        else if (smp_task == TASK_PINGPONG)
-            smp_task_pingpong();
-        else if (smp_task == TASK_TLB)
-            smp_task_tlb();
-        smp_task = TASK_NONE;
-        smp_rounds++;
-        hc_vcpu_op(VCPUOP_down, 1, 0); /* returns when brought up again */
-    }
-}
-
-static bool wait_rounds(unsigned long n)
-{
-    for (int i = 0; i < 1000 && smp_rounds < n; i++)
-        hc_sched_op(SCHEDOP_yield, 0);
-    return smp_rounds >= n;
-}
-
-static bool wait_down(void)
-{
-    for (int i = 0; i < 1000 && hc_vcpu_op(VCPUOP_is_up, 1, 0) == 1; i++)
-        hc_sched_op(SCHEDOP_yield, 0);
-    return hc_vcpu_op(VCPUOP_is_up, 1, 0) == 0;
-}
-
 /* Give the CPU away (vCPU 1 runs if it can) until ms have passed. */
 static void yield_for(unsigned ms)
 {
@@ -195,33 +152,6 @@ static bool vcpu1_blocked(void)
     return false;
 }
 
-static bool port_pending(unsigned port)
-{
-    return (shinfo->evtchn_pending[port / 64] >> (port % 64)) & 1;
-}
-
-static long bind_ipi_to(unsigned vcpu_id, unsigned *port)
-{
-    struct evtchn_bind_ipi b = {.vcpu = vcpu_id};
-    long rc = hc_event_channel_op(EVTCHNOP_bind_ipi, &b);
-
-    *port = b.port;
-    evtchn_mask_port(b.port); /* a number reused from an earlier check may be unmasked */
-    return rc;
-}
-
-/* A spinlock's kick across vCPUs (vCPU 1 is down; it polls on its next round). */
-/* Wait until vCPU 1 has read n more times (or a second passes). */
-static bool probe_reads(unsigned long n)
-{
-    unsigned long from = smp_probe_reads;
-    u64 start = system_time_ns();
-
-    while (smp_probe_reads - from < n && system_time_ns() - start < 1000000000ULL)
-        ;
-    return smp_probe_reads - from >= n;
-}
-
 /*
  * TLB coherence across CPUs: vCPU 1 reads through page a's address on the
  * other CPU while vCPU 0 points that address at page b with UVMF_ALL, and
@@ -239,36 +169,20 @@ static void smp_tlb_shootdown(void)
     smp_probe = a;
     smp_probe_reads = smp_probe_stop = 0;
     CHECK_RC("tlb_vcpu1_no_tick", hc_vcpu_op(VCPUOP_stop_periodic_timer, 1, 0), 0);
-    smp_task = TASK_TLB;
+    smp_task = smp_task_probe;
     CHECK_RC("tlb_up", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
-    CHECK("tlb_vcpu1_reads", probe_reads(1000) && smp_probe_seen == 0xaaaa);
+    CHECK("tlb_vcpu1_reads", smp_probe_wait(1000) && smp_probe_seen == 0xaaaa);
     CHECK_RC("tlb_remap_all",
              hc_update_va_mapping((unsigned long)a, pb | PTE_KERN_RW, UVMF_INVLPG | UVMF_ALL), 0);
-    CHECK("tlb_vcpu1_reads_after_remap", probe_reads(1000));
+    CHECK("tlb_vcpu1_reads_after_remap", smp_probe_wait(1000));
     CHECK_EQ("tlb_vcpu1_sees_new_page", smp_probe_seen, 0xbbbb);
     CHECK_RC("tlb_remap_back_all",
              hc_update_va_mapping((unsigned long)a, pa | PTE_KERN_RW, UVMF_TLB_FLUSH | UVMF_ALL),
              0);
-    CHECK("tlb_vcpu1_reads_after_remap_back", probe_reads(1000));
+    CHECK("tlb_vcpu1_reads_after_remap_back", smp_probe_wait(1000));
     CHECK_EQ("tlb_vcpu1_sees_old_page_again", smp_probe_seen, 0xaaaa);
     smp_probe_stop = 1;
-    CHECK("tlb_vcpu1_down", wait_down());
-}
-
-/* Where one of our vCPUs is, as pvx reports it (domctl getvcpuinfo). */
-static long vcpu_where(unsigned id, struct pvx_domctl_getvcpuinfo *out)
-{
-    static struct pvx_domctl op;
-    long rc;
-
-    memset(&op, 0, sizeof(op));
-    op.cmd = PVX_DOMCTL_getvcpuinfo;
-    op.interface_version = PVX_DOMCTL_INTERFACE_VERSION;
-    op.domain = 0;
-    op.u.getvcpuinfo.vcpu = id;
-    rc = HC1(__HYPERVISOR_domctl, &op);
-    *out = op.u.getvcpuinfo;
-    return rc;
+    CHECK("tlb_vcpu1_down", smp_wait_down());
 }
 
 /*
@@ -286,12 +200,12 @@ static void smp_parallel(void)
     unsigned long i;
 
     smp_ping = smp_pong = 0;
-    smp_task = TASK_PINGPONG;
+    smp_task = smp_task_pingpong;
     CHECK_RC("parallel_up", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
     start = system_time_ns();
     while (!together && system_time_ns() - start < 2000000000ULL)
-        together = !vcpu_where(0, &me) && !vcpu_where(1, &other) && me.running && other.running &&
-                   me.cpu != other.cpu;
+        together = !smp_vcpu_where(0, &me) && !smp_vcpu_where(1, &other) && me.running &&
+                   other.running && me.cpu != other.cpu;
     if (together)
         printk("smp: vCPU 0 runs on CPU %u while vCPU 1 runs on CPU %u\n", me.cpu, other.cpu);
     CHECK("parallel_both_running_on_two_cpus", together);
@@ -307,7 +221,7 @@ static void smp_parallel(void)
     printk("smp: %lu round trips between the vCPUs in %lu us\n", i - 1,
            (unsigned long)((end - start) / 1000));
     smp_ping = smp_pong = PINGPONG_ROUNDS; /* lets vCPU 1 finish its task */
-    CHECK("parallel_vcpu1_down", wait_down());
+    CHECK("parallel_vcpu1_down", smp_wait_down());
     smp_tlb_shootdown();
 }
 
@@ -319,12 +233,12 @@ static void smp_poll_kick(void)
     volatile struct vcpu_info *vi1 = &shinfo->vcpu_info[1];
     u64 t_kick;
 
-    CHECK_RC("bind_ipi_vcpu1", bind_ipi_to(1, &kick), 0);
-    CHECK_RC("bind_ipi_vcpu1_other", bind_ipi_to(1, &other), 0);
+    CHECK_RC("bind_ipi_vcpu1", smp_bind_ipi(1, &kick), 0);
+    CHECK_RC("bind_ipi_vcpu1_other", smp_bind_ipi(1, &other), 0);
     vi1->evtchn_pending_sel = 0;
     smp_poll_port = kick;
     smp_poll_state = 0;
-    smp_task = TASK_POLL;
+    smp_task = smp_task_poll;
     CHECK_RC("up_to_poll", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
     CHECK("vcpu1_blocked_in_poll", vcpu1_blocked());
     /* Another of its ports becoming pending is not what it waits for. */
@@ -342,9 +256,9 @@ static void smp_poll_kick(void)
     CHECK_RC("poll_rc", smp_poll_rc, 0);
     CHECK("poll_ended_by_the_kick",
           smp_poll_end >= t_kick && smp_poll_end < smp_poll_start + 1000000000ULL);
-    CHECK("kick_left_pending", port_pending(kick));
+    CHECK("kick_left_pending", smp_port_pending(kick));
     CHECK_EQ("kick_masked_no_upcall", vi1->evtchn_pending_sel, 0);
-    CHECK("vcpu1_down_after_poll", wait_down());
+    CHECK("vcpu1_down_after_poll", smp_wait_down());
     c.port = kick;
     hc_event_channel_op(EVTCHNOP_close, &c);
     c.port = other;
@@ -356,31 +270,22 @@ void t_smp(void)
     static struct vcpu_guest_context ctx;
     struct bigtree *bt;
 
-    if (hc_vcpu_op(VCPUOP_is_up, 1, 0) == -XEN_ENOENT) {
+    if (!smp_has_vcpu1()) {
         printk("note: smp: this domain has one vCPU; nothing to check\n");
         return;
     }
     CHECK_RC("vcpu1_starts_down", hc_vcpu_op(VCPUOP_is_up, 1, 0), 0);
     CHECK_RC("up_before_initialise", hc_vcpu_op(VCPUOP_up, 1, 0), -XEN_EINVAL);
 
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.flags = VGCF_in_kernel;
-    ctx.user_regs.rip = (unsigned long)smp_main;
-    ctx.user_regs.rsp = (unsigned long)(smp_stack + sizeof(smp_stack) - 8);
-    ctx.user_regs.cs = FLAT_KERNEL_CS64;
-    ctx.user_regs.ss = FLAT_KERNEL_SS64;
-    /* IOPL 1, as Linux starts its secondary vCPUs (cpu_initialize_context). */
-    ctx.user_regs.rflags = 1UL << 12;
-    ctx.kernel_ss = FLAT_KERNEL_SS64;
-    ctx.kernel_sp = ctx.user_regs.rsp;
-    ctx.ctrlreg[3] = cur_l4_mfn() << PAGE_SHIFT;
-    ctx.trap_ctxt[13].vector = 13;
-    ctx.trap_ctxt[13].cs = FLAT_KERNEL_CS;
-    ctx.trap_ctxt[13].address = exc_stub_table[13];
+    smp_context(&ctx, cur_l4_mfn());
+    {
+        unsigned long rip = ctx.user_regs.rip;
 
-    ctx.user_regs.rip = BAD_NONCANON;
-    CHECK_RC("initialise_noncanonical_rip", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
-    ctx.user_regs.rip = (unsigned long)smp_main;
+        ctx.user_regs.rip = BAD_NONCANON;
+        CHECK_RC("initialise_noncanonical_rip", hc_vcpu_op(VCPUOP_initialise, 1, &ctx),
+                 -XEN_EINVAL);
+        ctx.user_regs.rip = rip;
+    }
     ctx.ctrlreg[3] = va_to_mfn(smp_stack) << PAGE_SHIFT; /* ordinary memory, not a table */
     CHECK_RC("initialise_bad_cr3", hc_vcpu_op(VCPUOP_initialise, 1, &ctx), -XEN_EINVAL);
     /* CR3 naming a frame that is not ours (beyond RAM; the hypervisor's). */
@@ -443,14 +348,14 @@ void t_smp(void)
 
     set_xmm0(SSE_MINE);
     smp_io_in = smp_io_out = smp_io_after_iopl0 = -1;
-    smp_task = TASK_IO;
+    smp_task = smp_task_io;
     CHECK_RC("up", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
-    CHECK("vcpu1_ran", wait_rounds(1));
+    CHECK("vcpu1_ran", smp_wait_rounds(1));
     CHECK_EQ("vcpu1_runs_on_unpinned_l4", smp_cr3 >> PAGE_SHIFT, va_to_mfn(smp_l4_copy));
     /* Initialise took a type reference on it as an L4: it cannot become
      * writable now. */
     CHECK_RC("unpinned_l4_in_use", make_writable(smp_l4_copy), -XEN_EBUSY);
-    CHECK("vcpu1_went_down", wait_down());
+    CHECK("vcpu1_went_down", smp_wait_down());
     CHECK_EQ("vcpu1_fresh_sse_state", smp_seen_xmm, 0); /* reset state: xmm0 clear */
     CHECK_EQ("vcpu0_sse_kept", get_xmm0(), SSE_MINE);
     /* The context's IOPL is vCPU 1's own: its port I/O goes through until
@@ -460,9 +365,10 @@ void t_smp(void)
     CHECK_EQ("vcpu1_in_after_set_iopl0_gp", smp_io_after_iopl0, 0);
     CHECK("vcpu0_iopl_untouched_gp", !io_in());
 
+    smp_task = smp_task_sse;
     CHECK_RC("up_again", hc_vcpu_op(VCPUOP_up, 1, 0), 0);
-    CHECK("vcpu1_resumed", wait_rounds(2));
-    CHECK("vcpu1_down_again", wait_down());
+    CHECK("vcpu1_resumed", smp_wait_rounds(2));
+    CHECK("vcpu1_down_again", smp_wait_down());
     CHECK_EQ("vcpu1_sse_kept", smp_seen_xmm, SSE_THEIRS);
     CHECK_EQ("vcpu0_sse_kept_again", get_xmm0(), SSE_MINE);
 
