@@ -145,6 +145,9 @@ static long reservation(struct domain *caller, uint64_t cmd, uint64_t start, uin
     list = guest_handle_addr(r.extent_start);
     if (start >= r.nr_extents)
         return (long)start;
+    /* The guest unmapped what it gives back, maybe without a flush. */
+    if (cmd == XENMEM_decrease_reservation)
+        arch_flush_domain_tlbs(d);
     for (i = start; i < r.nr_extents; i++) {
         xen_pfn_t x;
 

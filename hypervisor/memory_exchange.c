@@ -84,6 +84,7 @@ static long exchange_chunk(struct domain *d, const struct xen_memory_exchange *x
             set_gpfn_from_mfn(mfn + k, gpfn + k);
         }
     }
+    arch_flush_domain_tlbs(d); /* the guest unmapped them, maybe without a flush */
     for (i = 0; i < held; i++) {
         mfn_to_page(in[i])->count_info--;
         domain_free_frame(d, mfn_to_page(in[i]));

@@ -561,13 +561,15 @@ long do_vcpu_op(uint64_t cmd, uint64_t vcpuid, uint64_t arg, uint64_t a4, uint64
     }
     case VCPUOP_get_runstate_info: {
         struct vcpu_runstate_info rs = {0};
+        /* Another vCPU may be running too, on another CPU, as on Xen. */
+        bool running = v == cur || v->csched.running;
 
-        rs.state = v == cur           ? RUNSTATE_running
+        rs.state = running            ? RUNSTATE_running
                    : vcpu_runnable(v) ? RUNSTATE_runnable
                    : v->online        ? RUNSTATE_blocked
                                       : RUNSTATE_offline;
         rs.state_entry_time = v->last_run_start;
-        rs.time[RUNSTATE_running] = v->cpu_time;
+        rs.time[RUNSTATE_running] = v->cpu_time + (running ? NOW() - v->last_run_start : 0);
         return copy_to_guest(arg, &rs, sizeof(rs)) ? -EFAULT : 0;
     }
     case VCPUOP_set_periodic_timer: {

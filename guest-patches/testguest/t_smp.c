@@ -187,14 +187,15 @@ static void smp_tlb_shootdown(void)
 
 /*
  * Both vCPUs at once: while vCPU 1 spins, pvx must report it running on
- * another CPU than the one vCPU 0 asks from (getvcpuinfo), which one CPU
- * can never show.  Then round trips through shared memory with no
+ * another CPU than the one vCPU 0 asks from (getvcpuinfo, and the runstate
+ * vCPU 0 reads for it), which one CPU can never show.  Then round trips through shared memory with no
  * hypercall in between; their speed is only reported (it depends on how
  * the host schedules the emulated CPUs).
  */
 static void smp_parallel(void)
 {
     struct pvx_domctl_getvcpuinfo me, other;
+    struct vcpu_runstate_info rs = {0};
     bool together = false;
     u64 start, end;
     unsigned long i;
@@ -209,6 +210,10 @@ static void smp_parallel(void)
     if (together)
         printk("smp: vCPU 0 runs on CPU %u while vCPU 1 runs on CPU %u\n", me.cpu, other.cpu);
     CHECK("parallel_both_running_on_two_cpus", together);
+    /* The guest's own view agrees: vCPU 1 is running, not waiting for a CPU. */
+    if (together)
+        CHECK("parallel_runstate_vcpu1_running",
+              !hc_vcpu_op(VCPUOP_get_runstate_info, 1, &rs) && rs.state == RUNSTATE_running);
     start = system_time_ns();
     for (i = 1; i <= PINGPONG_ROUNDS; i++) {
         smp_ping = i;

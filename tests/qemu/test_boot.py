@@ -240,6 +240,7 @@ def case_smp():
     check("smp: the test guest's boot, smp and events groups pass, its vCPUs in parallel", r,
           expect=[r"^SMP: 2 of 2 CPUs online$", r"^sched: vCPUs run on 2 CPUs$",
                   r"PASS smp\.parallel_both_running_on_two_cpus",
+                  r"PASS smp\.parallel_runstate_vcpu1_running",
                   r"PASS smp\.tlb_vcpu1_sees_new_page", r"[1-9]\d* passed, 0 failed"],
           absent=[r"FAIL "], status=EXIT_OK)
     # sched-smp=0 keeps every vCPU on the boot CPU: the same check fails.

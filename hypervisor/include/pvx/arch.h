@@ -77,6 +77,11 @@ void arch_idle_enter(void);
 /** arch_timer_kick() - @cpu's timer heap changed from another CPU: make it
  * reprogram its timer (an event check). */
 void arch_timer_kick(unsigned int cpu);
+/** arch_flush_domain_tlbs() - frames @d's page tables no longer name are about
+ * to be freed: flush this CPU and every CPU that ran @d, which may still
+ * cache translations to them (entry updates leave that to the guest, as on
+ * Xen, unless what the old entry named can go away at once). */
+void arch_flush_domain_tlbs(const struct domain *d);
 /** arch_flush_tlb_local() - flush this CPU's TLB (hypervisor and guest). */
 void arch_flush_tlb_local(void);
 /** arch_cpu_relax() - a spin-wait pause. */

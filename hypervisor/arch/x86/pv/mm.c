@@ -24,10 +24,13 @@
  * change meanwhile and is checked when reached.  The release side (demotion)
  * is not preemptible.
  *
- * Locking: guests run on one CPU and pvx runs with interrupts off, so the
- * counts need no atomics yet.  The one cross-vCPU hazard, a stale writable
- * TLB entry for a frame that becomes a page table, is closed by flushing when
- * a writable frame changes type.
+ * Locking: all of this runs under the one hypervisor lock with interrupts
+ * off, so the counts need no atomics.  The cross-CPU hazard, a TLB entry on
+ * another CPU outliving what it names, is closed by flushing when a frame
+ * changes type (retype_frame), before a table's entries are released
+ * (demote_table), and before an entry whose frame could go away with it is
+ * dropped (stale_entry_unsafe); frames a domain gives back are flushed for
+ * by the caller (arch_flush_domain_tlbs).
  */
 #include <asm/hardening.h>
 #include <asm/pv/mm.h>
@@ -505,6 +508,30 @@ void put_page_and_type(struct page_info *pg)
 
 /* ---- entry updates ---- */
 
+/*
+ * Another vCPU of d on another CPU may still have the old entry cached.  As
+ * on Xen, flushing for the guest's own sake is the guest's business (its
+ * flags and mmuext flushes); pvx must flush before the entry's references
+ * go only where what it named could go away with them: a table (its type
+ * may drop and free or retype it), or a frame that is not d's own (a dying
+ * owner's frame is freed by this very put).  d's own frames are freed only
+ * by decrease_reservation and memory_exchange, and change type only in
+ * retype_frame, and each of those flushes first.  I/O memory is never freed.
+ */
+static bool stale_entry_unsafe(const struct domain *d, unsigned int level, pte_t old)
+{
+    const struct page_info *pg;
+
+    if (!(old & _PAGE_PRESENT))
+        return false;
+    if (level > 1)
+        return true;
+    if (pte_mfn(old) >= max_page)
+        return false;
+    pg = mfn_to_page(pte_mfn(old));
+    return !(pg->count_info & PGC_reserved) && pg->owner != d;
+}
+
 int pv_mod_pt_entry(struct domain *d, struct page_info *table, unsigned int slot, pte_t nval,
                     bool preserve_ad)
 {
@@ -538,9 +565,7 @@ int pv_mod_pt_entry_foreign(struct domain *d, struct page_info *table, unsigned 
     t[slot] = nval;
     if (level == 4)
         xpti_guest_l4_changed();
-    /* Another vCPU of d on another CPU may have the old entry cached: it
-     * goes before the references it held can free a frame. */
-    if (old & _PAGE_PRESENT)
+    if (stale_entry_unsafe(d, level, old))
         pv_flush_tlb_others(d);
     put_entry_refs(level, old);
     return 0;

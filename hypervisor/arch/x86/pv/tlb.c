@@ -39,6 +39,12 @@ void pv_flush_tlb_others(const struct domain *d)
         flush_tlb_mask(others);
 }
 
+void arch_flush_domain_tlbs(const struct domain *d)
+{
+    flush_tlb_local();
+    pv_flush_tlb_others(d);
+}
+
 void pv_flush_tlb_others_all(void)
 {
     uint64_t others = 0;
