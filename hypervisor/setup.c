@@ -177,6 +177,11 @@ static void start_boot_domains(const struct bootinfo *bi)
     uint64_t free_before = page_alloc_free_pages(), guest_pages = 0;
     unsigned int built = 0;
 
+    /* dom0 can check that destroying every boot domain gives all of it
+     * back (the stress run, docs/testguest.md). */
+    if (nr_boot_domains)
+        printk("pvx: %llu pages free before boot domains\n", (unsigned long long)free_before);
+
     for (unsigned int i = 0; i < nr_boot_domains; i++) {
         const struct boot_domain *bd = &boot_domains[i];
         const struct boot_module *kernel, *ramdisk = NULL;

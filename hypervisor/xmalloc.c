@@ -4,6 +4,10 @@
  * classes carved out of single pages; larger ones get whole pages.  Every
  * object carries a 16-byte header with a magic number and its class, so
  * xfree() needs no size and catches double frees and stray pointers.
+ * Each class page starts with a small header of its own (its first object
+ * slot) with its free objects and how many are in use: a page whose last
+ * object is freed goes back to the page allocator, so the heap shrinks
+ * again after a peak (destroying every domain gives back every frame).
  */
 #include <pvx/arch.h>
 #include <pvx/lib.h>
@@ -28,30 +32,64 @@ struct xfree_obj {
     struct xfree_obj *next;
 };
 
-static struct xfree_obj *free_list[NR_CLASSES];
+/* The start of a class page, in the place of its first object. */
+struct xslab {
+    struct xslab *next, *prev; /* the class's pages with a free object */
+    struct xfree_obj *free;    /* this page's free objects */
+    uint32_t cls, in_use;
+};
+BUILD_BUG_ON(sizeof(struct xslab) > (1UL << MIN_SHIFT));
 
-static int refill(unsigned int cls)
+static struct xslab *partial[NR_CLASSES]; /* pages with at least one free object */
+
+static void slab_link(struct xslab *s)
+{
+    s->prev = NULL;
+    s->next = partial[s->cls];
+    if (s->next)
+        s->next->prev = s;
+    partial[s->cls] = s;
+}
+
+static void slab_unlink(struct xslab *s)
+{
+    if (s->prev)
+        s->prev->next = s->next;
+    else
+        partial[s->cls] = s->next;
+    if (s->next)
+        s->next->prev = s->prev;
+    s->next = s->prev = NULL;
+}
+
+static struct xslab *slab_new(unsigned int cls)
 {
     size_t obj = 1UL << (cls + MIN_SHIFT);
-    char *page = alloc_xenheap_pages(0);
+    struct xslab *s = alloc_xenheap_pages(0);
 
-    if (!page)
-        return -1;
-    for (size_t off = 0; off + obj <= PAGE_SIZE; off += obj) {
-        struct xfree_obj *o = (struct xfree_obj *)(page + off);
+    if (!s)
+        return NULL;
+    s->cls = cls;
+    s->in_use = 0;
+    s->free = NULL;
+    for (size_t off = PAGE_SIZE - obj; off >= obj; off -= obj) {
+        struct xfree_obj *o = (struct xfree_obj *)((char *)s + off);
 
         o->hdr.magic = XMALLOC_FREE_MAGIC;
         o->hdr.cls = cls;
-        o->next = free_list[cls];
-        free_list[cls] = o;
+        o->next = s->free;
+        s->free = o;
     }
-    return 0;
+    slab_link(s);
+    return s;
 }
 
 void *xmalloc_bytes(size_t size)
 {
     size_t total = size + sizeof(struct xhdr);
     unsigned long flags;
+    struct xfree_obj *o;
+    struct xslab *s;
     struct xhdr *h;
 
     if (size > (1ULL << 40))
@@ -72,13 +110,17 @@ void *xmalloc_bytes(size_t size)
     while ((1UL << (cls + MIN_SHIFT)) < total)
         cls++;
     flags = arch_local_irq_save();
-    if (!free_list[cls] && refill(cls)) {
+    s = partial[cls] ? partial[cls] : slab_new(cls);
+    if (!s) {
         arch_local_irq_restore(flags);
         return NULL;
     }
-    struct xfree_obj *o = free_list[cls];
+    o = s->free;
     BUG_ON(o->hdr.magic != XMALLOC_FREE_MAGIC || o->hdr.cls != cls);
-    free_list[cls] = o->next;
+    s->free = o->next;
+    s->in_use++;
+    if (!s->free)
+        slab_unlink(s); /* full */
     arch_local_irq_restore(flags);
     h = &o->hdr;
     h->magic = XMALLOC_MAGIC;
@@ -103,6 +145,8 @@ void *xzalloc_array_bytes(size_t size, size_t n)
 
 void xfree(void *p)
 {
+    struct xfree_obj *o;
+    struct xslab *s;
     struct xhdr *h;
     unsigned long flags;
 
@@ -116,10 +160,18 @@ void xfree(void *p)
         return;
     }
     BUG_ON(h->cls >= NR_CLASSES);
+    s = arch_maddr_to_virt(arch_virt_to_maddr(h) & ~(paddr_t)(PAGE_SIZE - 1)); /* its page */
+    BUG_ON((void *)s == (void *)h || s->cls != h->cls || !s->in_use);
     flags = arch_local_irq_save();
-    struct xfree_obj *o = (struct xfree_obj *)h;
+    o = (struct xfree_obj *)h;
     o->hdr.magic = XMALLOC_FREE_MAGIC;
-    o->next = free_list[h->cls];
-    free_list[h->cls] = o;
+    if (!s->free)
+        slab_link(s); /* was full */
+    o->next = s->free;
+    s->free = o;
+    if (!--s->in_use) {
+        slab_unlink(s);
+        free_xenheap_pages(s, 0);
+    }
     arch_local_irq_restore(flags);
 }

@@ -215,6 +215,27 @@ static void mode_idle_run(void)
     mode_idle(v ? parse_ulong(v, NULL) : 1000);
 }
 
+static unsigned long opt_ms(void)
+{
+    const char *v = opt("ms");
+
+    return v ? parse_ulong(v, NULL) : 3000;
+}
+
+static void mode_stress_run(void)
+{
+    const char *v = opt("stress");
+
+    mode_stress(v ? v : "", opt_domid("peer"), opt_ms());
+}
+
+static void mode_stress0_run(void)
+{
+    const char *v = opt("stress0");
+
+    mode_stress0(v ? parse_ulong(v, NULL) : 0, opt("victims"), opt_ms());
+}
+
 static const struct {
     const char *name;
     void (*run)(void);
@@ -224,6 +245,7 @@ static const struct {
     {"spin", mode_spin_run},     {"xdom", mode_xdom_run},
     {"reap", mode_reap_run},     {"benchpeer", mode_benchpeer_run},
     {"coninput", mode_coninput}, {"tooldomu", mode_tooldomu_run},
+    {"stress", mode_stress_run}, {"stress0", mode_stress0_run},
 };
 
 void guest_main(start_info_t *start);

@@ -53,8 +53,7 @@ static long info(unsigned domid, struct pvx_domctl_getdomaininfo *out)
     return rc;
 }
 
-/* Does the hypervisor log (sysctl readconsole) contain `what`? */
-static bool log_contains(const char *what)
+const char *hv_log(void)
 {
     static char buf[80 * 1024]; /* more than the whole ring */
 
@@ -62,9 +61,17 @@ static bool log_contains(const char *what)
     set_xen_guest_handle(sc.u.readconsole.buffer, buf);
     sc.u.readconsole.count = sizeof(buf) - 1;
     if (sysctl(PVX_SYSCTL_readconsole))
-        return false;
+        return NULL;
     buf[sc.u.readconsole.count] = '\0';
-    return strstr(buf, what) != NULL;
+    return buf;
+}
+
+/* Does the hypervisor log contain `what`? */
+static bool log_contains(const char *what)
+{
+    const char *log = hv_log();
+
+    return log && strstr(log, what) != NULL;
 }
 
 static void check_refusals(void)

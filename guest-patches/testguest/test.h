@@ -78,6 +78,11 @@ void mode_coninput(void); /* t_coninput.c */
 void mode_xdom(const char *role, long peer, long third);
 void mode_reap(unsigned long count, unsigned long ms, long destroy);
 void mode_benchpeer(long peer);
+/* t_stress.c, t_stress0.c: the SMP stress run */
+void mode_stress(const char *role, long peer, unsigned long ms);
+void mode_stress0(unsigned long n, const char *victims, unsigned long ms);
+/* t_domctl.c: pvx's console log (sysctl readconsole), NUL-terminated; NULL if refused */
+const char *hv_log(void);
 long xd_bench_attach(u16 peer, unsigned *port, volatile u32 **mode, volatile u64 **spins);
 
 #endif

@@ -3,9 +3,12 @@
 beside dom0, each with a console ring pvx services, scheduled together on
 one CPU; density (100 domUs in a 1 GiB machine, pvx's own memory per
 domain); bad descriptions or a misbehaving domU that must not stop the
-others; and grants and event channels between domUs, with every hostile
-case (docs/testguest.md, "Several domains").  The guests are the PV test
-guest in its `domu`, `idle`, `spin`, `xdom` and `reap` modes.  Arguments
+others; grants and event channels between domUs, with every hostile
+case (docs/testguest.md, "Several domains"); and an SMP stress run (grants
+mapped while revoked, ports closed while sent on, page tables changed under
+another vCPU, domains destroyed mid-run, every frame back).  The guests are
+the PV test guest in its `domu`, `idle`, `spin`, `xdom`, `reap` and `stress`
+modes.  Arguments
 name cases to run (`cross_domain`, `fairness`, ...); default all.
 """
 import os
@@ -261,9 +264,73 @@ def case_fairness_smp():
           f"{total / 1e6:.2f} s over a 3 s window")
 
 
+# The stress run's guest-side checks each survivor must have passed (t_stress.c,
+# t_stress0.c): a run that skipped one (a guest stopping early) fails here.
+STRESS_G = ["g.revoked_some", "g.revoke_refused_while_mapped", "g.flags_only_granted_or_busy",
+            "g.sent_some", "g.sends_all_succeed", "g.revoke_after_run",
+            "g.revoke_held_grant_after_run"]
+STRESS_M = [f"m.vcpu{c}_{n}" for c in (0, 1) for n in (
+    "mapped_some", "maps_read_magic", "only_allowed_errors", "unmaps_succeed",
+    "no_map_after_peer_gone")] + [
+    "m.rebound_some", "m.close_and_rebind_succeed", "m.events_arrived", "m.held_page_intact",
+    "m.unmap_held", "m.unmap_mailbox"]
+STRESS_PT = ["pt.updates_succeed", "pt.reads_checked", "pt.no_stale_translation", "pt.unmap"]
+STRESS_DOM0 = ["dom0.free_before_logged", "dom0.all_under_way", "dom0.victim_still_running",
+               "dom0.destroy_victim_mid_run",
+               "dom0.no_domu_left", "dom0.survivors_powered_off",
+               "dom0.free_pages_back_exactly", "dom0.own_pages_unchanged", "dom0.pvx_answers"]
+
+
+def case_stress():
+    # Three pairs (granter d1/d3/d5, mapper d2/d4/d6) with two vCPUs each on
+    # 4 CPUs (multi-threaded TCG: real parallelism, so races happen), 3 s of
+    # grants and events, then 1.5 s of page-table flips under the other vCPU;
+    # dom0 destroys d1 (a granter) and d4 (a mapper) mid-run.  pvx only.
+    pairs, victims, ms = 3, (1, 4), 3000
+    mods, doms = [f"{GUEST} stress0={2 * pairs} victims={'+'.join(map(str, victims))} ms={ms}"], []
+    for p in range(pairs):
+        g, m = 2 * p + 1, 2 * p + 2
+        mods += [f"{GUEST} stress=g peer={m} ms={ms}", f"{GUEST} stress=m peer={g} ms={ms}"]
+        doms += [f"domU=g{p + 1},mem=8M,kernel={g},vcpus=2",
+                 f"domU=m{p + 1},mem=8M,kernel={m},vcpus=2"]
+    r = qh.boot(kernel=PVX, modules=mods, memory="256M", timeout=240, smp=4,
+                accel=qh.smp_accel(), append="dom0_mem=32M " + " ".join(doms))
+    for dom in range(1, 2 * pairs + 1):
+        if dom in victims:
+            check(f"stress d{dom}: destroyed mid-run, never finished",
+                  bool(r.search(rf"^\(d{dom}\) stress: [gm] under way$")) and
+                  not r.search(rf"^\(d{dom}\) \d+ passed"), r, "it was not running or it finished")
+            continue
+        names = (STRESS_G if dom % 2 else STRESS_M) + STRESS_PT
+        passed = set(re.findall(rf"^\(d{dom}\) PASS stress\.(\S+)$", r.output, re.M))
+        failed = re.findall(rf"^\(d{dom}\) FAIL stress\.(.*)$", r.output, re.M)
+        for f in failed:
+            print(f"  d{dom} FAIL {f}")
+        missing = [n for n in names if n not in passed]
+        check(f"stress d{dom}: {len(names)} key checks passed, no failures, powered off",
+              not missing and not failed and
+              bool(r.search(rf"^domain {dom} \(\w+\): shut down \(poweroff\)")), r,
+              f"missing {missing[:6]}, {len(failed)} failed")
+    passed = set(re.findall(r"^PASS stress\.(\S+)$", r.output, re.M))
+    failed = re.findall(r"^FAIL stress\.(.*)$", r.output, re.M)
+    missing = [n for n in STRESS_DOM0 if n not in passed]
+    check("stress dom0: victims destroyed mid-run, no domU left, every page back, pvx answers",
+          not missing and not failed, r, f"missing {missing}, failed {failed[:4]}")
+    check("stress: no crash, no panic, dom0 powers off with status 0",
+          r.status == 0 and not r.search(r"crashed|shut down \(crash\)|[Pp]anic|BUG"), r,
+          f"status {r.status}")
+    def total(what):
+        return sum(int(n) for n in re.findall(rf"^\(d\d+\) stress: {what} (\d+)", r.output, re.M))
+    maps, revokes = total(r"m vcpu \d maps"), total("g revokes")
+    events, flips = total("m events"), total("pt flips")
+    end = r.search(r"^stress: dom0 saw .* after (\d+) ms$")
+    print(f"note: stress: {maps} maps, {revokes} revokes, {events} events, {flips} page-table "
+          f"flips; {end.group(1) if end else '?'} ms of guest time, {r.elapsed:.1f} s wall")
+
+
 def main():
     cases = (case_two_domus, case_bad_descriptions, case_misbehaving_domu, case_cross_domain,
-             case_fairness, case_fairness_smp, case_density)
+             case_stress, case_fairness, case_fairness_smp, case_density)
     # Optional arguments pick cases by name (e.g. `cross_domain`).
     return checks.run_cases({c.__name__[len("case_"):]: c for c in cases}, [PVX, GUEST],
                             sys.argv[1:])

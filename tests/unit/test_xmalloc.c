@@ -7,7 +7,7 @@
 #define PHYS_BYTES (64ULL << 20)
 #define NR_FRAMES  (PHYS_BYTES >> 12)
 
-/* The heap keeps its free lists for the life of the process: one setup. */
+/* One heap for the life of the process: one setup. */
 static int setup_heap(void **state)
 {
     (void)state;
@@ -42,8 +42,30 @@ static void test_xmalloc_objects(void **state)
     /* Large objects go straight back to the page allocator. */
     void *big = xmalloc_bytes(1 << 20);
     xfree(big);
-    assert_true(page_alloc_free_pages() <= before);
+    /* And a class page goes back once its last object is freed. */
+    assert_int_equal(page_alloc_free_pages(), before);
     xfree(NULL);
+}
+
+/* A page of objects, one kept: the page stays; freed too, it goes back. */
+static void test_xmalloc_pages_come_back(void **state)
+{
+    enum { N = 4096 / 64 * 3 };
+    void *p[N];
+    (void)state;
+    uint64_t before = page_alloc_free_pages();
+
+    for (unsigned int i = 0; i < N; i++)
+        assert_non_null(p[i] = xmalloc_bytes(40));         /* the 64-byte class */
+    assert_int_equal(before - page_alloc_free_pages(), 4); /* 63 objects a page */
+    for (unsigned int i = 1; i < N; i++)
+        xfree(p[i]);
+    assert_int_equal(before - page_alloc_free_pages(), 1);
+    p[1] = xmalloc_bytes(40); /* from the page still there */
+    assert_int_equal(before - page_alloc_free_pages(), 1);
+    xfree(p[0]);
+    xfree(p[1]);
+    assert_int_equal(page_alloc_free_pages(), before);
 }
 
 static void test_xzalloc_and_overflow(void **state)
@@ -74,6 +96,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_xmalloc_objects),
+        cmocka_unit_test(test_xmalloc_pages_come_back),
         cmocka_unit_test(test_xzalloc_and_overflow),
         cmocka_unit_test(test_xfree_catches_misuse),
     };
