@@ -154,6 +154,13 @@ static inline void events_disable(void)
 u64 rdtsc(void);
 u64 system_time_ns(void);
 u64 tsc_khz(void);
+/* On vCPU 0: block until system time @deadline (ns) or an event, whichever
+ * comes first (callers loop on their condition), with events enabled as
+ * SCHEDOP_block leaves them.  The timeout is armed by the call that blocks
+ * (SCHEDOP_poll on no port), so a deadline that passes just before cannot be
+ * lost, as it can between set_timer_op and SCHEDOP_block when no VIRQ_TIMER
+ * is bound. */
+void block_until_or_event(u64 deadline);
 
 /* The check groups (t_*.c). */
 void t_boot(void);

@@ -65,8 +65,7 @@ void mode_coninput(void)
 
         if (evt_count[port] == seen) {
             /* The timeout only bounds a lost wake-up race; input waits for the event. */
-            hc_set_timer_op(system_time_ns() + 100000000ULL);
-            hc_sched_op(SCHEDOP_block, 0);
+            block_until_or_event(system_time_ns() + 100000000ULL);
             continue;
         }
         seen = evt_count[port];

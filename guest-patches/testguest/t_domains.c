@@ -20,10 +20,8 @@
 
 static void block_until(u64 deadline)
 {
-    while (system_time_ns() < deadline) {
-        hc_set_timer_op(deadline);
-        hc_sched_op(SCHEDOP_block, 0);
-    }
+    while (system_time_ns() < deadline)
+        block_until_or_event(deadline);
 }
 
 /* A domU's non-present entries may not name RAM where the CPU is L1TF-affected

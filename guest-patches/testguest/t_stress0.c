@@ -54,19 +54,12 @@ static u64 free_pages(void)
     return HC1(__HYPERVISOR_sysctl, &sc) ? 0 : sc.u.physinfo.free_pages;
 }
 
-/* Sleep with SCHEDOP_poll on no port: its timeout is armed in the same
- * call that blocks.  set_timer_op then SCHEDOP_block would lose the wake-up
- * if the deadline passed between the two calls (this vCPU preempted there,
- * likely with a dozen busy vCPUs about) and no VIRQ_TIMER is bound. */
 static void sleep_ms(unsigned long ms)
 {
     u64 until = system_time_ns() + ms * 1000000ULL;
-    struct sched_poll poll;
 
-    memset(&poll, 0, sizeof(poll));
-    poll.timeout = until;
     while (system_time_ns() < until)
-        hc_sched_op(SCHEDOP_poll, &poll);
+        block_until_or_event(until);
 }
 
 /* The number pvx logged before it built the boot domains, 0 if absent. */

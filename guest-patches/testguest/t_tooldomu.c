@@ -44,8 +44,7 @@ static void kick(unsigned port)
 
 static void wait_a_little(void)
 {
-    hc_set_timer_op(system_time_ns() + 2000000);
-    hc_sched_op(SCHEDOP_block, 0);
+    block_until_or_event(system_time_ns() + 2000000);
 }
 
 static bool xs_put(const void *data, u32 len, u64 deadline)
@@ -297,8 +296,7 @@ void mode_tooldomu(const char *name, unsigned long mem_mib, unsigned long maxmem
      * toolstack this guest does not watch (so `xl destroy` it). */
     for (;;) {
         /* With suspend, it looks for a request five times a second. */
-        hc_set_timer_op(system_time_ns() + (suspend ? 200000000ULL : 1000000000ULL));
-        hc_sched_op(SCHEDOP_block, 0);
+        block_until_or_event(system_time_ns() + (suspend ? 200000000ULL : 1000000000ULL));
         if (suspend && xs_ring)
             serve_suspend(name);
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /* pvclock: system time from vcpu_info.time and the TSC (version protocol). */
 #include "guest.h"
+#include <public/sched.h>
 
 u64 rdtsc(void)
 {
@@ -45,4 +46,15 @@ u64 tsc_khz(void)
     else
         khz >>= t->tsc_shift;
     return khz;
+}
+
+void block_until_or_event(u64 deadline)
+{
+    struct sched_poll poll;
+
+    memset(&poll, 0, sizeof(poll));
+    poll.timeout = deadline;
+    events_enable();
+    if (system_time_ns() < deadline)
+        hc_sched_op(SCHEDOP_poll, &poll);
 }

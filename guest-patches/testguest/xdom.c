@@ -176,9 +176,8 @@ bool xd_wait_event(unsigned port, unsigned seen, unsigned long ms)
     while (evt_count[port] == seen) {
         if (system_time_ns() >= deadline)
             return false;
-        /* Blocking lets the other domain run; the timer bounds the wait. */
-        hc_set_timer_op(deadline);
-        hc_sched_op(SCHEDOP_block, 0);
+        /* Blocking lets the other domain run; the deadline bounds the wait. */
+        block_until_or_event(deadline);
     }
     return true;
 }
