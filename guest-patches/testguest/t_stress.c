@@ -26,6 +26,7 @@
  * and that pvx still answers.
  */
 #include "guest.h"
+#include "evtchn_ops.h"
 #include "test.h"
 #include "traps.h"
 #include <public/domctl.h>
@@ -115,33 +116,6 @@ static void pause_a_little(unsigned n)
 {
     for (volatile unsigned i = 0; i < n; i++)
         ;
-}
-
-/* ---- event channel calls ---- */
-
-static long ev_alloc_unbound(domid_t remote, unsigned *port)
-{
-    struct evtchn_alloc_unbound a = {.dom = DOMID_SELF, .remote_dom = remote};
-    long rc = hc_event_channel_op(EVTCHNOP_alloc_unbound, &a);
-
-    *port = a.port;
-    return rc;
-}
-
-static long ev_bind(domid_t dom, unsigned rport, unsigned *lport)
-{
-    struct evtchn_bind_interdomain b = {.remote_dom = dom, .remote_port = rport};
-    long rc = hc_event_channel_op(EVTCHNOP_bind_interdomain, &b);
-
-    *lport = b.local_port;
-    return rc;
-}
-
-static long ev_close(unsigned port)
-{
-    struct evtchn_close c = {.port = port};
-
-    return hc_event_channel_op(EVTCHNOP_close, &c);
 }
 
 /* Is domain dom gone (or dying)?  A grant query names a missing one. */

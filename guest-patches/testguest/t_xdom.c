@@ -23,6 +23,7 @@
  * off) and `benchpeer` (the other end of bench.c's cross-domain rows).
  */
 #include "guest.h"
+#include "evtchn_ops.h"
 #include "test.h"
 #include "traps.h"
 #include <public/domctl.h>
@@ -74,31 +75,6 @@ static long status_of(domid_t dom, unsigned port, struct evtchn_status *s)
     return hc_event_channel_op(EVTCHNOP_status, s);
 }
 
-static long alloc_unbound(domid_t remote, unsigned *port)
-{
-    struct evtchn_alloc_unbound a = {.dom = DOMID_SELF, .remote_dom = remote};
-    long rc = hc_event_channel_op(EVTCHNOP_alloc_unbound, &a);
-
-    *port = a.port;
-    return rc;
-}
-
-static long bind_interdomain(domid_t dom, unsigned rport, unsigned *lport)
-{
-    struct evtchn_bind_interdomain b = {.remote_dom = dom, .remote_port = rport};
-    long rc = hc_event_channel_op(EVTCHNOP_bind_interdomain, &b);
-
-    *lport = b.local_port;
-    return rc;
-}
-
-static long close_port(unsigned port)
-{
-    struct evtchn_close c = {.port = port};
-
-    return hc_event_channel_op(EVTCHNOP_close, &c);
-}
-
 static u16 flags_of(grant_ref_t ref)
 {
     return xd_gte(ref)->flags;
@@ -117,8 +93,8 @@ static void role_a(domid_t b, domid_t third)
     u16 old;
 
     CHECK_RC("a.gt_setup", xd_gt_setup(), 0);
-    CHECK_RC("a.alloc_unbound_for_peer", alloc_unbound(b, &port), 0);
-    CHECK_RC("a.alloc_unbound_for_third", alloc_unbound(third, &other_port), 0);
+    CHECK_RC("a.alloc_unbound_for_peer", ev_alloc_unbound(b, &port), 0);
+    CHECK_RC("a.alloc_unbound_for_third", ev_alloc_unbound(third, &other_port), 0);
     evtchn_unmask_port(port);
     fill(ro, PAGE_SIZE, 0x51);
     fill(copy + 2048, 2048, 0xa5);
@@ -195,7 +171,7 @@ static void role_a(domid_t b, domid_t third)
         test_fail("a.peer_step4", "b did not finish the ping-pong");
         return;
     }
-    CHECK_RC("a.close_bound_port", close_port(port), 0);
+    CHECK_RC("a.close_bound_port", ev_close(port), 0);
     mb->a_step = 4;
 
     if (!XD_WAIT_FOR(mb->b_step >= 5, XD_WAIT_MS)) {
@@ -330,11 +306,9 @@ static void b_hostile_events(domid_t a, const struct xd_mbox *mb, domid_t third)
     static u8 ctl[512];
     unsigned lport;
 
-    CHECK_RC("b.bind_port_offered_to_third", bind_interdomain(a, mb->other_port, &lport),
-             -XEN_EINVAL);
-    CHECK_RC("b.bind_port_bound_to_hypervisor", bind_interdomain(a, mb->xen_port, &lport),
-             -XEN_EINVAL);
-    CHECK_RC("b.bind_unallocated_port", bind_interdomain(a, 1000, &lport), -XEN_EINVAL);
+    CHECK_RC("b.bind_port_offered_to_third", ev_bind(a, mb->other_port, &lport), -XEN_EINVAL);
+    CHECK_RC("b.bind_port_bound_to_hypervisor", ev_bind(a, mb->xen_port, &lport), -XEN_EINVAL);
+    CHECK_RC("b.bind_unallocated_port", ev_bind(a, 1000, &lport), -XEN_EINVAL);
     CHECK_RC("b.alloc_unbound_in_other_domain", hc_event_channel_op(EVTCHNOP_alloc_unbound, &au),
              -XEN_EPERM);
     CHECK_RC("b.status_of_other_domain", status_of(a, mb->other_port, &s), -XEN_EPERM);
@@ -415,13 +389,13 @@ static void role_b(domid_t a, domid_t c)
         b_copies_between_others(a, c, (const volatile u8 *)mb, cpage);
         xt_b(a, c, &mb->trans_a_step, &mb->trans_b_step);
     }
-    CHECK_RC("b.bind_to_c", bind_interdomain(c, cinfo[1], &cport), 0);
-    CHECK_RC("b.bind_interdomain", bind_interdomain(a, mb->port, &lport), 0);
+    CHECK_RC("b.bind_to_c", ev_bind(c, cinfo[1], &cport), 0);
+    CHECK_RC("b.bind_interdomain", ev_bind(a, mb->port, &lport), 0);
     evtchn_unmask_port(lport);
     CHECK_RC("b.status_bound", status_of(DOMID_SELF, lport, &s), 0);
     CHECK("b.status_interdomain", s.status == EVTCHNSTAT_interdomain && s.u.interdomain.dom == a &&
                                       s.u.interdomain.port == mb->port);
-    CHECK_RC("b.bind_same_port_again", bind_interdomain(a, mb->port, &seen), -XEN_EINVAL);
+    CHECK_RC("b.bind_same_port_again", ev_bind(a, mb->port, &seen), -XEN_EINVAL);
 
     CHECK_RC("b.map_ro_rc", xd_map(a, XD_RO_REF, XD_VA(1), true, &st, &hro), 0);
     CHECK_EQ("b.map_ro", st, GNTST_okay);
@@ -488,7 +462,7 @@ static void role_b(domid_t a, domid_t c)
                           s.u.unbound.dom == a,
                       XD_WAIT_MS));
     CHECK_RC("b.send_after_peer_closed", xd_send(lport), 0);
-    CHECK_RC("b.close_own_end", close_port(lport), 0);
+    CHECK_RC("b.close_own_end", ev_close(lport), 0);
     b_hostile_events(a, mb, c);
 
     /* c crashed while we held its page: the frame is still its page. */
@@ -530,7 +504,7 @@ static void role_c(domid_t b, domid_t a)
     fill(page, PAGE_SIZE, 0x3c);
     /* Version 2 before any grant: a switch clears the entries. */
     CHECK_RC("c.gt_setup_v2", xt_v2_setup(), 0);
-    CHECK_RC("c.alloc_unbound", alloc_unbound(b, &port), 0);
+    CHECK_RC("c.alloc_unbound", ev_alloc_unbound(b, &port), 0);
     info[0] = XD_MAGIC;
     info[1] = port;
     xt_grant(XD_INFO_REF, b, info, GTF_readonly);
@@ -665,17 +639,17 @@ void t_xgrant(void)
 
     /* Events: a port offered to someone else is not ours to bind; closing
      * one end of a loopback leaves the other unbound, waiting for us. */
-    CHECK_RC("alloc_for_other", alloc_unbound(XG_NOBODY, &p1), 0);
-    CHECK_RC("bind_port_offered_to_other", bind_interdomain(DOMID_SELF, p1, &p3), -XEN_EINVAL);
-    close_port(p1);
-    CHECK_RC("alloc_loopback", alloc_unbound(DOMID_SELF, &p1), 0);
-    CHECK_RC("bind_loopback", bind_interdomain(DOMID_SELF, p1, &p2), 0);
-    CHECK_RC("bind_loopback_again", bind_interdomain(DOMID_SELF, p1, &p3), -XEN_EINVAL);
-    CHECK_RC("close_one_end", close_port(p2), 0);
+    CHECK_RC("alloc_for_other", ev_alloc_unbound(XG_NOBODY, &p1), 0);
+    CHECK_RC("bind_port_offered_to_other", ev_bind(DOMID_SELF, p1, &p3), -XEN_EINVAL);
+    ev_close(p1);
+    CHECK_RC("alloc_loopback", ev_alloc_unbound(DOMID_SELF, &p1), 0);
+    CHECK_RC("bind_loopback", ev_bind(DOMID_SELF, p1, &p2), 0);
+    CHECK_RC("bind_loopback_again", ev_bind(DOMID_SELF, p1, &p3), -XEN_EINVAL);
+    CHECK_RC("close_one_end", ev_close(p2), 0);
     CHECK_RC("status_other_end_rc", status_of(DOMID_SELF, p1, &s), 0);
     CHECK("other_end_unbound", s.status == EVTCHNSTAT_unbound && s.u.unbound.dom == 0);
     CHECK_RC("send_other_end", xd_send(p1), 0);
-    close_port(p1);
+    ev_close(p1);
 }
 
 void mode_xdom(const char *role, long peer, long third)
@@ -781,7 +755,7 @@ void mode_benchpeer(long peer)
     struct xd_mbox *mb = page_alloc();
     unsigned port, seen;
 
-    if (peer < 0 || xd_gt_setup() || alloc_unbound((domid_t)peer, &port)) {
+    if (peer < 0 || xd_gt_setup() || ev_alloc_unbound((domid_t)peer, &port)) {
         printk("benchpeer: cannot set up (peer=%ld)\n", peer);
         return;
     }
@@ -813,7 +787,7 @@ long xd_bench_attach(u16 peer, unsigned *port, volatile u32 **mode, volatile u64
         return rc;
     if (mb->magic != XD_MAGIC)
         return -1;
-    if ((rc = bind_interdomain(peer, mb->port, port)) != 0)
+    if ((rc = ev_bind(peer, mb->port, port)) != 0)
         return rc;
     evtchn_unmask_port(*port);
     *mode = &mb->mode;
