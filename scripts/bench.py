@@ -445,11 +445,14 @@ def machine_info(args):
     }
 
 
+def doc_block(begin, end, table, measured):
+    """A generated table between its markers: how it was measured, then the table."""
+    return "\n".join([begin, "", measured, "", "```", table, "```", "", end])
+
+
 def write_doc(table, info, args):
     text = open(DOC).read() if os.path.exists(DOC) else "# pvx benchmarks\n"
-    block = "\n".join([
-        BEGIN,
-        "",
+    block = doc_block(BEGIN, END, table,
         f"Measured {info['date']} by `python3 scripts/bench.py --runs {args.runs} "
         f"--iters {args.iters}"
         + (f" --xen-extra-append {args.xen_extra_append}" if args.xen_extra_append else "")
@@ -458,14 +461,7 @@ def write_doc(table, info, args):
         f"Linux {info['kernel']}, load average {info['load']} at the start, shared with "
         f"other jobs); {info['qemu']}; accelerator **{info['accel'].upper()}**; guest CPU "
         f"model {info['cpu']}, {info['memory']} of RAM, one CPU; dom0 32 MiB "
-        "on both hypervisors (pvx also runs a 16 MiB benchpeer domU).",
-        "",
-        "```",
-        table,
-        "```",
-        "",
-        END,
-    ])
+        "on both hypervisors (pvx also runs a 16 MiB benchpeer domU).")
     if SECTION in text:
         start = text.index(SECTION)
         nxt = text.find("\n## ", start + len(SECTION))
@@ -483,22 +479,13 @@ def write_doc(table, info, args):
 
 def write_smp_doc(table, info, args):
     text = open(DOC).read() if os.path.exists(DOC) else "# pvx benchmarks\n"
-    block = "\n".join([
-        SMP_BEGIN,
-        "",
+    block = doc_block(SMP_BEGIN, SMP_END, table,
         f"Measured {info['date']} by `python3 scripts/bench.py --smp-only --runs {args.runs} "
         f"--iters {args.iters}` on: {info['cores']} host cores ({info['model']}, "
         f"Linux {info['kernel']}, load average {info['load']} at the start, shared with "
         f"other jobs); {info['qemu']}; accelerator **{qh.smp_accel().upper()}** (one host "
         f"thread per emulated CPU); guest CPU model {info['cpu']}, {info['memory']} of RAM, "
-        "**two CPUs**; dom0 32 MiB with 2 vCPUs on both hypervisors, no other domain.",
-        "",
-        "```",
-        table,
-        "```",
-        "",
-        SMP_END,
-    ])
+        "**two CPUs**; dom0 32 MiB with 2 vCPUs on both hypervisors, no other domain.")
     if SMP_BEGIN in text and SMP_END in text:
         text = text[:text.index(SMP_BEGIN)] + block + text[text.index(SMP_END) + len(SMP_END):]
     else:
