@@ -115,6 +115,7 @@ def dom0_files():
              (f"{ROOT}/tests/linux/dom0-up.sh", "etc/dom0-up.sh"),
              (f"{ROOT}/tests/linux/dom0-bridge.sh", "etc/dom0-bridge.sh"),
              (f"{ROOT}/tests/linux/checks.sh", "etc/pvx-checks.sh"),
+             (f"{ROOT}/tests/linux/devices.sh", "etc/pvx-devices.sh"),
              (f"{etc}/xl.conf", "etc/pvx/xl.conf"),
              (f"{etc}/debian.cfg", "etc/pvx/debian.cfg"),
              (f"{etc}/debian-ramdisk.cfg", "etc/pvx/debian-ramdisk.cfg"),

@@ -33,6 +33,11 @@ LOGS = os.path.join(ROOT, "build", "test-logs")
 PLAIN = re.compile(r"^(?:\w+:\s*)?(\d+) passed, (\d+) failed(?:, \d+ skipped)?\s*$")
 CM_PASS = re.compile(r"^\[\s+PASSED\s+\] (\d+) test")
 CM_FAIL = re.compile(r"^\[\s+FAILED\s+\] (\d+) test")
+# A check's failure as the suites print it ("FAIL name", "check NAME FAIL",
+# cmocka's "[  FAILED  ] test"): repeated in the closing summary, so that a
+# log that keeps only its tail still says what failed.
+FAIL_LINE = re.compile(r"\bFAIL(?:ED)?\b")
+FAILS_SHOWN = 12
 DEFAULT_TIMEOUT = 900
 PREPARE = ("scripts/fetch-linux.py", "scripts/fetch-xen-peer.py")
 
@@ -137,7 +142,7 @@ def run_suite(path, prefix=""):
         say(f"  {name}: printed no result line", prefix)
         failed += 1
     say(f"--- {name}: {passed} passed, {failed} failed ({secs:.1f}s)", prefix)
-    return passed, failed
+    return passed, failed, [l for l in lines if FAIL_LINE.search(l)]
 
 
 def jobs_wanted():
@@ -190,12 +195,21 @@ def main():
         t.start()
     for t in threads:
         t.join()
-    total_pass = sum(p for p, _ in results.values())
-    total_fail = sum(f for _, f in results.values())
-    failing = [os.path.basename(s) for s in suites if results[s][1]]
+    total_pass = sum(r[0] for r in results.values())
+    total_fail = sum(r[1] for r in results.values())
+    failing = [s for s in suites if results[s][1]]
     print(f"run-tests: {len(suites)} suites in {time.monotonic() - start:.0f}s")
+    for s in failing:
+        fails = results[s][2]
+        print(f"{os.path.basename(s)}: {results[s][1]} failed"
+              + (":" if fails else " (no FAIL line: see its log)"))
+        for line in fails[:FAILS_SHOWN]:
+            print("    " + line.strip()[:300])
+        if len(fails) > FAILS_SHOWN:
+            print(f"    ... and {len(fails) - FAILS_SHOWN} more")
     if failing:
-        print("failing suites: " + ", ".join(failing) + " (logs in build/test-logs/)")
+        print("failing suites: " + ", ".join(os.path.basename(s) for s in failing)
+              + " (logs in build/test-logs/)")
     print(f"{total_pass} passed, {total_fail} failed")
     return 1 if total_fail else 0
 
