@@ -2,8 +2,9 @@
 # (tests/linux/twohost.py boots them): the link between the two hosts, and
 # messages from one init to the other so each can wait for the other's steps.
 #
-#     twohost_up            eth0 up with this host's address; waits until
-#                           the peer answers; starts the message listener
+#     twohost_up            eth0 up as a port of xenbr0, this host's address
+#                           on the bridge; waits until the peer answers;
+#                           starts the message listener
 #     twohost_say MSG       tell the peer MSG (retried until it is heard)
 #     twohost_wait MSG SEC  wait up to SEC seconds for the peer to say MSG
 #
@@ -21,7 +22,13 @@ twohost_up() {
     ADDR=$(twohost_param pvx_ip)
     PEER=$(twohost_param pvx_peer)
     : >"$TWOHOST_INBOX"
-    ip link set eth0 up && ip addr add "$ADDR/24" dev eth0 || return 1
+    # As on a Xen host, the NIC is a port of xenbr0 and the host's address
+    # is the bridge's: a domU's vif in xenbr0 is on the hosts' network, and
+    # keeps its address when it migrates.  (dom0_bridge's default address
+    # goes: both hosts would have it.)
+    ip addr flush dev xenbr0 &&
+        { brctl addif xenbr0 eth0 2>/dev/null || ip link set eth0 master xenbr0; } &&
+        ip link set eth0 up && ip addr add "$ADDR/24" dev xenbr0 || return 1
     # Every connection appends one message to the inbox.
     (while :; do nc -l -p $TWOHOST_PORT >>"$TWOHOST_INBOX" 2>/dev/null; done) &
     TWOHOST_LISTENER=$!
