@@ -63,6 +63,7 @@ static void drain(struct domain *d)
     domain_console_write(d, buf, n);
     __asm__ volatile("" ::: "memory");
     ring->out_cons = cons;
+    arch_logdirty_mark(mfn_to_page(d->console_mfn));
     evtchn_port_set_pending(d, d->console_port);
 }
 
@@ -122,6 +123,7 @@ size_t console_ring_input(struct domain *d, const char *buf, size_t len)
         ring->in[prod++ & (sizeof(ring->in) - 1)] = buf[i];
     __asm__ volatile("" ::: "memory"); /* the bytes before the index that publishes them */
     ring->in_prod = prod;
+    arch_logdirty_mark(mfn_to_page(d->console_mfn));
     if (n < len) {
         /* Typing faster than the guest reads: drop and count, never overrun. */
         if (!slot->in_dropped)

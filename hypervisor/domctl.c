@@ -382,6 +382,10 @@ long do_domctl(uint64_t arg, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
     case PVX_DOMCTL_getvcpuaffinity:
         rc = domctl_vcpuaffinity(d, &op.u.vcpuaffinity, op.cmd == PVX_DOMCTL_setvcpuaffinity);
         break;
+    case PVX_DOMCTL_logdirty:
+        rc = may_control(d) ? arch_logdirty_domctl(d, &op.u.logdirty) : -EINVAL;
+        copy_back = rc == 0;
+        break;
     case PVX_DOMCTL_getvcpuinfo:
         rc = domctl_getvcpuinfo(d, &op.u.getvcpuinfo);
         copy_back = rc == 0;

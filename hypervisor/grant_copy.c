@@ -115,6 +115,7 @@ static int16_t copy_one(struct vcpu *v, const struct gnttab_copy *op)
     to = arch_maddr_to_virt((paddr_t)page_to_mfn(dst.pg) << PAGE_SHIFT);
     /* Both sides may be the same frame. */
     memmove(to + op->dest.offset, from + op->source.offset, op->len);
+    arch_logdirty_mark(dst.pg);
     rc = GNTST_okay;
 out:
     release(&dst);

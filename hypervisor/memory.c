@@ -172,6 +172,7 @@ static long reservation(struct domain *caller, uint64_t cmd, uint64_t start, uin
             mfn = page_to_mfn(pg);
             memset(arch_maddr_to_virt(mfn << PAGE_SHIFT), 0, PAGE_SIZE);
             set_gpfn_from_mfn(mfn, cmd == XENMEM_populate_physmap ? x : INVALID_M2P_ENTRY);
+            arch_logdirty_mark(pg);
             if (copy_to_guest(list + i * sizeof(mfn), &mfn, sizeof(mfn))) {
                 domain_release_page(d, mfn);
                 break;

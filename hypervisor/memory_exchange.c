@@ -82,6 +82,7 @@ static long exchange_chunk(struct domain *d, const struct xen_memory_exchange *x
             memset(arch_maddr_to_virt((mfn + k) << PAGE_SHIFT), 0, PAGE_SIZE);
             pg->owner = d;
             set_gpfn_from_mfn(mfn + k, gpfn + k);
+            arch_logdirty_mark(pg);
         }
     }
     arch_flush_domain_tlbs(d); /* the guest unmapped them, maybe without a flush */

@@ -260,6 +260,35 @@ int pvxctl_domain_resume(struct pvxctl *x, domid_t domid)
     return simple(x, domid, PVX_DOMCTL_resumedomain, "resumedomain");
 }
 
+int pvxctl_logdirty(struct pvxctl *x, domid_t domid, uint32_t op, uint64_t nr_pfns, uint8_t *bitmap,
+                    uint64_t *dirty)
+{
+    static const char *const names[] = {"", "enable", "clean", "final", "off"};
+    const char *what = op < 5 ? names[op] : "?";
+    size_t bytes = bitmap ? (size_t)((nr_pfns + 7) / 8) : 0;
+    struct pvx_domctl d = {0};
+    char *buf = pvxctl_buf(x, sizeof(d) + bytes);
+    long rc;
+
+    if (!buf)
+        return pvxctl_failf(x, -ENOMEM, "domain %u: log-dirty %s: no buffer for %llu pfns", domid,
+                            what, (unsigned long long)nr_pfns);
+    d.u.logdirty.op = op;
+    d.u.logdirty.nr_pfns = nr_pfns;
+    /* The domctl itself goes at the start of the bounce buffer. */
+    if (bitmap)
+        set_xen_guest_handle(d.u.logdirty.bitmap, (uint8_t *)buf + sizeof(d));
+    rc = pvxctl_domctl(x, &d, PVX_DOMCTL_logdirty, domid);
+    if (rc)
+        return pvxctl_failf(x, (int)rc, "domain %u: log-dirty %s: %s", domid, what,
+                            strerror((int)-rc));
+    if (bitmap)
+        memcpy(bitmap, buf + sizeof(d), bytes);
+    if (dirty)
+        *dirty = d.u.logdirty.dirty;
+    return 0;
+}
+
 int pvxctl_frame_types(struct pvxctl *x, domid_t domid, xen_pfn_t *frames, uint64_t n)
 {
     struct pvx_domctl op = {0};

@@ -93,6 +93,11 @@ int pvxctl_domain_resume(struct pvxctl *x, domid_t domid);
  * (PVX_DOMCTL_PFINFO_* << PVX_DOMCTL_PFINFO_SHIFT) | frame. */
 #define PVXCTL_FRAME_TYPES_BATCH 1024
 int pvxctl_frame_types(struct pvxctl *x, domid_t domid, xen_pfn_t *frames, uint64_t n);
+/* Log-dirty mode (PVX_DOMCTL_logdirty): op is PVX_LOGDIRTY_*; for CLEAN
+ * and FINAL, bitmap receives nr_pfns bits (pfn n: bit n % 8 of byte n / 8)
+ * and *dirty how many are set. */
+int pvxctl_logdirty(struct pvxctl *x, domid_t domid, uint32_t op, uint64_t nr_pfns, uint8_t *bitmap,
+                    uint64_t *dirty);
 /* Where vCPU vcpu runs (CPU, running, blocked, online, time). */
 int pvxctl_vcpu_info(struct pvxctl *x, domid_t domid, uint32_t vcpu,
                      struct pvx_domctl_getvcpuinfo *info);

@@ -13,8 +13,10 @@
  * sender resumes its copy on any failure, and a receiver that does not get
  * "yours" destroys its own.
  *
- * pvx suspends the guest for the whole copy (no log-dirty rounds yet): the
- * guest's pause is the time the stream takes.
+ * The copy is live (xlt_sr_save_live): the guest runs while its pages go in
+ * rounds under log-dirty mode and is suspended only for the last round.
+ * --max-rounds and --max-dirty set when the rounds stop (pvx's own options;
+ * --max-rounds 0 suspends the guest for the whole copy).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +32,11 @@
 #include "guest.h"
 #include "sr.h"
 #include "xl.h"
+
+/* Live rounds: at most this many while the guest runs (the first sends
+ * every page), ending early once at most DEFAULT_MAX_DIRTY pages are dirty. */
+#define DEFAULT_MAX_ROUNDS 5
+#define DEFAULT_MAX_DIRTY  50
 
 /* xl's messages, byte for byte: the banner has no NUL, the others do. */
 static const char banner[] = "xl migration receiver ready, send binary domain data.\n";
@@ -124,10 +131,30 @@ static void transport_end(struct transport *tp)
     tp->pid = -1;
 }
 
+/* The suspend of a live migration's last round: a signal meanwhile waits
+ * until the guest has suspended or is known to run on. */
+static int suspend_for_last_round(struct xlt *t, domid_t domid)
+{
+    int rc;
+
+    sr_defer_stop_signals(true);
+    rc = xl_suspend(t, domid);
+    sr_defer_stop_signals(false);
+    return rc;
+}
+
 int main_migrate(int argc, char **argv)
 {
-    static const struct option longopts[] = {
-        {"debug", no_argument, NULL, 'D'}, {"live", no_argument, NULL, 'L'}, {NULL, 0, NULL, 0}};
+    static const struct option longopts[] = {{"debug", no_argument, NULL, 'D'},
+                                             {"live", no_argument, NULL, 'L'},
+                                             {"max-rounds", required_argument, NULL, 'R'},
+                                             {"max-dirty", required_argument, NULL, 'M'},
+                                             {NULL, 0, NULL, 0}};
+    struct sr_live live = {.max_rounds = DEFAULT_MAX_ROUNDS,
+                           .max_dirty = DEFAULT_MAX_DIRTY,
+                           .suspend = suspend_for_last_round};
+    unsigned long long v;
+    char *end;
     const char *transport = "ssh", *cfg_path = NULL, *dom, *host;
     bool receiver_paused = false, preserve = false;
     struct transport tp = {.pid = -1, .to = -1, .from = -1};
@@ -153,7 +180,22 @@ int main_migrate(int argc, char **argv)
         case 'p':
             receiver_paused = true;
             break;
-        default: /* --debug, --live: the stream is the same */
+        case 'R':
+        case 'M':
+            errno = 0;
+            v = strtoull(optarg, &end, 10);
+            if (errno || end == optarg || *end || optarg[0] == '-' || (opt == 'R' && v > 1000)) {
+                fprintf(stderr, "xl migrate: --%s wants a number%s, not '%s'\n",
+                        opt == 'R' ? "max-rounds" : "max-dirty",
+                        opt == 'R' ? " from 0 (no live rounds) to 1000" : " of pages", optarg);
+                return 2; /* xl's status for a bad option */
+            }
+            if (opt == 'R')
+                live.max_rounds = (unsigned int)v;
+            else
+                live.max_dirty = v;
+            break;
+        default: /* --debug, --live (it is live unless --max-rounds 0) */
             break;
         }
     }
@@ -196,13 +238,28 @@ int main_migrate(int argc, char **argv)
     /* From here a signal must not leave the guest suspended: it stops the
      * transfer, and the guest is resumed before xl ends by that signal. */
     sr_catch_stop_signals();
-    sr_defer_stop_signals(true);
-    if (xl_suspend(&xl_ctx, domid))
-        goto out; /* it was never suspended, or it is resumed already */
-    sr_defer_stop_signals(false);
-    if (xlt_sr_save(&xl_ctx, domid, &io)) {
-        fprintf(stderr, "migration sender: sending domain %u failed: %s\n", domid, io.err);
-        goto resume;
+    if (live.max_rounds) {
+        fprintf(stderr,
+                "migration sender: live: at most %u rounds while the guest runs, until at most "
+                "%llu pages are dirty\n",
+                live.max_rounds, (unsigned long long)live.max_dirty);
+        if (xlt_sr_save_live(&xl_ctx, domid, &io, &live)) {
+            fprintf(stderr, "migration sender: sending domain %u failed: %s\n", domid, io.err);
+            if (live.suspended)
+                goto resume;
+            fprintf(stderr, "migration sender: domain %u runs on here (it was not suspended)\n",
+                    domid);
+            goto out;
+        }
+    } else {
+        sr_defer_stop_signals(true);
+        if (xl_suspend(&xl_ctx, domid))
+            goto out; /* it was never suspended, or it is resumed already */
+        sr_defer_stop_signals(false);
+        if (xlt_sr_save(&xl_ctx, domid, &io)) {
+            fprintf(stderr, "migration sender: sending domain %u failed: %s\n", domid, io.err);
+            goto resume;
+        }
     }
     fprintf(stderr, "migration sender: %llu bytes sent\n", (unsigned long long)io.offset);
     if (expect(tp.from, msg_ready, sizeof(msg_ready), "sender", "waiting for the receiver"))

@@ -153,6 +153,7 @@ int main_save(int argc, char **argv)
     struct sr_io io = {.fd = -1};
     char *config = NULL;
     domid_t domid;
+    int64_t start;
     int opt, rc = EXIT_FAILURE;
 
     while ((opt = xl_getopt(argc, argv, "cp", NULL, "save", 2)) != -1) {
@@ -193,8 +194,10 @@ int main_save(int argc, char **argv)
             strlen(config) + 1 + 4);
     sr_catch_stop_signals(); /* a signal stops the save; the guest is resumed */
     sr_defer_stop_signals(true);
+    start = xlt_now_ms();
     if (xl_suspend(&xl_ctx, domid))
         goto fail_file;
+    xlt_info(&xl_ctx, "domain %u: suspended in %lld ms", domid, (long long)(xlt_now_ms() - start));
     sr_defer_stop_signals(false);
     if (xlt_sr_save(&xl_ctx, domid, &io) || fsync(io.fd)) {
         fprintf(stderr, "%s: saving domain %u failed: %s\n", file, domid,
@@ -213,10 +216,13 @@ int main_save(int argc, char **argv)
     io.fd = -1;
     xlt_info(&xl_ctx, "domain %u: %llu bytes written to %s", domid, (unsigned long long)io.offset,
              file);
+    start = xlt_now_ms();
     if (leave_running || paused)
         rc = xl_resume_cancelled(&xl_ctx, domid, paused) ? EXIT_FAILURE : EXIT_SUCCESS;
     else
         rc = xlt_destroy(&xl_ctx, domid) ? EXIT_FAILURE : EXIT_SUCCESS;
+    xlt_info(&xl_ctx, "domain %u: %s in %lld ms", domid,
+             leave_running || paused ? "resumed" : "destroyed", (long long)(xlt_now_ms() - start));
     goto out;
 fail_file:
     if (io.fd >= 0)
@@ -239,6 +245,7 @@ int xl_restore_build(struct xlt *t, struct pvx_build *b, void *arg, char *err, s
     const struct pvxctl_e820 ram = {0, rc_->cfg->maxmem_kb << 10, PVXCTL_E820_RAM};
     struct xlt_sr_restore r = {.domid = b->domid};
     uint64_t max_pages;
+    int64_t start;
     int rc;
 
     /* Room for a guest that ballooned above memory= before it was saved. */
@@ -256,7 +263,9 @@ int xl_restore_build(struct xlt *t, struct pvx_build *b, void *arg, char *err, s
         snprintf(err, errlen, "%s", pvxctl_error(t->ctl));
         return rc;
     }
+    start = xlt_now_ms();
     rc = xlt_sr_restore(t, &r, rc_->io);
+    xlt_info(t, "domain %u: stream read in %lld ms", b->domid, (long long)(xlt_now_ms() - start));
     if (rc) {
         snprintf(err, errlen, "%s: restore failed: %s", rc_->file, rc_->io->err);
         return rc;
@@ -287,6 +296,7 @@ int main_restore(int argc, char **argv)
     struct xl_restore_ctx ctx;
     char *config = NULL, source[300];
     uint32_t flags = 0;
+    int64_t start;
     size_t len;
     int opt, rc = EXIT_FAILURE;
 
@@ -336,9 +346,11 @@ int main_restore(int argc, char **argv)
     c.config_text = config;
     c.build = xl_restore_build;
     c.build_arg = &ctx;
+    start = xlt_now_ms();
     if (xlt_create(&xl_ctx, &c))
         goto out;
-    xlt_info(&xl_ctx, "domain %u: restored from %s", c.domid, file);
+    xlt_info(&xl_ctx, "domain %u: restored from %s in %lld ms", c.domid, file,
+             (long long)(xlt_now_ms() - start));
     rc = EXIT_SUCCESS;
 out:
     pvx_domcfg_free(cfg);

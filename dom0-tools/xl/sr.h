@@ -18,6 +18,25 @@
  */
 int xlt_sr_save(struct xlt *t, domid_t domid, struct sr_io *io);
 
+/* Live rounds for xlt_sr_save_live(). */
+struct sr_live {
+    unsigned int max_rounds; /* IN: rounds while the guest runs, the first (all pages) included */
+    uint64_t max_dirty;      /* IN: stop them once at most this many pages are dirty */
+    int (*suspend)(struct xlt *t, domid_t domid); /* IN: suspend the guest, 0 once it has */
+    bool suspended;      /* OUT: it was suspended (on failure the caller resumes it) */
+    unsigned int rounds; /* OUT: rounds sent while it ran */
+    uint64_t last_pages; /* OUT: pages sent with the guest suspended */
+    int64_t last_ms;     /* OUT: from the suspend request to the end of the stream */
+};
+
+/*
+ * The same stream for domain domid while it runs: its pages in rounds under
+ * log-dirty mode, then l->suspend() and the last round.  Progress goes to
+ * stderr.  0, or -errno with io->err set; log-dirty mode is off either way,
+ * and the guest runs on unless l->suspended.
+ */
+int xlt_sr_save_live(struct xlt *t, domid_t domid, struct sr_io *io, struct sr_live *l);
+
 struct xlt_sr_restore {
     domid_t domid;            /* IN: the new, paused domain */
     evtchn_port_t store_port; /* IN: its new event channels */

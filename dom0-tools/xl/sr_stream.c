@@ -87,6 +87,11 @@ static int stopped_fail(struct sr_io *io, size_t done)
                    strsignal(stop_signal), (unsigned long long)(io->offset + done));
 }
 
+int sr_fail_if_stopped(struct sr_io *io, int rc)
+{
+    return rc && stop_signal ? stopped_fail(io, 0) : rc;
+}
+
 int sr_read_exact(struct sr_io *io, void *buf, size_t len, const char *what)
 {
     size_t done = 0;

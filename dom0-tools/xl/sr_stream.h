@@ -187,6 +187,9 @@ void sr_catch_stop_signals(void);
  * asking the guest to suspend, or resuming it. */
 void sr_defer_stop_signals(bool defer);
 int sr_stopped(void);
+/* rc, with io->err saying the transfer was stopped if a signal came (a
+ * step that failed because of it, a hypercall or a mapping, said less). */
+int sr_fail_if_stopped(struct sr_io *io, int rc);
 void sr_reraise_stop_signal(void);
 
 /* Exactly len bytes; a short file is -EIO with "the file ends ...". */

@@ -54,7 +54,10 @@ static const struct cmd cmds[] = {
      "-C <config>             Send <config> instead of the domain's configuration.\n"
      "-e, -F                  Accepted for compatibility (passed on as -e).\n"
      "-p                      Leave the domain paused on the receiver.\n"
-     "--debug, --live         Accepted for compatibility (the stream is the same)."},
+     "--max-rounds <n>        Copy memory in at most <n> rounds while the guest runs\n"
+     "                        (default 5; 0: suspend it for the whole copy).\n"
+     "--max-dirty <pages>     End the rounds once at most <pages> are dirty (default 50).\n"
+     "--debug, --live         Accepted for compatibility (it is live by default)."},
     {"migrate-receive", main_migrate_receive, false, false, true,
      "The receiving end of xl migrate (run by the transport)", "[options]",
      "-p                      Leave the domain paused.\n"

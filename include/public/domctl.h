@@ -41,6 +41,7 @@
 #define PVX_DOMCTL_getvcpuaffinity   17
 #define PVX_DOMCTL_getvcpuinfo       18
 #define PVX_DOMCTL_resumedomain      19
+#define PVX_DOMCTL_logdirty          20
 
 /* Length of a domain name, including the terminating NUL. */
 #define PVX_DOMAIN_NAME_LEN 32
@@ -161,6 +162,39 @@ typedef struct pvx_domctl_vcpucontext pvx_domctl_vcpucontext_t;
  * saved rax says: the toolstack sets it to 1 first (setvcpucontext), which
  * tells the guest its suspend was cancelled.  A toolstack pause stays.
  */
+
+/*
+ * logdirty: which pages a domain writes, for live migration (Xen's
+ * shadow_op log-dirty mode in pvx's form).
+ *   op       IN   PVX_LOGDIRTY_*
+ *   nr_pfns  IN   the size of the domain's pfn space (its p2m) that is
+ *                 tracked: ENABLE sets it, CLEAN and FINAL must repeat it
+ *   bitmap   IN   CLEAN, FINAL: where nr_pfns bits go (bit n of byte n / 8
+ *                 for pfn n: set when the page was written since ENABLE or
+ *                 the previous CLEAN)
+ *   dirty    OUT  CLEAN, FINAL: how many bits were set
+ * ENABLE starts tracking (-EBUSY when on); CLEAN hands out the pages written
+ * since the last ENABLE or CLEAN and starts a new round; FINAL, meant for a
+ * paused or suspended domain, does the same for the last round, includes
+ * every page pvx or another domain still may write behind the guest's back
+ * (mapped writable by them), and stops tracking; OFF stops tracking.  While
+ * tracking, the guest may read the writable bit of its own L1 entries as
+ * clear (its first write through such an entry completes unseen).
+ */
+#define PVX_LOGDIRTY_ENABLE   1
+#define PVX_LOGDIRTY_CLEAN    2
+#define PVX_LOGDIRTY_FINAL    3
+#define PVX_LOGDIRTY_OFF      4
+#define PVX_LOGDIRTY_MAX_PFNS (xen_mk_ullong(1) << 26) /* 256 GiB of guest */
+
+struct pvx_domctl_logdirty {
+    uint32_t op;
+    uint32_t _pad0;
+    uint64_t nr_pfns;
+    XEN_GUEST_HANDLE(uint8) bitmap;
+    uint64_t dirty;
+};
+typedef struct pvx_domctl_logdirty pvx_domctl_logdirty_t;
 
 /* hypercall_init: gmfn IN, a frame of the domain to fill with hypercall stubs. */
 struct pvx_domctl_hypercall_init {
@@ -317,6 +351,7 @@ struct pvx_domctl {
         struct pvx_domctl_scheduler_op scheduler_op;
         struct pvx_domctl_vcpuaffinity vcpuaffinity;
         struct pvx_domctl_getvcpuinfo getvcpuinfo;
+        struct pvx_domctl_logdirty logdirty;
         uint8_t pad[128];
     } u;
 };

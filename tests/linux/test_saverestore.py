@@ -6,7 +6,9 @@ a reboot, the pattern's checksum is unchanged, xenbus and the console
 work), saves one with -c (it keeps running), and feeds xl restore and xl
 save bad input: nothing may be left behind; migrates it to this same host,
 also with the receiver killed or stopped and the sender stopped halfway (the
-guest goes on here and never runs twice).
+guest goes on here and never runs twice), and live: its memory goes in
+rounds while it runs and rewrites a file it checks, which still checks out
+after the move.
 
 Each check the init runs prints `pvx-dom0: check NAME PASS|FAIL detail`;
 every name in CHECKS must PASS.
@@ -25,9 +27,10 @@ CHECKS = (
     "bad-restore-bad-page-type", "bad-save-no-such-domain", "save-no-such-domain-no-file",
     "bad-save-no-suspend", "testguest-create", "testguest-save-c", "testguest-save",
     "testguest-restore", "restore-again", "restore-again-counts",
-    "migrate-unreachable-keeps-guest", "migrate-receiver-killed", "migrate-receiver-stopped",
-    "migrate-sender-stopped", "migrate-faults-xenbus-works", "migrate-localhost", "migrate-one-copy",
-    "migrate-count-continues", "migrate-pattern-unchanged",
+    "migrate-unreachable-keeps-guest", "migrate-bad-limits", "migrate-receiver-killed", "migrate-receiver-stopped",
+    "migrate-sender-stopped", "migrate-faults-xenbus-works", "migrate-localhost",
+    "migrate-live-rounds", "migrate-one-copy", "migrate-count-continues",
+    "migrate-pattern-unchanged", "migrate-memory-consistent",
 )
 
 

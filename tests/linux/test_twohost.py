@@ -4,8 +4,10 @@ dom0 running tests/linux/init-twohost, which brings up its virtio NIC, pings
 the other host and sends it 8 MiB over TCP, checked by MD5 on arrival.  This
 is the network `xl migrate` between the two hosts runs over.  Then a Debian
 domU that counts on its console and holds a memory pattern migrates from a
-to b with `xl migrate -s "pvx-migrate connect"`: on b its count goes on
-without a reboot, its pattern's checksum is the same, its xenbus works and
+to b with `xl migrate -s "pvx-migrate connect"`, live (its memory goes in
+rounds while it runs, rewriting a file it checks): on b its count goes on
+without a reboot, its pattern's checksum is the same, the file it rewrote
+checks out, its xenbus works and
 its vif (in xenbr0, of which each host's NIC is a port) answers pings from
 both hosts at the same address; a no longer has it.  First, while b holds
 another domain of the same name, the migration is refused and the guest
@@ -17,10 +19,11 @@ import twohost
 
 CHECKS = ("link-up", "ping-peer", "tcp-from-peer", "peer-done")
 MIGRATE_A = ("migrate-guest-created", "migrate-guest-pings", "migrate-name-taken-keeps-guest",
-             "migrate-refused-guest-pings", "migrate-sent", "migrate-gone-here",
+             "migrate-refused-guest-pings", "migrate-sent", "migrate-live-rounds", "migrate-gone-here",
              "migrate-pings-from-here")
 MIGRATE_B = ("migrate-name-taken-nothing-left", "migrate-arrived", "migrate-count-continues",
-             "migrate-pattern-unchanged", "migrate-xenbus-works", "migrate-pings-here")
+             "migrate-pattern-unchanged", "migrate-xenbus-works", "migrate-memory-consistent",
+             "migrate-pings-here")
 
 
 def main():

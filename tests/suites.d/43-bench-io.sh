@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 900
+# timeout: 1200
 # parallel: yes
 # SPDX-License-Identifier: GPL-2.0-only
 #

@@ -344,3 +344,49 @@ bool arch_iomem_mappable(const struct domain *d, mfn_t mfn)
     (void)mfn;
     return false;
 }
+
+/* ---- log-dirty mode (asm/pv/logdirty.h) ---- */
+
+#ifdef PVMM_REAL_LOGDIRTY
+/* test_logdirty links the real pv/logdirty.c: its flush after protecting
+ * or unprotecting counts as one of this CPU's flushes. */
+void arch_flush_domain_tlbs(const struct domain *d)
+{
+    (void)d;
+    flush_tlb_local();
+}
+#else
+/* The other MMU tests run with the mode off, where the hooks do nothing. */
+#include <asm/pv/logdirty.h>
+
+void logdirty_mark_page(const struct page_info *pg)
+{
+    (void)pg;
+}
+
+void logdirty_slot_written(const struct page_info *l1pg, unsigned int slot)
+{
+    (void)l1pg;
+    (void)slot;
+}
+
+void logdirty_table_released(struct page_info *pg)
+{
+    (void)pg;
+}
+
+void logdirty_teardown(struct domain *d)
+{
+    (void)d;
+}
+
+/* Pages pvx wrote behind their owner's page tables (grant copies). */
+unsigned int pvmm_dirty_marks;
+const struct page_info *pvmm_last_dirty;
+
+void arch_logdirty_mark(const struct page_info *pg)
+{
+    pvmm_dirty_marks++;
+    pvmm_last_dirty = pg;
+}
+#endif

@@ -70,6 +70,11 @@ struct pvmm_tree {
 #define PVMM_L1_SELF_VA(va) (((va) & ~((1ULL << L2_SHIFT) - 1)) + 511 * PAGE_SIZE)
 void pvmm_build_tree(struct pvmm_tree *t, struct domain *d, uint64_t va);
 
+/* arch_logdirty_mark() calls, and the page of the last (tests other than
+ * test_logdirty, which links the real one). */
+extern unsigned int pvmm_dirty_marks;
+extern const struct page_info *pvmm_last_dirty;
+
 /* Calls of xpti_guest_l4_changed(): every L4 write and promotion. */
 extern unsigned int pvmm_l4_changes;
 

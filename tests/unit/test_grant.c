@@ -848,9 +848,12 @@ static void test_copy_both_directions(void **state)
     assert_int_equal(frame_bytes(own)[200], 0xab);
     assert_int_equal(frame_bytes(own)[249], 0xab);
     assert_int_equal(frame_bytes(own)[250], 0);
-    /* own frame -> gref */
+    /* own frame -> gref: the destination is marked for log-dirty mode. */
     memset(frame_bytes(own), 0x5c, PAGE_SIZE);
+    pvmm_dirty_marks = 0;
     assert_int_equal(copy1(copy_op(GNTCOPY_dest_gref, own, self, 0, 60, o, 4000, 96)), GNTST_okay);
+    assert_int_equal(pvmm_dirty_marks, 1);
+    assert_ptr_equal(pvmm_last_dirty, mfn_to_page(gframe));
     assert_int_equal(frame_bytes(gframe)[3999], 0xab);
     assert_int_equal(frame_bytes(gframe)[4000], 0x5c);
     assert_int_equal(frame_bytes(gframe)[4095], 0x5c);

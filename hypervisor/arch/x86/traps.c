@@ -10,10 +10,12 @@
 #include <asm/current.h>
 #include <asm/processor.h>
 #include <asm/extable.h>
+#include <asm/pv/logdirty.h>
 #include <asm/pv/traps.h>
 #include <asm/regs.h>
 #include <asm/smp.h>
 #include <pvx/arch.h>
+#include <pvx/domain.h>
 #include <pvx/lib.h>
 #include <pvx/shutdown.h>
 #include <pvx/sched.h>
@@ -174,6 +176,9 @@ static void do_trap_locked(struct cpu_user_regs *regs)
         debug_trap_in_hypervisor(regs);
         return;
     }
+    /* pvx writing guest memory through an entry log-dirty mode protects. */
+    if (v == 14 && current && logdirty_fault(current, read_cr2(), (uint32_t)regs->error_code))
+        return;
     /* A fault on guest-controlled input at an instruction that expects it. */
     if ((v == 13 || v == 14) && (fixup = search_exception_table(regs->rip)) != 0) {
         regs->rip = fixup;

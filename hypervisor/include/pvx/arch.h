@@ -92,6 +92,16 @@ void arch_cpu_relax(void);
  */
 void arch_run_selftests(void (*check)(bool ok, const char *what));
 
+/** arch_logdirty_mark() - pvx wrote @pg's frame other than through its
+ * owner's page tables (a grant copy, a populated page): a domain in log-dirty
+ * mode sends it again (arch/x86/pv/logdirty.c). */
+struct page_info;
+void arch_logdirty_mark(const struct page_info *pg);
+/** arch_logdirty_domctl() - PVX_DOMCTL_logdirty for @d (ENABLE, CLEAN, FINAL,
+ * OFF; include/public/domctl.h): tracking which pages it writes. */
+struct pvx_domctl_logdirty;
+long arch_logdirty_domctl(struct domain *d, struct pvx_domctl_logdirty *op);
+
 /** arch_maddr_to_virt() / arch_virt_to_maddr(): the direct map. */
 void *arch_maddr_to_virt(paddr_t ma);
 paddr_t arch_virt_to_maddr(const void *va);

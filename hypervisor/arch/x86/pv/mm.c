@@ -33,6 +33,7 @@
  * by the caller (arch_flush_domain_tlbs).
  */
 #include <asm/hardening.h>
+#include <asm/pv/logdirty.h>
 #include <asm/pv/mm.h>
 #include <pvx/arch.h>
 #include <pvx/domain.h>
@@ -246,6 +247,7 @@ pte_t pv_l1e_xchg(struct page_info *l1pg, unsigned int slot, pte_t nval)
 
     ASSERT(pgt_level(l1pg->type_info) == 1 && slot < PT_ENTRIES);
     t[slot] = adjust_entry(1, nval);
+    logdirty_slot_written(l1pg, slot);
     return old;
 }
 
@@ -375,6 +377,8 @@ static void demote_table(struct page_info *pg, unsigned int level)
     if (!depth++ && pg->owner)
         pv_flush_tlb_others(pg->owner);
     release_entries(map_frame(page_to_mfn(pg)), level, PT_ENTRIES);
+    if (level == 1)
+        logdirty_table_released(pg);
     depth--;
 }
 
@@ -396,7 +400,8 @@ static void retype_frame(struct page_info *pg, uint64_t type)
         flush_tlb_local();
         pv_flush_tlb_others_all(); /* any domain may have mapped it */
     }
-    pg->type_info = type; /* count 0, not validated, not pinned */
+    pg->type_info = type;   /* count 0, not validated, not pinned */
+    logdirty_mark_page(pg); /* its type goes into a migration stream */
 }
 
 static int take_type(struct page_info *pg, uint64_t type, bool preemptible)
@@ -422,7 +427,7 @@ static int take_type(struct page_info *pg, uint64_t type, bool preemptible)
         if ((x & PGT_type_mask) != type || !(x & PGT_validated))
             return -EINVAL;
         pg->type_info = x + 1;
-        return 0;
+        goto taken;
     }
 
     /* pvx itself writes the shared_info page: it must never become a page
@@ -432,14 +437,14 @@ static int take_type(struct page_info *pg, uint64_t type, bool preemptible)
     retype_frame(pg, type);
     if (pg->type_info & PGT_validated) {
         pg->type_info++;
-        return 0;
+        goto taken;
     }
     /* Take the reference before checking the contents, so nothing reached
      * while validating can claim this frame as another type. */
     pg->type_info++;
     if (!level) {
         pg->type_info |= PGT_validated;
-        return 0;
+        goto taken;
     }
     pg->nr_validated = 0;
 
@@ -454,6 +459,10 @@ validate:
         return rc;
     }
     pg->type_info |= PGT_validated;
+taken:
+    /* A new writable mapping: what is written through it is not seen. */
+    if (type == PGT_writable_page)
+        logdirty_mark_page(pg);
     return 0;
 }
 
@@ -474,6 +483,8 @@ void put_page_type(struct page_info *pg)
 
     BUG_ON(!(x & PGT_count_mask));
     ASSERT(!(x & PGT_partial)); /* nobody holds a partial table's reference */
+    if ((x & PGT_type_mask) == PGT_writable_page)
+        logdirty_mark_page(pg); /* written through what goes now */
     if ((x & PGT_count_mask) > 1 || !level) {
         pg->type_info = x - 1;
         return;
@@ -565,6 +576,10 @@ int pv_mod_pt_entry_foreign(struct domain *d, struct page_info *table, unsigned 
     t[slot] = nval;
     if (level == 4)
         xpti_guest_l4_changed();
+    if (level == 1)
+        logdirty_slot_written(table, slot);
+    else
+        logdirty_mark_page(table);
     if (stale_entry_unsafe(d, level, old))
         pv_flush_tlb_others(d);
     put_entry_refs(level, old);
@@ -608,7 +623,8 @@ int pv_pin_table(struct domain *d, mfn_t mfn, uint64_t type, bool preemptible)
         goto out_put;
     }
     pg->type_info |= PGT_pinned;
-    return 0; /* the pin holds both references */
+    logdirty_mark_page(pg); /* pinned tables are marked so in the stream */
+    return 0;               /* the pin holds both references */
 
 out_put:
     put_page(pg);
@@ -627,6 +643,7 @@ int pv_unpin_table(struct domain *d, mfn_t mfn)
         goto out;
     }
     pg->type_info &= ~PGT_pinned;
+    logdirty_mark_page(pg);
     put_page_and_type(pg); /* the references the pin held */
 out:
     put_page(pg);
@@ -670,6 +687,7 @@ int pv_set_guest_table(struct vcpu *v, mfn_t mfn, bool user, bool preemptible)
 
 void pv_mm_domain_teardown(struct domain *d)
 {
+    logdirty_teardown(d); /* nothing of a dying domain is copied any more */
     for (unsigned int i = 0; i < d->max_vcpus; i++) {
         struct vcpu *v = d->vcpus[i];
 

@@ -19,6 +19,7 @@
 #include <asm/desc.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
+#include <asm/pv/logdirty.h>
 #include <asm/pv/mm.h>
 #include <asm/pv/traps.h>
 #include <pvx/domain.h>
@@ -132,6 +133,9 @@ static void handle_page_fault(struct vcpu *v, struct cpu_user_regs *regs)
     uint64_t addr = read_cr2();
     uint32_t ec = regs->error_code;
 
+    /* A write through an entry log-dirty mode made read-only. */
+    if (logdirty_fault(v, addr, ec))
+        return;
     /* A write by the guest kernel to its own L1 page table. */
     if (v->arch.kernel_mode && (ec & 3) == 3 && !(ec & 0x18) && pv_ptwr_fault(v, addr, regs))
         return;

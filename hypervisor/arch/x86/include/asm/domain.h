@@ -56,9 +56,12 @@ struct arch_vcpu {
     uint64_t cr4_guest_bits;  /* CR4 bits the guest set itself (TSD, DE) */
 };
 
+struct logdirty;
+
 struct arch_domain {
     mfn_t *p2m_unused; /* placeholder: PV guests keep their own p2m */
     uint16_t *io_bitmap_unused;
+    struct logdirty *logdirty; /* log-dirty mode (pv/logdirty.c); NULL: off */
 };
 
 #endif
