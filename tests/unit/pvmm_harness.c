@@ -131,6 +131,19 @@ void pvmm_build_tree(struct pvmm_tree *t, struct domain *d, uint64_t va)
     pvmm_table(t->l1)[511] = pvmm_pte(t->l1, _PAGE_PRESENT);
 }
 
+void pvmm_pin_and_load(const struct pvmm_tree *t)
+{
+    struct mmuext_op ops[2];
+
+    memset(ops, 0, sizeof(ops));
+    ops[0].cmd = MMUEXT_PIN_L4_TABLE;
+    ops[0].arg1.mfn = t->l4;
+    ops[1].cmd = MMUEXT_NEW_BASEPTR;
+    ops[1].arg1.mfn = t->l4;
+    assert_int_equal(do_mmuext_op(pvmm_guest_put(0x2000, ops, sizeof(ops)), 2, 0, DOMID_SELF, 0),
+                     0);
+}
+
 uint64_t pvmm_guest_put(unsigned int offset, const void *buf, size_t len)
 {
     assert_true(offset + len <= sizeof(pvmm_guest_win));

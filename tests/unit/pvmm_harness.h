@@ -69,6 +69,9 @@ struct pvmm_tree {
 #define PVMM_KERNEL_VA      0xffff880000000000ULL /* slot 272, first guest slot above pvx */
 #define PVMM_L1_SELF_VA(va) (((va) & ~((1ULL << L2_SHIFT) - 1)) + 511 * PAGE_SIZE)
 void pvmm_build_tree(struct pvmm_tree *t, struct domain *d, uint64_t va);
+/* Pin the tree's L4 and make it the running vCPU's base pointer, through
+ * mmuext_op as the guest would. */
+void pvmm_pin_and_load(const struct pvmm_tree *t);
 
 /* arch_logdirty_mark() calls, and the page of the last (tests other than
  * test_logdirty, which links the real one). */

@@ -66,18 +66,10 @@ static bool write_fault(unsigned int i)
 
 static int setup(void **state)
 {
-    struct mmuext_op ops[2];
-
     (void)state;
     pvmm_setup();
     pvmm_build_tree(&t, &pvmm_dom, TREE_VA);
-    memset(ops, 0, sizeof(ops));
-    ops[0].cmd = MMUEXT_PIN_L4_TABLE;
-    ops[0].arg1.mfn = t.l4;
-    ops[1].cmd = MMUEXT_NEW_BASEPTR;
-    ops[1].arg1.mfn = t.l4;
-    assert_int_equal(do_mmuext_op(pvmm_guest_put(0x2000, ops, sizeof(ops)), 2, 0, DOMID_SELF, 0),
-                     0);
+    pvmm_pin_and_load(&t);
     set_gpfn_from_mfn(t.l1, PFN_L1);
     for (unsigned int i = 0; i < 4; i++) {
         set_gpfn_from_mfn(t.data[i], PFN_D0 + i);

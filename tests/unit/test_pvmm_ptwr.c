@@ -41,18 +41,10 @@ static pte_t *entry(unsigned int slot)
 
 static int setup(void **state)
 {
-    struct mmuext_op ops[2];
-
     (void)state;
     pvmm_setup();
     pvmm_build_tree(&t, &pvmm_dom, TREE_VA);
-    memset(ops, 0, sizeof(ops));
-    ops[0].cmd = MMUEXT_PIN_L4_TABLE;
-    ops[0].arg1.mfn = t.l4;
-    ops[1].cmd = MMUEXT_NEW_BASEPTR;
-    ops[1].arg1.mfn = t.l4;
-    assert_int_equal(do_mmuext_op(pvmm_guest_put(0x2000, ops, sizeof(ops)), 2, 0, DOMID_SELF, 0),
-                     0);
+    pvmm_pin_and_load(&t);
     pvmm_dom.vm_assist = 1ULL << VMASST_TYPE_writable_pagetables;
     l1va = PVMM_L1_SELF_VA(TREE_VA);
     memset(&regs, 0, sizeof(regs));
