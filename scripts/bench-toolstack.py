@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """The toolstack benchmark: `xl create` to the guest's first console line,
-`xl destroy`, `xl save` and `xl restore`, for the same Debian Linux domU, on pvx with its own
+`xl destroy`, `xl save` and `xl restore` (and, on pvx, a live `xl migrate` to the same
+host), for the same Debian Linux domU, on pvx with its own
 toolstack and on Xen 4.17 with Debian's (xl, the C xenstored, xenconsoled),
 same QEMU machine, dom0 kernel, domU kernel, ramdisk and config.  Also the
 memory each domU costs the hypervisor and dom0's daemons (8 PV test guests
@@ -16,6 +17,7 @@ the spread; nothing is asserted (suite 42 runs one round as a smoke test).
 """
 import argparse
 import os
+import re
 import statistics
 import sys
 
@@ -67,6 +69,20 @@ def measure(hv, runs, timeout):
         out[name] = [t[f"{label}-end"] - t[f"{label}-start"]]
     if sc.save_size:
         out["save file (MiB)"] = [sc.save_size / 2**20]
+    res = sc.results.get("migrateb")
+    if res is not None:  # pvx's dom0 only: it has the pvx-migrate transport
+        if res[2] != 0 or "migrateb-end" not in t:
+            return f"migrate: exit status {res[2]}: {res[1].strip()[-300:]}"
+        rounds = [int(n) for n in re.findall(r"round \d+: (\d+) pages sent", res[1])]
+        last = re.search(r"last round, guest suspended: (\d+) pages; (\d+) ms", res[1])
+        if not rounds or not last:
+            return f"migrate: no rounds on xl's stderr: {res[1].strip()[-300:]}"
+        out["xl migrate, live, to the same host (ms)"] = [t["migrateb-end"] - t["migrateb-start"]]
+        out["migrate: live rounds"] = [len(rounds)]
+        out["migrate: pages sent in round 1"] = [rounds[0]]
+        out["migrate: pages sent in later live rounds"] = [sum(rounds[1:])]
+        out["migrate: pages sent with the guest suspended"] = [int(last.group(1))]
+        out["migrate: suspend request to end of stream (ms)"] = [int(last.group(2))]
     if "before-small" in sc.free and "with-small" in sc.free:
         took = sc.free["before-small"] - sc.free["with-small"]
         out["hypervisor memory per domU beyond its own (KiB)"] = [
@@ -123,7 +139,8 @@ def main():
                  "(median, min-max), QEMU 1 GiB Haswell-noTSX, dom0 512 MiB, the Debian domU of "
                  "/etc/pvx/debian-ramdisk.cfg (128 MiB, 1 vCPU); times on dom0's clock from `xl create` "
                  "starting; one `xl save` to dom0's RAM and `xl restore` of the booted domU per "
-                 "hypervisor; memory from 8 PV test guests of 16 MiB at once (Xen's `xl info` "
+                 "hypervisor, then on pvx one live `xl migrate` of it to the same host through "
+                 "pvx-migrate (Xen's dom0 here has no transport for it); memory from 8 PV test guests of 16 MiB at once (Xen's `xl info` "
                  "gives MiB, so its per-domU figure is within 128 KiB).\n\n" + t + f"\n{END}")
         if BEGIN in text:
             text = text[:text.index(BEGIN)] + block + text[text.index(END) + len(END):]

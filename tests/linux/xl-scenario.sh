@@ -36,6 +36,8 @@
 #   @@@ RSS <when> <daemon> <kB> <kB>  VmRSS from /proc/PID/status, Rss from
 #                              /proc/PID/smaps_rollup
 #   @@@ SCENARIO begin|end
+# bench: after `xl save` and `xl restore`, `xl migrate` of the guest to this
+# same host when dom0 has pvx-migrate (pvx's dom0, not Xen's).
 
 LOG_DIR=${1:?usage: xl-scenario LOG_DIR (the console log directory)}
 CFG=${XL_SCENARIO_CFG:-/etc/xen/debian.cfg}
@@ -193,6 +195,18 @@ bench() {
         run "restoreb" "$XL" restore "$WORK/save"
         stamp "restoreb-end"
         rm -f "$WORK/save"
+        # Where dom0 has pvx-migrate (pvx's): one live xl migrate of the
+        # restored guest to this same host, its rounds on xl's stderr.
+        if command -v pvx-migrate >/dev/null 2>&1; then
+            ip link set lo up 2>/dev/null
+            pvx-migrate listen --address 127.0.0.1 --xl "$(command -v "$XL")" >/dev/null 2>&1 &
+            listener=$!
+            sleep 1
+            stamp "migrateb-start"
+            run "migrateb" "$XL" migrate -s "pvx-migrate connect" "$NAME" 127.0.0.1
+            stamp "migrateb-end"
+            kill "$listener" 2>/dev/null
+        fi
         run "destroys" "$XL" destroy "$NAME"
     fi
     if [ -n "$XL_SCENARIO_SMALL_KERNEL" ]; then

@@ -122,6 +122,9 @@ printf '%s\n' "$out"
 if [ "$rc" -eq 0 ]; then suite_ok "bench-toolstack.exit_status"; else suite_ko "bench-toolstack.exit_status: $rc"; fi
 for row in "create returns (ms)" "first console line (ms)" "guest's init runs (ms)" \
     "xl destroy (ms)" "xl save (ms)" "xl restore (ms)" "save file (MiB)" \
+    "xl migrate, live, to the same host (ms)" "migrate: live rounds" \
+    "migrate: pages sent in round 1" "migrate: pages sent with the guest suspended" \
+    "migrate: suspend request to end of stream (ms)" \
     "hypervisor memory per domU beyond its own (KiB)" \
     "xenstored RSS per domU (KiB)" "pvxconsoled RSS per domU (KiB)"; do
     if printf '%s\n' "$out" | grep -F "| $row |" | grep -Eq "^\| [^|]+ \| -?[0-9][0-9,.]* \|"; then
