@@ -286,6 +286,10 @@ static int send_batch(struct saver *s, const uint64_t *pfns, uint32_t n, uint8_t
             if (rc && !s->live)
                 return rc;
             if (rc) {
+                /* Not a failure: the page goes again later.  Its message
+                 * must not stand as the save's first error. */
+                xlt_info(s->t, "deferred: %s", s->io->err);
+                s->io->err[0] = '\0';
                 defer(s, pfns[i]);
                 type = SR_TYPE_XTAB;
                 rc = 0;
