@@ -13,6 +13,7 @@
 #include <asm/processor.h>
 #include <pvx/arch.h>
 #include <pvx/lib.h>
+#include <pvx/percpu.h>
 #include <pvx/time.h>
 #include <pvx/timer.h>
 #include <pvx/domain.h>
@@ -127,12 +128,22 @@ void arch_time_init(void)
            (unsigned long long)(apic_hz / 1000 % 1000));
 }
 
+/* The deadline each CPU's timer counts down to (0: not counting).  The
+ * heap's head is often re-set to the same deadline; under TCG each APIC
+ * write costs as much as a hundred instructions, so an unchanged one is
+ * not written again. */
+static uint64_t armed_deadline[NR_CPUS];
+
 void arch_timer_program(uint64_t deadline)
 {
+    unsigned int cpu = arch_smp_processor_id();
     uint64_t now, delta, count;
 
     if (!lapic)
         return;
+    if (deadline == armed_deadline[cpu])
+        return;
+    armed_deadline[cpu] = deadline == UINT64_MAX ? 0 : deadline;
     if (deadline == UINT64_MAX) {
         apic_write(APIC_TMICT, 0);
         return;
@@ -153,6 +164,7 @@ void apic_timer_interrupt(void)
 {
     unsigned int cpu = arch_smp_processor_id();
 
+    armed_deadline[cpu] = 0; /* it fired: the next deadline must be written */
     apic_eoi();
     timer_expire(cpu, now_ns());
 }

@@ -35,7 +35,7 @@ void arch_set_continuation(const uint64_t args[6])
 
 bool arch_hypercall_preempt_pending(void)
 {
-    /* An interrupt waits in the APIC (the timer, a device's line): let it
+    /* An interrupt waits in the APIC (the timer, an IPI): let it
      * run, and the scheduler with it, before the call goes on. */
     return apic_irq_pending();
 }
