@@ -243,18 +243,40 @@ static int normalise(struct saver *s, uint64_t pfn, uint64_t *pt, unsigned int l
     return 0;
 }
 
+/* The pieces of one record, adjacent pieces merged: a run of plain pages
+ * in the mapping goes in one write. */
+struct pieces {
+    unsigned int n;
+    const void *part[2 + SR_PAGE_BATCH_MAX];
+    size_t len[2 + SR_PAGE_BATCH_MAX];
+};
+
+static void add_piece(struct pieces *p, const void *at, size_t len)
+{
+    if (p->n > 2 && (const uint8_t *)p->part[p->n - 1] + p->len[p->n - 1] == at) {
+        p->len[p->n - 1] += len;
+        return;
+    }
+    p->part[p->n] = at;
+    p->len[p->n++] = len;
+}
+
 /*
- * One PAGE_DATA record for n pfns.  While the guest runs (s->live), types
- * are read afresh and a page that cannot be taken as it is now (a table in
- * the middle of a change, a frame just given back) goes as XTAB, without
- * data, and into s->deferred for the last round.
+ * One PAGE_DATA record for n pfns.  Plain pages are written straight from
+ * the foreign mapping (under TCG a copy of every page costs as much as the
+ * rest of the save); page tables are normalised in tables, a scratch area
+ * of SR_PAGE_BATCH_MAX pages.  While the guest runs (s->live), types are
+ * read afresh and a page that cannot be taken as it is now (a table in the
+ * middle of a change, a frame just given back) goes as XTAB, without data,
+ * and into s->deferred for the last round.
  */
-static int send_batch(struct saver *s, const uint64_t *pfns, uint32_t n, uint8_t *data)
+static int send_batch(struct saver *s, const uint64_t *pfns, uint32_t n, uint8_t *tables)
 {
     struct sr_page_data_hdr h = {.count = n};
     uint64_t words[SR_PAGE_BATCH_MAX], mfns[SR_PAGE_BATCH_MAX];
-    uint32_t k = 0, kept = 0;
-    uint8_t *map;
+    struct pieces *p = NULL;
+    uint32_t k = 0, mapped, kept = 0, nr_tables = 0;
+    uint8_t *map = NULL;
     int rc = s->fresh_types ? batch_types(s, pfns, n) : 0;
 
     if (rc)
@@ -262,6 +284,7 @@ static int send_batch(struct saver *s, const uint64_t *pfns, uint32_t n, uint8_t
     for (uint32_t i = 0; i < n; i++)
         if (sr_type_has_data(s->types[pfns[i]]))
             mfns[k++] = s->m.p2m[pfns[i]];
+    mapped = k;
     if (k) {
         map = pvxctl_map_foreign(s->t->ctl, s->domid, PROT_READ, mfns, k, NULL);
         if (!map && !s->live)
@@ -271,20 +294,29 @@ static int send_batch(struct saver *s, const uint64_t *pfns, uint32_t n, uint8_t
                 defer(s, pfns[i]);
             return 0;
         }
-        memcpy(data, map, (size_t)k << 12);
-        pvxctl_unmap(map, k);
     }
+    p = malloc(sizeof(*p));
+    if (!p) {
+        rc = sr_fail(s->io, -ENOMEM, "out of memory");
+        goto out;
+    }
+    p->n = 2;
     k = 0;
     for (uint32_t i = 0; i < n; i++) {
         unsigned int type = s->types[pfns[i]];
-        uint8_t *page = data + ((size_t)k << 12);
 
         if (sr_type_has_data(type)) {
-            k++;
-            if (sr_type_level(type))
-                rc = normalise(s, pfns[i], (uint64_t *)page, sr_type_level(type));
-            if (rc && !s->live)
-                return rc;
+            const uint8_t *page = map + ((size_t)k++ << 12);
+
+            if (sr_type_level(type)) {
+                uint8_t *pt = tables + ((size_t)nr_tables << 12);
+
+                memcpy(pt, page, 4096);
+                rc = normalise(s, pfns[i], (uint64_t *)pt, sr_type_level(type));
+                if (rc && !s->live)
+                    goto out;
+                page = pt;
+            }
             if (rc) {
                 /* Not a failure: the page goes again later.  Its message
                  * must not stand as the save's first error. */
@@ -294,29 +326,33 @@ static int send_batch(struct saver *s, const uint64_t *pfns, uint32_t n, uint8_t
                 type = SR_TYPE_XTAB;
                 rc = 0;
             } else {
-                if (page != data + ((size_t)kept << 12))
-                    memcpy(data + ((size_t)kept << 12), page, 4096);
+                nr_tables += sr_type_level(type) != 0;
+                add_piece(p, page, 4096);
                 kept++;
             }
         }
         words[i] = ((uint64_t)type << SR_TYPE_SHIFT) | pfns[i];
     }
     s->sent += kept;
-    {
-        const void *parts[] = {&h, words, data};
-        size_t lens[] = {sizeof(h), n * sizeof(uint64_t), (size_t)kept << 12};
-
-        return sr_write_record(s->io, SR_REC_PAGE_DATA, 3, parts, lens);
-    }
+    p->part[0] = &h;
+    p->len[0] = sizeof(h);
+    p->part[1] = words;
+    p->len[1] = n * sizeof(uint64_t);
+    rc = sr_write_record(s->io, SR_REC_PAGE_DATA, p->n, p->part, p->len);
+out:
+    free(p);
+    if (map)
+        pvxctl_unmap(map, mapped);
+    return rc;
 }
 
 static int write_memory(struct saver *s)
 {
-    uint8_t *data = malloc((size_t)SR_PAGE_BATCH_MAX << 12);
+    uint8_t *tables = malloc((size_t)SR_PAGE_BATCH_MAX << 12);
     uint64_t pfns[SR_PAGE_BATCH_MAX];
     int rc = 0;
 
-    if (!data)
+    if (!tables)
         return sr_fail(s->io, -ENOMEM, "out of memory");
     for (uint64_t first = 0; !rc && first < s->m.nr_pfns; first += SR_PAGE_BATCH_MAX) {
         uint64_t n = s->m.nr_pfns - first;
@@ -324,21 +360,21 @@ static int write_memory(struct saver *s)
         n = n < SR_PAGE_BATCH_MAX ? n : SR_PAGE_BATCH_MAX;
         for (uint64_t i = 0; i < n; i++)
             pfns[i] = first + i;
-        rc = send_batch(s, pfns, (uint32_t)n, data);
+        rc = send_batch(s, pfns, (uint32_t)n, tables);
     }
-    free(data);
+    free(tables);
     return rc;
 }
 
 /* The pages whose bits are set in bitmap (nr_pfns bits), which is cleared. */
 static int write_marked(struct saver *s, uint8_t *bitmap)
 {
-    uint8_t *data = malloc((size_t)SR_PAGE_BATCH_MAX << 12);
+    uint8_t *tables = malloc((size_t)SR_PAGE_BATCH_MAX << 12);
     uint64_t pfns[SR_PAGE_BATCH_MAX];
     uint32_t n = 0;
     int rc = 0;
 
-    if (!data)
+    if (!tables)
         return sr_fail(s->io, -ENOMEM, "out of memory");
     for (uint64_t pfn = 0; !rc && pfn < s->m.nr_pfns; pfn++) {
         if (!(bitmap[pfn / 8] & (1u << (pfn % 8))))
@@ -346,13 +382,13 @@ static int write_marked(struct saver *s, uint8_t *bitmap)
         bitmap[pfn / 8] &= (uint8_t) ~(1u << (pfn % 8));
         pfns[n++] = pfn;
         if (n == SR_PAGE_BATCH_MAX) {
-            rc = send_batch(s, pfns, n, data);
+            rc = send_batch(s, pfns, n, tables);
             n = 0;
         }
     }
     if (!rc && n)
-        rc = send_batch(s, pfns, n, data);
-    free(data);
+        rc = send_batch(s, pfns, n, tables);
+    free(tables);
     return rc;
 }
 
