@@ -83,6 +83,15 @@ def measure(hv, runs, timeout):
         out["migrate: pages sent in later live rounds"] = [sum(rounds[1:])]
         out["migrate: pages sent with the guest suspended"] = [int(last.group(1))]
         out["migrate: suspend request to end of stream (ms)"] = [int(last.group(2))]
+        unpaused = [re.search(r"guest unpaused (\d+) ms after the end of the stream", n)
+                    for n in sc.notes]
+        unpaused = [m for m in unpaused if m]
+        if not unpaused:
+            return f"migrate: the receiver printed no unpause time: {sc.notes}"
+        out["migrate: end of stream to guest unpaused on the receiver (ms)"] = [
+            int(unpaused[0].group(1))]
+        out["migrate: downtime, suspend request to unpaused (ms)"] = [
+            int(last.group(2)) + int(unpaused[0].group(1))]
     if "before-small" in sc.free and "with-small" in sc.free:
         took = sc.free["before-small"] - sc.free["with-small"]
         out["hypervisor memory per domU beyond its own (KiB)"] = [

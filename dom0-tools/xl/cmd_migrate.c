@@ -311,8 +311,9 @@ out:
 
 /* ---- the receiver --------------------------------------------------------- */
 
-/* Read the domain from stdin into a new paused domain NAME--incoming. */
-static int receive_domain(domid_t *domid, char **name)
+/* Read the domain from stdin into a new paused domain NAME--incoming;
+ * *end_ms is when its stream's END record came (0 if it did not). */
+static int receive_domain(domid_t *domid, char **name, int64_t *end_ms)
 {
     struct xlt_create c = {.console_notify_fd = -1, .paused = true};
     struct pvx_domcfg *cfg = NULL;
@@ -370,6 +371,7 @@ static int receive_domain(domid_t *domid, char **name)
     if (!rc)
         *domid = c.domid;
 out:
+    *end_ms = io.end_ms;
     pvx_domcfg_free(cfg);
     free(config);
     free(text);
@@ -385,6 +387,7 @@ int main_migrate_receive(int argc, char **argv)
     domid_t domid = DOMID_INVALID;
     uint8_t status = 0;
     int opt, out_fd, rc = EXIT_FAILURE;
+    int64_t end_ms = 0, ready_ms = 0;
 
     while ((opt = xl_getopt(argc, argv, "Fedp", NULL, "migrate-receive", 0)) != -1)
         if (opt == 'p')
@@ -396,10 +399,11 @@ int main_migrate_receive(int argc, char **argv)
     out_fd = dup(1);
     if (out_fd < 0 || dup2(2, 1) < 0 || send_msg(out_fd, banner, BANNER_LEN))
         return EXIT_FAILURE;
-    if (receive_domain(&domid, &name)) {
+    if (receive_domain(&domid, &name, &end_ms)) {
         fprintf(stderr, "migration receiver: nothing was kept\n");
         goto out;
     }
+    ready_ms = xlt_now_ms();
     if (asprintf(&incoming, "%s" INCOMING_SUFFIX, name) < 0 ||
         send_msg(out_fd, msg_ready, sizeof(msg_ready)) ||
         expect(0, msg_go, sizeof(msg_go), "receiver", "waiting for the sender's go-ahead")) {
@@ -424,6 +428,18 @@ int main_migrate_receive(int argc, char **argv)
         goto out;
     }
     fprintf(stderr, "migration target: Domain started successfully.\n");
+    /* The receiver's share of the downtime; the sender prints its own
+     * (suspend request to the end of the stream). */
+    if (!paused) {
+        int64_t now = xlt_now_ms();
+
+        fprintf(stderr,
+                "migration receiver: guest unpaused %lld ms after the end of the stream "
+                "(%lld ms rebuilding it and connecting its devices, %lld ms for the "
+                "sender's go-ahead)\n",
+                (long long)(now - end_ms), (long long)(ready_ms - end_ms),
+                (long long)(now - ready_ms));
+    }
     rc = EXIT_SUCCESS;
 out:
     free(name);

@@ -447,6 +447,7 @@ static int record(struct restorer *s, const struct sr_record *rec, bool *done)
     switch (rec->type) {
     case SR_REC_END:
         *done = true;
+        s->io->end_ms = xlt_now_ms();
         return finish(s);
     case SR_REC_X86_PV_INFO:
         return pv_info(s, rec);

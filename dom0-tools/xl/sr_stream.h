@@ -162,6 +162,7 @@ struct sr_io {
     int fd;
     uint64_t offset;
     char err[256];
+    int64_t end_ms; /* restore: xlt_now_ms() when the libxc END record came (0: not yet) */
 };
 
 /* A record as read: body is malloc'd (NULL when length is 0). */

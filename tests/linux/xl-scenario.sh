@@ -188,24 +188,26 @@ bench() {
     if [ "$created" -eq 0 ]; then
         rm -f "$WORK/save"
         stamp "saveb-start"
-        run "saveb" "$XL" save "$NAME" "$WORK/save"
+        run "saveb" "$XL" -v save "$NAME" "$WORK/save"
         stamp "saveb-end"
         echo "@@@ SAVESIZE $(wc -c <"$WORK/save" 2>/dev/null || echo 0)"
         stamp "restoreb-start"
-        run "restoreb" "$XL" restore "$WORK/save"
+        run "restoreb" "$XL" -v restore "$WORK/save"
         stamp "restoreb-end"
         rm -f "$WORK/save"
         # Where dom0 has pvx-migrate (pvx's): one live xl migrate of the
         # restored guest to this same host, its rounds on xl's stderr.
         if command -v pvx-migrate >/dev/null 2>&1; then
             ip link set lo up 2>/dev/null
-            pvx-migrate listen --address 127.0.0.1 --xl "$(command -v "$XL")" >/dev/null 2>&1 &
+            pvx-migrate listen --address 127.0.0.1 --xl "$(command -v "$XL")" >"$WORK/listener" 2>&1 &
             listener=$!
             sleep 1
             stamp "migrateb-start"
             run "migrateb" "$XL" migrate -s "pvx-migrate connect" "$NAME" 127.0.0.1
             stamp "migrateb-end"
             kill "$listener" 2>/dev/null
+            # The receiver's share of the downtime (its stderr).
+            echo "@@@ NOTE receiver: $(grep -m1 'guest unpaused' "$WORK/listener")"
         fi
         run "destroys" "$XL" destroy "$NAME"
     fi

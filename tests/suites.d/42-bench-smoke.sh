@@ -125,6 +125,8 @@ for row in "create returns (ms)" "first console line (ms)" "guest's init runs (m
     "xl migrate, live, to the same host (ms)" "migrate: live rounds" \
     "migrate: pages sent in round 1" "migrate: pages sent with the guest suspended" \
     "migrate: suspend request to end of stream (ms)" \
+    "migrate: end of stream to guest unpaused on the receiver (ms)" \
+    "migrate: downtime, suspend request to unpaused (ms)" \
     "hypervisor memory per domU beyond its own (KiB)" \
     "xenstored RSS per domU (KiB)" "pvxconsoled RSS per domU (KiB)"; do
     if printf '%s\n' "$out" | grep -F "| $row |" | grep -Eq "^\| [^|]+ \| -?[0-9][0-9,.]* \|"; then
