@@ -53,4 +53,11 @@ struct xlt_sr_restore {
  */
 int xlt_sr_restore(struct xlt *t, struct xlt_sr_restore *r, struct sr_io *io);
 
+/*
+ * An X86_CPUID_POLICY record's body (Xen's xen_cpuid_leaf array) against the
+ * CPUID pvx gives PV guests here (sr_cpuid.c): 0, or -EOPNOTSUPP with
+ * io->err naming each feature the guest saw and would not have.
+ */
+int sr_check_cpuid_policy(struct sr_io *io, const void *body, uint32_t length);
+
 #endif

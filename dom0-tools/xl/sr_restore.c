@@ -457,8 +457,9 @@ static int record(struct restorer *s, const struct sr_record *rec, bool *done)
         s->static_done = true;
         return 0;
     case SR_REC_X86_CPUID_POLICY:
+        return sr_check_cpuid_policy(s->io, rec->body, rec->length);
     case SR_REC_X86_MSR_POLICY:
-        /* pvx gives every guest the host's policy, as it did before. */
+        /* pvx gives every guest the same MSRs (sr_cpuid.c checks CPUID). */
         return 0;
     case SR_REC_X86_PV_P2M_FRAMES:
         s->static_done = true; /* a v2 stream has no STATIC_DATA_END */

@@ -24,7 +24,7 @@ CHECKS = (
     "save-c", "save-c-same-domain", "save-c-keeps-running", "save-c-xenbus-works",
     "bad-restore-name-exists", "bad-restore-truncated", "bad-restore-bad-magic",
     "bad-restore-libxl-version", "bad-restore-libxc-version", "bad-restore-corrupt-record",
-    "bad-restore-bad-page-type", "bad-save-no-such-domain", "save-no-such-domain-no-file",
+    "bad-restore-bad-page-type", "bad-restore-cpuid-policy", "bad-save-no-such-domain", "save-no-such-domain-no-file",
     "bad-save-no-suspend", "testguest-create", "testguest-save-c", "testguest-save",
     "testguest-restore", "restore-again", "restore-again-counts",
     "migrate-unreachable-keeps-guest", "migrate-bad-limits", "migrate-receiver-killed", "migrate-receiver-stopped",
