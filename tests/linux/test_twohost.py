@@ -9,7 +9,9 @@ rounds while it runs, rewriting a file it checks): on b its count goes on
 without a reboot, its pattern's checksum is the same, the file it rewrote
 checks out, its xenbus works and
 its vif (in xenbr0, of which each host's NIC is a port) answers pings from
-both hosts at the same address; a no longer has it.  First, while b holds
+both hosts at the same address, and its second disk, on storage both hosts
+share, holds on b the count it wrote on a and takes the counts it writes on
+b; a no longer has it.  First, while b holds
 another domain of the same name, the migration is refused and the guest
 stays on a, its vif still answering.
 """
@@ -17,18 +19,18 @@ import sys
 
 import twohost
 
-CHECKS = ("link-up", "ping-peer", "tcp-from-peer", "peer-done")
-MIGRATE_A = ("migrate-guest-created", "migrate-guest-pings", "migrate-name-taken-keeps-guest",
+CHECKS = ("link-up", "ping-peer", "tcp-from-peer", "shared-disk", "peer-done")
+MIGRATE_A = ("migrate-guest-created", "migrate-guest-writes-disk", "migrate-guest-pings", "migrate-name-taken-keeps-guest",
              "migrate-refused-guest-pings", "migrate-sent", "migrate-live-rounds", "migrate-gone-here",
              "migrate-pings-from-here")
-MIGRATE_B = ("migrate-name-taken-nothing-left", "migrate-arrived", "migrate-count-continues",
+MIGRATE_B = ("migrate-name-taken-nothing-left", "migrate-arrived", "migrate-receiver-downtime", "migrate-count-continues",
              "migrate-pattern-unchanged", "migrate-xenbus-works", "migrate-memory-consistent",
-             "migrate-pings-here")
+             "migrate-pings-here", "migrate-disk-shared")
 
 
 def main():
     return twohost.run("twohost", {"a": "init-twohost", "b": "init-twohost"},
-                       {"a": CHECKS + MIGRATE_A, "b": CHECKS + MIGRATE_B}, minutes=4,
+                       {"a": CHECKS + MIGRATE_A, "b": CHECKS + MIGRATE_B}, minutes=4, shared_disk=16,
                        timeout=900, show=("pvx-dom0: step ", "pvx-dom0: listener: ")).summary()
 
 

@@ -12,6 +12,14 @@ Each dom0's kernel command line says who it is and who the other one is:
 pvx_host=a|b pvx_ip=10.9.0.N pvx_peer=10.9.0.M; tests/linux/twohost.sh
 (sourced by the inits as /etc/pvx-twohost.sh) brings the link up and lets
 the two inits wait for each other.
+
+With shared_disk=N each machine also gets a virtio disk (dom0's /dev/vda)
+backed by the same N-MiB raw file on this host, as shared storage (a SAN
+LUN, an NFS file) would be: QEMU's image locking is off and the device is
+shared read-write, and both QEMUs go through this host's page cache, so a
+write on one machine is what the other reads.  Nothing keeps both hosts from
+writing at once; as with shared storage under Xen, the toolstack's
+migration does (the guest runs on one host at a time).
 """
 import os
 import socket
@@ -56,11 +64,22 @@ def build_initrd(name, host, init, rootfs):
     return initrd
 
 
+def shared_disk_args(name, mib):
+    """QEMU arguments for a virtio disk on a fresh, zeroed mib-MiB file
+    that both machines attach."""
+    path = os.path.join(LINUX, f"{name}-shared.img")
+    with open(path, "wb") as f:
+        f.truncate(mib << 20)
+    return ("-drive", f"file={path},format=raw,if=none,id=shared,file.locking=off",
+            "-device", "virtio-blk-pci,drive=shared,share-rw=on")
+
+
 def run(name, inits, checks, *, dom0_mem="384M", memory="1G", timeout=900, minutes=4,
-        show=("pvx-dom0: step ",), rootfs=False):
+        show=("pvx-dom0: step ",), rootfs=False, shared_disk=0):
     """Boot host a with dom0 running tests/linux/<inits["a"]> and host b with
     <inits["b"]>, at once; a Checks with every name in checks[host] (which
-    must PASS), each daemon's start, no oops and a clean end on both."""
+    must PASS), each daemon's start, no oops and a clean end on both.
+    shared_disk: the size in MiB of a disk both machines have (0: none)."""
     ck = qh.Checks()
     if subprocess.run([sys.executable, "scripts/fetch-linux.py"], cwd=ROOT).returncode:
         ck.check("Linux is fetched", False, why="see above")
@@ -76,6 +95,7 @@ def run(name, inits, checks, *, dom0_mem="384M", memory="1G", timeout=900, minut
           f"joined by UDP ports {ports['a']} and {ports['b']}; about {minutes} minutes under TCG",
           flush=True)
     results = {}
+    disk = shared_disk_args(name, shared_disk) if shared_disk else ()
 
     def boot(h):
         other = "b" if h == "a" else "a"
@@ -84,7 +104,7 @@ def run(name, inits, checks, *, dom0_mem="384M", memory="1G", timeout=900, minut
         results[h] = qh.boot(
             kernel=pvx, append=f"dom0_mem={dom0_mem}", memory=memory, timeout=timeout,
             modules=[f"{LINUX}/vmlinuz {cmdline}", f"{initrds[h]} initrd"],
-            extra=("-netdev", net, "-device", f"virtio-net-pci,netdev=net0,mac={MAC[h]}"),
+            extra=("-netdev", net, "-device", f"virtio-net-pci,netdev=net0,mac={MAC[h]}") + disk,
             stop_on=r"domain 0 \(dom0\): shut down",
             echo=os.environ.get("PVX_ECHO") == h)
 
