@@ -148,10 +148,16 @@ static void referenced(const struct restorer *s, const uint64_t *pt, unsigned in
     }
 }
 
-static int page_data(struct restorer *s, const struct sr_record *rec)
+/*
+ * One PAGE_DATA record, its header h read.  The pages are read from the
+ * stream straight into the domain's new frames (under TCG a copy through
+ * a buffer costs as much as the read); then the frames the batch's page
+ * tables name are populated too and the tables localised.
+ */
+static int page_data(struct restorer *s, const struct sr_rhdr *h)
 {
+    uint64_t head[SR_PAGE_DATA_HEAD_MAX / 8];
     const uint64_t *words;
-    const uint8_t *data;
     uint64_t *want = NULL, nwant = 0, mfns[SR_PAGE_BATCH_MAX];
     uint32_t count, k = 0;
     uint8_t *map = NULL, *page;
@@ -160,14 +166,14 @@ static int page_data(struct restorer *s, const struct sr_record *rec)
 
     if (!s->m.p2m)
         return sr_fail(s->io, -EINVAL, "PAGE_DATA before X86_PV_P2M_FRAMES");
-    rc = sr_check_page_data(s->io, rec, &count, &words, &data);
+    rc = sr_read_page_data_head(s->io, h, head, &count, &words);
     if (rc)
         return rc;
-    /* The batch's own pages, and up to 512 per page table it holds. */
-    want = malloc(((uint64_t)count * 513) * sizeof(*want));
+    /* The batch's own pages, or up to 512 per page table it holds. */
+    want = malloc((uint64_t)count * 512 * sizeof(*want));
     if (!want)
         return sr_fail(s->io, -ENOMEM, "out of memory");
-    for (uint32_t i = 0, d = 0; i < count; i++) {
+    for (uint32_t i = 0; i < count; i++) {
         uint64_t pfn = words[i] & SR_PFN_MASK;
         unsigned int type = (unsigned int)(words[i] >> SR_TYPE_SHIFT);
 
@@ -176,13 +182,8 @@ static int page_data(struct restorer *s, const struct sr_record *rec)
                          (unsigned long long)pfn, (unsigned long long)s->m.nr_pfns);
             goto out;
         }
-        if (type == SR_TYPE_XTAB || type == SR_TYPE_BROKEN)
-            continue;
-        want[nwant++] = pfn;
-        if (sr_type_level(type))
-            referenced(s, (const uint64_t *)(data + ((size_t)d << 12)), sr_type_level(type), want,
-                       &nwant);
-        d += sr_type_has_data(type);
+        if (type != SR_TYPE_XTAB && type != SR_TYPE_BROKEN)
+            want[nwant++] = pfn;
     }
     rc = populate(s, want, nwant);
     if (rc)
@@ -201,13 +202,29 @@ static int page_data(struct restorer *s, const struct sr_record *rec)
         rc = ctl_fail(s, -EFAULT);
         goto out;
     }
+    rc = sr_read_exact(s->io, map, (size_t)k << 12, "PAGE_DATA's pages");
+    if (rc)
+        goto out;
+    nwant = 0;
     page = map;
     for (uint32_t i = 0; i < count; i++) {
         unsigned int type = (unsigned int)(words[i] >> SR_TYPE_SHIFT);
 
         if (!sr_type_has_data(type))
             continue;
-        memcpy(page, data, 4096);
+        if (sr_type_level(type))
+            referenced(s, (const uint64_t *)page, sr_type_level(type), want, &nwant);
+        page += 4096;
+    }
+    rc = populate(s, want, nwant);
+    if (rc)
+        goto out;
+    page = map;
+    for (uint32_t i = 0; i < count; i++) {
+        unsigned int type = (unsigned int)(words[i] >> SR_TYPE_SHIFT);
+
+        if (!sr_type_has_data(type))
+            continue;
         if (sr_type_level(type)) {
             rc = sr_pt_localise((uint64_t *)page, sr_type_level(type), &s->m, err, sizeof(err));
             if (rc) {
@@ -217,7 +234,6 @@ static int page_data(struct restorer *s, const struct sr_record *rec)
             }
         }
         page += 4096;
-        data += 4096;
     }
 out:
     /* No mapping of ours may stay: pinning needs the tables read-only. */
@@ -441,7 +457,8 @@ static int finish(struct restorer *s)
     return rc;
 }
 
-/* One libxc record; *done at END. */
+/* One libxc record other than PAGE_DATA (page_data(), read in place);
+ * *done at END. */
 static int record(struct restorer *s, const struct sr_record *rec, bool *done)
 {
     switch (rec->type) {
@@ -464,9 +481,6 @@ static int record(struct restorer *s, const struct sr_record *rec, bool *done)
     case SR_REC_X86_PV_P2M_FRAMES:
         s->static_done = true; /* a v2 stream has no STATIC_DATA_END */
         return p2m_frames(s, rec);
-    case SR_REC_PAGE_DATA:
-        s->static_done = true;
-        return page_data(s, rec);
     case SR_REC_X86_TSC_INFO:
         /* pvx has one TSC mode (native) and one clock for all domains. */
         return rec_len(s, rec, sizeof(struct sr_x86_tsc_info));
@@ -514,8 +528,13 @@ int xlt_sr_restore(struct xlt *t, struct xlt_sr_restore *r, struct sr_io *io)
     if (!rc)
         rc = sr_read_libxc_headers(io, &dh);
     while (!rc && !done) {
-        rc = sr_read_record(io, &rec);
-        if (!rc)
+        struct sr_rhdr h;
+
+        rc = sr_read_record_header(io, &h);
+        if (!rc && h.type == SR_REC_PAGE_DATA) {
+            s.static_done = true;
+            rc = page_data(&s, &h);
+        } else if (!rc && !(rc = sr_read_record_body(io, &h, &rec)))
             rc = record(&s, &rec, &done);
         sr_record_free(&rec);
     }

@@ -298,35 +298,50 @@ int sr_write_libxc_headers(struct sr_io *io, uint32_t xen_major, uint32_t xen_mi
 
 /* ---- records ---- */
 
-int sr_read_record(struct sr_io *io, struct sr_record *rec)
+int sr_read_record_header(struct sr_io *io, struct sr_rhdr *h)
 {
-    struct sr_rhdr h;
-    size_t padded;
-    int rc;
+    int rc = sr_read_exact(io, h, sizeof(*h), "a record header");
 
-    memset(rec, 0, sizeof(*rec));
-    rc = sr_read_exact(io, &h, sizeof(h), "a record header");
     if (rc)
         return rc;
-    if (h.length > SR_REC_LENGTH_MAX)
+    if (h->length > SR_REC_LENGTH_MAX)
         return sr_fail(io, -EINVAL, "record %s (%#x) at byte %llu is %u bytes long, above %u",
-                       sr_rec_name(h.type), h.type, (unsigned long long)(io->offset - sizeof(h)),
-                       h.length, SR_REC_LENGTH_MAX);
-    padded = ((size_t)h.length + 7) & ~(size_t)7;
+                       sr_rec_name(h->type), h->type, (unsigned long long)(io->offset - sizeof(*h)),
+                       h->length, SR_REC_LENGTH_MAX);
+    return 0;
+}
+
+int sr_read_record_body(struct sr_io *io, const struct sr_rhdr *h, struct sr_record *rec)
+{
+    size_t padded = ((size_t)h->length + 7) & ~(size_t)7;
+
+    memset(rec, 0, sizeof(*rec));
     if (padded) {
+        int rc;
+
         rec->body = malloc(padded);
         if (!rec->body)
-            return sr_fail(io, -ENOMEM, "out of memory for a %u-byte record", h.length);
-        rc = sr_read_exact(io, rec->body, padded, sr_rec_name(h.type));
+            return sr_fail(io, -ENOMEM, "out of memory for a %u-byte record", h->length);
+        rc = sr_read_exact(io, rec->body, padded, sr_rec_name(h->type));
         if (rc) {
             free(rec->body);
             rec->body = NULL;
             return rc;
         }
     }
-    rec->type = h.type;
-    rec->length = h.length;
+    rec->type = h->type;
+    rec->length = h->length;
     return 0;
+}
+
+int sr_read_record(struct sr_io *io, struct sr_record *rec)
+{
+    struct sr_rhdr h;
+    int rc;
+
+    memset(rec, 0, sizeof(*rec));
+    rc = sr_read_record_header(io, &h);
+    return rc ? rc : sr_read_record_body(io, &h, rec);
 }
 
 void sr_record_free(struct sr_record *rec)
@@ -415,6 +430,29 @@ int sr_check_page_data(struct sr_io *io, const struct sr_record *rec, uint32_t *
     *pfns = p;
     *data = (const uint8_t *)(p + h->count);
     return 0;
+}
+
+int sr_read_page_data_head(struct sr_io *io, const struct sr_rhdr *h,
+                           uint64_t head[SR_PAGE_DATA_HEAD_MAX / 8], uint32_t *count,
+                           const uint64_t **pfns)
+{
+    struct sr_page_data_hdr *ph = (struct sr_page_data_hdr *)head;
+    struct sr_record rec = {.type = h->type, .length = h->length, .body = head};
+    const uint8_t *data;
+    int rc;
+
+    _Static_assert(sizeof(*ph) == 8, "the pfn words follow one u64");
+    if (h->length < sizeof(*ph))
+        return sr_fail(io, -EINVAL, "PAGE_DATA record of %u bytes: too short", h->length);
+    rc = sr_read_exact(io, ph, sizeof(*ph), "a PAGE_DATA header");
+    if (rc)
+        return rc;
+    /* Only as many words as may be there: sr_check_page_data() then says
+     * what is wrong with the count or the length. */
+    if (ph->count && ph->count <= SR_PAGE_BATCH_MAX &&
+        h->length >= sizeof(*ph) + (uint64_t)ph->count * 8)
+        rc = sr_read_exact(io, head + 1, (size_t)ph->count * 8, "PAGE_DATA's pfns");
+    return rc ? rc : sr_check_page_data(io, &rec, count, pfns, &data);
 }
 
 const char *sr_rec_name(uint32_t type)

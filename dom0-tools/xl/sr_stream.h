@@ -210,6 +210,9 @@ int sr_write_libxc_headers(struct sr_io *io, uint32_t xen_major, uint32_t xen_mi
 
 /* One record, its padding consumed; length above SR_REC_LENGTH_MAX refused. */
 int sr_read_record(struct sr_io *io, struct sr_record *rec);
+/* The same in two steps: the header (length checked), then the body. */
+int sr_read_record_header(struct sr_io *io, struct sr_rhdr *h);
+int sr_read_record_body(struct sr_io *io, const struct sr_rhdr *h, struct sr_record *rec);
 void sr_record_free(struct sr_record *rec);
 /* A record whose body is the n parts given, then its padding. */
 int sr_write_record(struct sr_io *io, uint32_t type, unsigned int n, const void *const *parts,
@@ -220,6 +223,13 @@ int sr_write_record1(struct sr_io *io, uint32_t type, const void *body, size_t l
  * success *pfns points at the pfn words and *data at the first page. */
 int sr_check_page_data(struct sr_io *io, const struct sr_record *rec, uint32_t *count,
                        const uint64_t **pfns, const uint8_t **data);
+/* For a PAGE_DATA record whose header h was read: its page header and pfn
+ * words read into head and checked as sr_check_page_data() does; the
+ * pages stay in the stream, for the caller to read where they belong. */
+#define SR_PAGE_DATA_HEAD_MAX (sizeof(struct sr_page_data_hdr) + SR_PAGE_BATCH_MAX * 8)
+int sr_read_page_data_head(struct sr_io *io, const struct sr_rhdr *h,
+                           uint64_t head[SR_PAGE_DATA_HEAD_MAX / 8], uint32_t *count,
+                           const uint64_t **pfns);
 /* Whether a page of this type carries 4096 bytes in PAGE_DATA. */
 bool sr_type_has_data(unsigned int type);
 bool sr_type_known(unsigned int type);
