@@ -30,7 +30,7 @@ CHECKS = (
     "migrate-unreachable-keeps-guest", "migrate-bad-limits", "migrate-receiver-killed", "migrate-receiver-stopped",
     "migrate-sender-stopped", "migrate-faults-xenbus-works", "migrate-localhost",
     "migrate-live-rounds", "migrate-one-copy", "migrate-count-continues",
-    "migrate-pattern-unchanged", "migrate-memory-consistent",
+    "migrate-pattern-unchanged", "migrate-memory-consistent", "migrate-forks-consistent",
 )
 
 

@@ -25,13 +25,14 @@ MIGRATE_A = ("migrate-guest-created", "migrate-guest-writes-disk", "migrate-gues
              "migrate-pings-from-here")
 MIGRATE_B = ("migrate-name-taken-nothing-left", "migrate-arrived", "migrate-receiver-downtime", "migrate-count-continues",
              "migrate-pattern-unchanged", "migrate-xenbus-works", "migrate-memory-consistent",
+             "migrate-forks-consistent",
              "migrate-pings-here", "migrate-disk-shared")
 
 
 def main():
     return twohost.run("twohost", {"a": "init-twohost", "b": "init-twohost"},
                        {"a": CHECKS + MIGRATE_A, "b": CHECKS + MIGRATE_B}, minutes=4, shared_disk=16,
-                       timeout=900, show=("pvx-dom0: step ", "pvx-dom0: listener: ")).summary()
+                       timeout=660, show=("pvx-dom0: step ", "pvx-dom0: listener: ")).summary()
 
 
 if __name__ == "__main__":

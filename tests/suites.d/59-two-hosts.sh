@@ -1,5 +1,5 @@
 #!/bin/sh
-# timeout: 600
+# timeout: 780
 # parallel: yes
 # Two pvx hosts in QEMU on a network of their own (tests/linux/twohost.py,
 # the harness migration between hosts uses): each Linux dom0 brings up its

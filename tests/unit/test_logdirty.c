@@ -64,6 +64,16 @@ static bool write_fault(unsigned int i)
     return logdirty_fault(&pvmm_vcpu, va_of(i), PF_PW);
 }
 
+/* Rewrite data entry i as the guest's user mapping of the same page. */
+static void make_user_entry(unsigned int i, pte_t flags)
+{
+    struct mmu_update u = {.ptr = ((uint64_t)t.l1 << PAGE_SHIFT) +
+                                  (l1_index(TREE_VA) + i) * sizeof(pte_t) + MMU_NORMAL_PT_UPDATE,
+                           .val = pvmm_pte(t.data[i], flags | _PAGE_USER)};
+
+    assert_int_equal(do_mmu_update(pvmm_guest_put(0x2000, &u, sizeof(u)), 1, 0, DOMID_SELF, 0), 0);
+}
+
 static int setup(void **state)
 {
     (void)state;
@@ -88,10 +98,12 @@ static int teardown(void **state)
 }
 
 /* ENABLE write-protects exactly the writable entries of the domain's own
- * pages; each then holds a read-only entry's references. */
+ * pages; each then holds a read-only entry's references, and the table is
+ * reported. */
 static void test_enable_protects(void **state)
 {
     pte_t self = pvmm_table(t.l1)[511];
+    uint64_t dirty;
     (void)state;
 
     assert_int_equal(ld_op(PVX_LOGDIRTY_ENABLE, NR_PFNS, NULL), 0);
@@ -103,6 +115,11 @@ static void test_enable_protects(void **state)
     }
     assert_int_equal(pvmm_table(t.l1)[511], self); /* read-only already */
     assert_true(pvmm_tlb_flushes > 0);
+    /* The table pvx changed is the round's one page: the stream carries
+     * the entries read-only, as the guest can now read them. */
+    assert_int_equal(ld_op(PVX_LOGDIRTY_CLEAN, NR_PFNS, &dirty), 0);
+    assert_int_equal(dirty, 1);
+    assert_true(reported(PFN_L1));
 }
 
 /* A write through a protected entry completes in pvx: the entry is writable
@@ -123,10 +140,12 @@ static void test_write_fault_marks(void **state)
     assert_true(write_fault(2));
     assert_int_equal(pvmm_trefs(t.data[2]), 1);
 
+    /* The page, and the table whose entries pvx changed (the stream must
+     * carry them as the guest could last read them). */
     assert_int_equal(ld_op(PVX_LOGDIRTY_CLEAN, NR_PFNS, &dirty), 0);
-    assert_int_equal(dirty, 1);
+    assert_int_equal(dirty, 2);
     for (unsigned int pfn = 0; pfn < NR_PFNS; pfn++)
-        assert_int_equal(reported(pfn), pfn == PFN_D0 + 2);
+        assert_int_equal(reported(pfn), pfn == PFN_D0 + 2 || pfn == PFN_L1);
     /* CLEAN protected it again; a quiet round reports nothing. */
     assert_false(*entry(2) & RW);
     assert_int_equal(pvmm_trefs(t.data[2]), 0);
@@ -205,13 +224,32 @@ static void test_final(void **state)
     assert_false(write_fault(0));
 }
 
-/* A table that stops being one gets its entries back as the guest wrote
- * them; validated again, they hold a writable entry's references. */
+/* Every protected entry of a table written after the last round: the
+ * faults marked the table, whose entries are writable again, though FINAL
+ * finds nothing left to give back in it. */
+static void test_faulted_table_goes_again(void **state)
+{
+    uint64_t dirty;
+    (void)state;
+
+    assert_int_equal(ld_op(PVX_LOGDIRTY_ENABLE, NR_PFNS, NULL), 0);
+    assert_int_equal(ld_op(PVX_LOGDIRTY_CLEAN, NR_PFNS, &dirty), 0);
+    for (unsigned int i = 0; i < 4; i++)
+        assert_true(write_fault(i));
+    assert_int_equal(ld_op(PVX_LOGDIRTY_FINAL, NR_PFNS, &dirty), 0);
+    assert_true(reported(PFN_L1));
+    assert_int_equal(dirty, 5);
+}
+
+/* A table that stops being one gets its kernel entries back as the guest
+ * wrote them (a user entry stays as the guest saw it); validated again,
+ * they hold a writable entry's references. */
 static void test_released_table(void **state)
 {
     struct mmuext_op op = {.cmd = MMUEXT_UNPIN_TABLE, .arg1.mfn = t.l4};
     (void)state;
 
+    make_user_entry(3, P | RW);
     assert_int_equal(ld_op(PVX_LOGDIRTY_ENABLE, NR_PFNS, NULL), 0);
     assert_int_equal(do_mmuext_op(pvmm_guest_put(0x2000, &op, sizeof(op)), 1, 0, DOMID_SELF, 0), 0);
     /* The base pointer's reference is the last: the whole tree goes. */
@@ -219,13 +257,50 @@ static void test_released_table(void **state)
     put_page_and_type(mfn_to_page(t.l4));
     assert_false(pvmm_validated(t.l1));
     for (unsigned int i = 0; i < 4; i++) {
-        assert_true(*entry(i) & RW);
+        assert_int_equal(!!(*entry(i) & RW), i < 3);
         assert_int_equal(pvmm_trefs(t.data[i]), 0);
     }
     op.cmd = MMUEXT_PIN_L4_TABLE;
     assert_int_equal(do_mmuext_op(pvmm_guest_put(0x2000, &op, sizeof(op)), 1, 0, DOMID_SELF, 0), 0);
     for (unsigned int i = 0; i < 4; i++)
-        assert_int_equal(pvmm_trefs(t.data[i]), 1);
+        assert_int_equal(pvmm_trefs(t.data[i]), i < 3);
+}
+
+/* A protected user entry is never made writable behind the guest's back:
+ * the guest has read it read-only (and may, like Linux's fork, have shared
+ * the page on that belief).  Its write fault goes to the guest; the
+ * guest's rewrite of the entry reports the page.  Kernel entries and pvx's
+ * own writes complete in pvx as before; FINAL gives back kernel entries
+ * only. */
+static void test_user_entries_left_to_guest(void **state)
+{
+    uint64_t dirty;
+    (void)state;
+
+    make_user_entry(0, P | RW);
+    make_user_entry(1, P | RW);
+    assert_int_equal(ld_op(PVX_LOGDIRTY_ENABLE, NR_PFNS, NULL), 0);
+    assert_false(*entry(0) & RW);
+    assert_false(logdirty_fault(&pvmm_vcpu, va_of(0), PF_PW | 4));
+    assert_false(*entry(0) & RW);
+    assert_int_equal(pvmm_trefs(t.data[0]), 0);
+    assert_false(logdirty_fault(&pvmm_vcpu, va_of(0), PF_PW | 4)); /* still the guest's */
+    assert_true(logdirty_fault(&pvmm_vcpu, va_of(2), PF_PW | 4));  /* a kernel entry */
+    assert_true(*entry(2) & RW);
+    assert_true(logdirty_fault(&pvmm_vcpu, va_of(1), PF_PW)); /* pvx writing */
+    assert_true(*entry(1) & RW);
+    make_user_entry(0, P | RW); /* the guest's answer to its fault */
+    assert_int_equal(pvmm_trefs(t.data[0]), 1);
+    assert_int_equal(ld_op(PVX_LOGDIRTY_CLEAN, NR_PFNS, &dirty), 0);
+    assert_true(reported(PFN_D0) && reported(PFN_D0 + 1) && reported(PFN_D0 + 2));
+    assert_false(reported(PFN_D0 + 3));
+    assert_int_equal(ld_op(PVX_LOGDIRTY_FINAL, NR_PFNS, &dirty), 0);
+    for (unsigned int i = 0; i < 4; i++) {
+        assert_int_equal(!!(*entry(i) & RW), i >= 2);
+        assert_int_equal(pvmm_trefs(t.data[i]), i >= 2);
+        assert_int_equal(pvmm_refs(t.data[i]), refs0[i]);
+    }
+    assert_false(logdirty_fault(&pvmm_vcpu, va_of(0), PF_PW | 4)); /* mode off */
 }
 
 /* Bad requests change nothing. */
@@ -262,7 +337,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_other_faults_pass, setup, teardown),
         cmocka_unit_test_setup_teardown(test_guest_rewrite_wins, setup, teardown),
         cmocka_unit_test_setup_teardown(test_final, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_faulted_table_goes_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_released_table, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_user_entries_left_to_guest, setup, teardown),
         cmocka_unit_test_setup_teardown(test_bad_requests, setup, teardown),
     };
 

@@ -178,6 +178,24 @@ static struct page_info *own_writable_frame(const struct domain *d, pte_t e)
     return pg;
 }
 
+/*
+ * An entry the guest made for its user space (written with _PAGE_USER, so
+ * without pvx's _PAGE_GUEST_KERNEL).  The guest reads its own page tables
+ * and acts on what it sees: Linux's fork copies a user entry it finds
+ * read-only as it is and leaves the parent's alone, trusting the parent's
+ * next write to fault.  Giving such an entry its writable bit back behind
+ * the guest's back would then let the parent write into the child's copy.
+ * So pvx never does: the guest's own write fault goes to the guest, which
+ * sees a read-only entry in a writable mapping and rewrites it (or copies
+ * the page), and that rewrite marks the page.  Kernel entries are never
+ * shared so; pvx restores those itself, as the guest cannot take a fault
+ * on them.
+ */
+static bool guest_user_entry(pte_t e)
+{
+    return !(e & _PAGE_GUEST_KERNEL);
+}
+
 static bool is_live_l1(const struct domain *d, const struct page_info *pg)
 {
     uint64_t t = pg->type_info;
@@ -187,7 +205,7 @@ static bool is_live_l1(const struct domain *d, const struct page_info *pg)
 }
 
 /* Write-protect every writable entry of d's L1 tables that maps d's own
- * memory, then flush every CPU that ran d. */
+ * memory, marking each table changed, then flush every CPU that ran d. */
 static int protect_all(struct domain *d, struct logdirty *ld)
 {
     int rc = 0;
@@ -214,6 +232,10 @@ static int protect_all(struct domain *d, struct logdirty *ld)
             put_page_type(pg); /* now a read-only entry's references */
             t->mask[slot / 64] |= 1ULL << (slot % 64);
         }
+        /* The guest reads its tables, and the stream carries them as the
+         * guest last could have seen them: a changed table goes again. */
+        if (t)
+            mark_frame(ld, mfn);
     }
     ld->quiet = false;
     arch_flush_domain_tlbs(d);
@@ -235,8 +257,9 @@ static bool unprotect_entry(pte_t *e)
     return true;
 }
 
-/* Every protected entry writable again; each table touched is marked (the
- * copy the toolstack has of it shows the entries read-only). */
+/* Every protected kernel entry writable again (user entries stay as the
+ * guest has seen them); each table touched is marked (the copy the
+ * toolstack has of it shows the entries read-only). */
 static void unprotect_all(struct domain *d, struct logdirty *ld)
 {
     ld->quiet = true;
@@ -251,7 +274,7 @@ static void unprotect_all(struct domain *d, struct logdirty *ld)
             pte_t *e = map_frame(mfn);
 
             for (unsigned int slot = 0; slot < PT_ENTRIES; slot++)
-                if (test_and_clear_slot(t, slot)) {
+                if (test_and_clear_slot(t, slot) && !guest_user_entry(e[slot])) {
                     unprotect_entry(&e[slot]);
                     touched = true;
                 }
@@ -289,7 +312,7 @@ void logdirty_table_released(struct page_info *pg)
      * ones); validating the table again takes them as the guest wrote it. */
     e = map_frame(page_to_mfn(pg));
     for (unsigned int slot = 0; slot < PT_ENTRIES; slot++)
-        if (test_and_clear_slot(t, slot))
+        if (test_and_clear_slot(t, slot) && !guest_user_entry(e[slot]))
             __atomic_fetch_or(&e[slot], _PAGE_RW, __ATOMIC_SEQ_CST);
     mark_frame(ld, page_to_mfn(pg));
 }
@@ -321,8 +344,13 @@ bool logdirty_fault(struct vcpu *v, uint64_t va, uint32_t ec)
     e = &map_frame(mfn)[l1_index(va)];
     t = find_table(ld, mfn);
     if (t && test_and_clear_slot(t, l1_index(va))) {
-        if (!unprotect_entry(e))
+        /* The guest's own write through a user entry: the guest handles
+         * it, as it would the read-only entry it sees (pvx writing for
+         * the guest, error code without the user bit, cannot wait for
+         * that and completes). */
+        if ((guest_user_entry(*e) && (ec & 4)) || !unprotect_entry(e))
             return false;
+        mark_frame(ld, mfn); /* the table changed too */
     } else if ((*e & (_PAGE_PRESENT | _PAGE_RW)) != (_PAGE_PRESENT | _PAGE_RW)) {
         return false; /* the guest's own read-only entry */
     }

@@ -6,16 +6,20 @@
  *
  * While the mode is on, pvx write-protects the domain's writable L1 entries
  * that map its own frames and remembers each slot it protected (a 512-bit
- * mask per L1 table).  The first write through such an entry faults into
- * pvx, which makes it writable again and marks the page.  A protected entry
- * holds the references of a read-only one (no writable type reference), so
- * the MMU's release paths need no change; making it writable again takes
- * the type reference like any new writable entry.
+ * mask per L1 table).  The first write through such a kernel entry faults
+ * into pvx, which makes it writable again and marks the page; a user entry
+ * stays read-only, as the guest (which reads its page tables) has seen it,
+ * and the guest's own write fault goes to the guest, whose rewrite of the
+ * entry marks the page.  A protected entry holds the references of a
+ * read-only one (no writable type reference), so the MMU's release paths
+ * need no change; making it writable again takes the type reference like
+ * any new writable entry.
  *
- * Every other writer marks the pages it writes: a writable type reference
- * taken or dropped (a new or vanishing writable mapping, anyone's), an
- * update of one of the domain's page tables, a type change or pin, grant
- * copies, populated pages.  Writes through writable references that stay
+ * Each L1 table pvx changes so is marked too (the stream carries tables as
+ * the guest could last read them).  Every other writer marks the pages it
+ * writes: a writable type reference taken or dropped (a new or vanishing
+ * writable mapping, anyone's), an update of one of the domain's page
+ * tables, a type change or pin, grant copies, populated pages.  Writes through writable references that stay
  * (vcpu_info, event arrays, rings mapped by dom0, backends' grant maps) are
  * caught by FINAL, which marks every page with a writable type reference.
  */
@@ -40,8 +44,8 @@ void logdirty_mark_page(const struct page_info *pg);
 /* Slot of L1 table l1pg is being rewritten by its owner: it is no longer
  * protected.  The table page is marked. */
 void logdirty_slot_written(const struct page_info *l1pg, unsigned int slot);
-/* L1 table pg stops being one (demoted): its protected entries get their
- * writable bit back in memory, where the guest left it. */
+/* L1 table pg stops being one (demoted): its protected kernel entries get
+ * their writable bit back in memory, where the guest left it. */
 void logdirty_table_released(struct page_info *pg);
 /* The domain goes away: drop the tracking state. */
 void logdirty_teardown(struct domain *d);
