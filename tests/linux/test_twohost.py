@@ -32,7 +32,7 @@ MIGRATE_B = ("migrate-name-taken-nothing-left", "migrate-arrived", "migrate-rece
 def main():
     return twohost.run("twohost", {"a": "init-twohost", "b": "init-twohost"},
                        {"a": CHECKS + MIGRATE_A, "b": CHECKS + MIGRATE_B}, minutes=4, shared_disk=16,
-                       timeout=660, show=("pvx-dom0: step ", "pvx-dom0: listener: ")).summary()
+                       timeout=660, show=("pvx-dom0: step ", "pvx-dom0: listener: ", "pvx-dom0: guest: ")).summary()
 
 
 if __name__ == "__main__":
