@@ -14,6 +14,9 @@ summary with 0 failures; 1 on any failure, timeout or missing summary.
 --hypervisor xen boots Debian's Xen 4.17 (scripts/fetch-xen-peer.py unpacks
 it); --hypervisor pvx boots pvx's multiboot image with the same module.
 --transports runs the suite once per hypercall transport (syscall, page).
+--smp N gives QEMU N CPUs (multi-threaded under TCG): with dom0_max_vcpus=2
+in --append and pcpus=2 in --guest-args, the guest's vCPUs run on different
+CPUs at once.
 """
 import argparse
 import os
@@ -49,7 +52,8 @@ def run_once(args, guest_args, tag):
         XEN_APPEND if args.hypervisor == "xen" else "")
     module = f"{guest} {guest_args}".strip()
     r = qh.boot(kernel=kernel, modules=[module], append=append or None, memory=args.memory,
-                cpu=args.cpu, timeout=args.timeout, stop_on=SUMMARY.pattern, echo=args.echo)
+                cpu=args.cpu, smp=args.smp, accel=qh.smp_accel() if args.smp > 1 else None,
+                timeout=args.timeout, stop_on=SUMMARY.pattern, echo=args.echo)
     os.makedirs(os.path.dirname(args.log_prefix) or ".", exist_ok=True)
     log = f"{args.log_prefix}{args.hypervisor}-{tag}.log"
     with open(log, "w") as f:
@@ -84,10 +88,14 @@ def main():
     ap.add_argument("--append", help="hypervisor command line (default: per --hypervisor)")
     ap.add_argument("--memory", default="512M")
     ap.add_argument("--cpu", default=qh.DEFAULT_CPU, help="QEMU CPU model (default %(default)s)")
+    ap.add_argument("--smp", type=int, default=1,
+                    help="emulated CPUs (default 1; more run in parallel, multi-threaded TCG)")
     ap.add_argument("--timeout", type=float, default=300)
     ap.add_argument("--echo", action="store_true", help="copy all serial output to stdout")
     ap.add_argument("--log-prefix", default=os.path.join(ROOT, "build", "testguest", ""))
     args = ap.parse_args()
+    if args.smp < 1:
+        ap.error(f"--smp {args.smp}: at least one CPU")
 
     runs = [("syscall", args.guest_args + " hypercall=syscall"),
             ("page", args.guest_args + " hypercall=page")] if args.transports else \

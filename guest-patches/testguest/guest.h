@@ -211,6 +211,7 @@ extern void (*volatile smp_task)(void);
 extern volatile unsigned long smp_rounds;
 extern u8 smp_stack[8192];
 bool smp_has_vcpu1(void);
+unsigned int smp_absent_vcpu(void); /* the lowest vCPU id this domain lacks */
 void smp_context(struct vcpu_guest_context *ctx, unsigned long l4_mfn);
 bool smp_wait_rounds(unsigned long n); /* vCPU 1 has finished n rounds (yields a while) */
 bool smp_wait_down(void);              /* vCPU 1 is down (yields a while) */

@@ -46,6 +46,15 @@ bool smp_has_vcpu1(void)
     return hc_vcpu_op(VCPUOP_is_up, 1, 0) != -XEN_ENOENT;
 }
 
+unsigned int smp_absent_vcpu(void)
+{
+    unsigned int id = 1;
+
+    while (id < 4096 && hc_vcpu_op(VCPUOP_is_up, id, 0) != -XEN_ENOENT)
+        id++;
+    return id;
+}
+
 void smp_context(struct vcpu_guest_context *ctx, unsigned long l4_mfn)
 {
     memset(ctx, 0, sizeof(*ctx));

@@ -103,8 +103,13 @@ void t_time(void)
              0);
     CHECK("singleshot_past_fires", wait_timer(n));
     sst.flags = 0;
-    CHECK_RC("singleshot_other_vcpu", hc_vcpu_op(VCPUOP_set_singleshot_timer, 1, &sst),
-             -XEN_ENOENT);
+    /* A vCPU the domain lacks, then (with two) another one that exists:
+     * only the calling vCPU may set its single-shot timer. */
+    CHECK_RC("singleshot_other_vcpu",
+             hc_vcpu_op(VCPUOP_set_singleshot_timer, smp_absent_vcpu(), &sst), -XEN_ENOENT);
+    if (smp_has_vcpu1())
+        CHECK_RC("singleshot_existing_other_vcpu", hc_vcpu_op(VCPUOP_set_singleshot_timer, 1, &sst),
+                 -XEN_EINVAL);
     CHECK_RC("stop_singleshot", hc_vcpu_op(VCPUOP_stop_singleshot_timer, 0, 0), 0);
     CHECK_RC("singleshot_bad_ptr", hc_vcpu_op(VCPUOP_set_singleshot_timer, 0, HV_ADDR_XEN),
              -XEN_EFAULT);

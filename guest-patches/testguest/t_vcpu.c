@@ -21,7 +21,8 @@ void t_vcpu(void)
     struct vcpu_info *nv;
 
     CHECK_RC("is_up_0", hc_vcpu_op(VCPUOP_is_up, 0, 0), 1);
-    CHECK_RC("is_up_1_no_vcpu", hc_vcpu_op(VCPUOP_is_up, 1, 0), -XEN_ENOENT);
+    /* The vCPU the domain lacks: 1 on a one-vCPU domain. */
+    CHECK_RC("is_up_1_no_vcpu", hc_vcpu_op(VCPUOP_is_up, smp_absent_vcpu(), 0), -XEN_ENOENT);
     CHECK_RC("is_up_huge", hc_vcpu_op(VCPUOP_is_up, 100000, 0), -XEN_ENOENT);
 
     memset(&ri, 0xff, sizeof(ri));
@@ -74,8 +75,8 @@ void t_vcpu(void)
     CHECK_EQ("events_work_after_move", vcpu->evtchn_upcall_pending, 0);
     CHECK_RC("register_vcpu_info_twice", hc_vcpu_op(VCPUOP_register_vcpu_info, 0, &vi),
              -XEN_EINVAL);
-    CHECK_RC("register_vcpu_info_no_vcpu", hc_vcpu_op(VCPUOP_register_vcpu_info, 1, &vi),
-             -XEN_ENOENT);
+    CHECK_RC("register_vcpu_info_no_vcpu",
+             hc_vcpu_op(VCPUOP_register_vcpu_info, smp_absent_vcpu(), &vi), -XEN_ENOENT);
 
     CHECK_RC("unknown_cmd", hc_vcpu_op(99, 0, 0), -XEN_ENOSYS);
     CHECK_RC("initialise_bad_ptr", hc_vcpu_op(VCPUOP_initialise, 0, HV_ADDR_XEN), -XEN_EFAULT);

@@ -7,9 +7,11 @@ drivers loaded from Debian's modules, each "pvx-dom0: check NAME PASS" line
 of the init (privcmd, evtchn, gntalloc/gntdev, xenstore through pvx's
 xenstored on its socket and on dom0's own xenbus ring), and that pvx ends
 with dom0's poweroff as its exit status.  A dom0 oops or panic fails it, and
-the console tail is printed.  Linux takes the FIFO event channel ABI pvx
-offers; a second, shorter-checked boot with xen.fifo_events=0 keeps the
-2-level path working.
+the console tail is printed.  That boot gives dom0 two vCPUs on two CPUs
+(multi-threaded TCG), so every check runs with dom0's vCPUs in parallel.
+Linux takes the FIFO event channel ABI pvx offers; a second,
+shorter-checked boot with xen.fifo_events=0, on one CPU and one vCPU, keeps
+the 2-level and uniprocessor paths working.
 """
 import os
 import subprocess
@@ -48,10 +50,12 @@ def main():
     com2 = os.path.join(LINUX, "com2.out")
     if os.path.exists(com2):
         os.unlink(com2)
-    r = boot_dom0(pvx, "disk.img", CMDLINE, f"file:{com2}")
+    r = boot_dom0(pvx, "disk.img", CMDLINE, f"file:{com2}", vcpus=2)
     checks = [
         ("pvx unpacks the bzImage (xz) itself", r"domain 0: unpacked a \d+ KiB bzImage"),
+        ("pvx runs vCPUs on both CPUs", r"^sched: vCPUs run on 2 CPUs$"),
         ("kernel starts on pvx", r"Linux version 6\.1\."),
+        ("dom0 brings up its second vCPU", r"smp: Brought up 1 node, 2 CPUs"),
         ("Xen PV detected", r"Hypervisor detected: Xen PV"),
         ("Xen version reported", r"Xen version: 4\.17"),
         ("FIFO event channels", r"xen:events: Using FIFO-based ABI"),
@@ -127,14 +131,16 @@ def main():
     return 1 if failed else 0
 
 
-def boot_dom0(pvx, disk_name, cmdline, com2):
+def boot_dom0(pvx, disk_name, cmdline, com2, vcpus=1):
     """pvx with the smoke dom0 (kernel command line `cmdline`), a virtio disk
     holding the pattern init-smoke looks for, a virtio NIC, and COM2 (a QEMU
-    -serial target) for dom0's second serial line."""
+    -serial target) for dom0's second serial line.  vcpus: dom0's vCPUs and
+    QEMU's CPUs (more than one: multi-threaded TCG, each vCPU on a CPU)."""
     disk = os.path.join(LINUX, disk_name)
     with open(disk, "wb") as f:
         f.write(b"pvx disk pattern 8d6a31c".ljust(512, b"\0") + bytes(1024 * 1024 - 512))
-    return qh.boot(kernel=pvx, append="dom0_mem=256M", memory="512M", timeout=300,
+    return qh.boot(kernel=pvx, append=f"dom0_mem=256M dom0_max_vcpus={vcpus}", memory="512M",
+                   smp=vcpus, accel=qh.smp_accel() if vcpus > 1 else None, timeout=300,
                    modules=[f"{LINUX}/vmlinuz linux {cmdline}", f"{LINUX}/initrd-smoke.gz initrd"],
                    extra=("-serial", com2,
                           "-drive", f"file={disk},if=none,id=disk0,format=raw",

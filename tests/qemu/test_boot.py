@@ -160,14 +160,17 @@ def case_hardening():
 def case_power():
     """Without QEMU's test device, as on a real machine: dom0's power-off
     turns the machine off through ACPI (QEMU exits by itself), and dom0's
-    reboot resets it (QEMU starts it again)."""
+    reboot resets it (QEMU starts it again): through the keyboard controller
+    on i440fx, whose ACPI 1.0 FADT has no reset register, and through the
+    FADT's reset register on q35.  pvx writes to the test device's port only
+    where it finds the device."""
     guest = f"{GUEST} only=version"
     r = qh.boot(kernel=PVX, modules=[guest], append="dom0_mem=32M", test_device=False, smp=2,
                 accel=smp_accel(), timeout=60)
     check("power: dom0's poweroff turns the machine off through ACPI S5 (2 CPUs)", r,
           expect=[r"^ACPI: power off through PM1a_CNT 0x[0-9a-f]+ \(S5 SLP_TYP \d+\)",
                   r"^SMP: 2 of 2 CPUs online$", r"pvx: shutting down with status 0"],
-          absent=[r"did not stop"])
+          absent=[r"did not stop", r"isa-debug-exit"])
     checks.check("power: QEMU exited by itself, status 0", not r.timed_out and r.returncode == 0, r,
                  f"QEMU status {r.returncode}, timed out {r.timed_out}", tail=10)
 
@@ -183,10 +186,26 @@ def case_power():
     r = qh.boot(kernel=PVX, modules=[f"{guest} reboot"], append="dom0_mem=32M", test_device=False,
                 no_reboot=False, on_line=second_boot, smp=2, accel=smp_accel(), timeout=90)
     check("power: dom0's reboot resets the machine (2 CPUs)", r,
-          expect=[r"pvx: shutting down with status 3"])
+          expect=[r"pvx: shutting down with status 3",
+                  r"^ACPI: no usable FADT reset register; reset through the keyboard controller"])
     checks.check("power: the machine booted pvx again, with both CPUs",
                  len(banners) == 2 and len(online) == 2, r,
                  f"{len(banners)} banner(s), {len(online)} boot(s) with 2 CPUs online", tail=10)
+    # q35's FADT (ACPI 2.0+) has a reset register: pvx resets through it.
+    banners.clear()
+
+    def q35_second_boot(line, _seconds):
+        if BANNER.search(line):
+            banners.append(line)
+        return len(banners) == 2
+
+    r = qh.boot(kernel=PVX, modules=[f"{guest} reboot"], append="dom0_mem=32M", test_device=False,
+                no_reboot=False, on_line=q35_second_boot, extra=("-machine", "q35"), timeout=90)
+    check("power: on q35, dom0's reboot resets through the FADT's reset register", r,
+          expect=[r"^ACPI: reset through the FADT's reset register \(I/O 0xcf9, value 0xf\)",
+                  r"pvx: shutting down with status 3"])
+    checks.check("power: the q35 machine booted pvx again", len(banners) == 2, r,
+                 f"{len(banners)} banner(s)", tail=10)
 
 
 smp_accel = qh.smp_accel
@@ -200,7 +219,8 @@ def case_smp():
         up = [rf"^SMP: CPU{i} up \(APIC id {i}\)$" for i in range(1, n)]
         check(f"smp: {n} CPU(s) listed in the MADT, all online", r,
               expect=[rf"^SMP: {n} CPUs? listed in the ACPI MADT",
-                      rf"^SMP: {n} of {n} CPUs? online$"] + up,
+                      rf"^SMP: {n} of {n} CPUs? online$",
+                      r"^QEMU's isa-debug-exit at 0xf4: shutdown ends the emulator"] + up,
               absent=[r"did not start", r"not the firmware's", rf"CPU{n} up"], status=EXIT_OK)
     r = qh.boot(kernel=PVX, append="poweroff", smp=4, cpu=qh.SMAP_CPU, accel=smp_accel(),
                 timeout=90)

@@ -16,10 +16,11 @@ suite_build
 
 suite_run_guest pvx pvx-suite --append "dom0_mem=32M" --transports --guest-args "suite"
 suite_run_guest pvx pvx-fuzz --append "dom0_mem=32M" --guest-args "only=fuzz seed=41 fuzz=20000"
-# A second vCPU (VCPUOP_initialise/up/down, per-vCPU FPU state) and the
-# toolstack interface with room to build a domain.
-suite_run_guest pvx pvx-smp --append "dom0_mem=32M dom0_max_vcpus=2" \
-    --guest-args "suite only=smp+domctl"
+# The whole suite again with a second vCPU (VCPUOP_initialise/up/down,
+# per-vCPU FPU state), the two on two CPUs (multi-threaded TCG): vCPU 1 runs
+# beside vCPU 0 wherever a group brings it up.
+suite_run_guest pvx pvx-smp --smp 2 --append "dom0_mem=32M dom0_max_vcpus=2" \
+    --guest-args "suite pcpus=2"
 # SMAP on (a CPU model with it): every group that makes pvx read or write
 # guest memory, and the fuzz, with pvx faulting on any access outside its
 # checked copies.  Not hcall: QEMU's TCG pops a ring-3 iretq's frame with

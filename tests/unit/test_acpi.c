@@ -69,6 +69,11 @@ static void test_parse_s5_refuses(void **state)
     assert_int_equal(acpi_parse_s5(s5_aml, 0, &a, &b), -1);
 }
 
+/* setup.c's probe of QEMU's test device, not part of this harness. */
+void test_device_report(void)
+{
+}
+
 /* ---- a whole set of tables in fake memory ---- */
 
 #define RSDP_PA 0xe0100
@@ -125,6 +130,75 @@ static void test_probe_finds_s5(void **state)
     harness_log_reset();
     arch_power_init();
     assert_true(harness_log_contains("ACPI: power off through PM1a_CNT 0x604 (S5 SLP_TYP 5)"));
+}
+
+/* An ACPI 2.0 FADT whose flags say RESET_REG_SUP, with the reset register
+ * at I/O 0xcf9, 8 bits wide, value 6 (QEMU's piix and q35 give this). */
+static void put_fadt_reset(uint8_t *fadt)
+{
+    uint64_t port = 0xcf9;
+    uint32_t flags = 1u << 10;
+
+    memcpy(fadt + 112, &flags, 4);
+    fadt[116] = 1; /* system I/O */
+    fadt[117] = 8; /* bits */
+    fadt[118] = 0; /* offset */
+    fadt[119] = 1; /* byte access */
+    memcpy(fadt + 120, &port, 8);
+    fadt[128] = 6;
+}
+
+static void test_fadt_reset_register(void **state)
+{
+    uint8_t fadt[244];
+    struct acpi_reset r;
+    (void)state;
+
+    memset(fadt, 0, sizeof(fadt));
+    put_fadt_reset(fadt);
+    assert_int_equal(acpi_fadt_reset(fadt, sizeof(fadt), &r), 0);
+    assert_true(r.valid);
+    assert_int_equal(r.port, 0xcf9);
+    assert_int_equal(r.value, 6);
+    /* Each thing that makes it unusable. */
+    assert_int_equal(acpi_fadt_reset(fadt, 128, &r), -1); /* ends before RESET_VALUE */
+    assert_false(r.valid);
+    fadt[113] = 0; /* RESET_REG_SUP clear */
+    assert_int_equal(acpi_fadt_reset(fadt, sizeof(fadt), &r), -1);
+    put_fadt_reset(fadt);
+    fadt[116] = 0; /* memory space */
+    assert_int_equal(acpi_fadt_reset(fadt, sizeof(fadt), &r), -1);
+    put_fadt_reset(fadt);
+    fadt[117] = 16; /* not a byte */
+    assert_int_equal(acpi_fadt_reset(fadt, sizeof(fadt), &r), -1);
+    put_fadt_reset(fadt);
+    fadt[118] = 1; /* a bit offset */
+    assert_int_equal(acpi_fadt_reset(fadt, sizeof(fadt), &r), -1);
+    put_fadt_reset(fadt);
+    memset(fadt + 120, 0, 8); /* no address */
+    assert_int_equal(acpi_fadt_reset(fadt, sizeof(fadt), &r), -1);
+    put_fadt_reset(fadt);
+    fadt[122] = 1; /* past the I/O space */
+    assert_int_equal(acpi_fadt_reset(fadt, sizeof(fadt), &r), -1);
+    assert_false(r.valid);
+}
+
+/* The boot-time probe: the ACPI 1.0 FADT has no reset register, the 2.0
+ * one has. */
+static void test_probe_reports_reset(void **state)
+{
+    (void)state;
+    build_tables();
+    harness_log_reset();
+    arch_power_init();
+    assert_true(harness_log_contains("ACPI: no usable FADT reset register"));
+    put_fadt_reset(harness_phys + FADT_PA);
+    table(FADT_PA, "FACP", 244);
+    harness_log_reset();
+    arch_power_init();
+    assert_true(harness_log_contains("ACPI: power off through PM1a_CNT 0x604"));
+    assert_true(harness_log_contains(
+        "ACPI: reset through the FADT's reset register (I/O 0xcf9, value 0x6)"));
 }
 
 static void test_probe_refuses_broken_tables(void **state)
@@ -390,6 +464,8 @@ int main(void)
         cmocka_unit_test(test_parse_s5_zero_one_and_root_prefix),
         cmocka_unit_test(test_parse_s5_refuses),
         cmocka_unit_test(test_probe_finds_s5),
+        cmocka_unit_test(test_fadt_reset_register),
+        cmocka_unit_test(test_probe_reports_reset),
         cmocka_unit_test(test_probe_refuses_broken_tables),
         cmocka_unit_test(test_madt_lists_enabled_cpus),
         cmocka_unit_test(test_madt_refuses_malformed),

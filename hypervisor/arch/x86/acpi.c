@@ -5,7 +5,8 @@
  * RSDT or XSDT, the FADT's PM1 control blocks and the DSDT's \_S5 package,
  * whose first two values are the SLP_TYP codes for PM1a and PM1b.  Writing
  * SLP_TYP with SLP_EN to the PM1 control registers is what Xen does when
- * dom0 asks it to enter S5.
+ * dom0 asks it to enter S5.  A reset goes through the FADT's reset register
+ * first, as Linux and Xen do on ACPI machines.
  *
  * The table walk trusts nothing it reads: every length and pointer is
  * checked, and a machine whose tables do not add up simply gets no ACPI
@@ -21,14 +22,20 @@
 #define ACPI_SLP_EN        (1u << 13)
 #define ACPI_SLP_TYP_SHIFT 10
 
-#define FADT_DSDT     40  /* 32-bit physical address */
-#define FADT_PM1A_CNT 64  /* I/O port of the PM1a control block */
-#define FADT_PM1B_CNT 68  /* ... PM1b, 0 if none */
-#define FADT_X_DSDT   140 /* 64-bit address, ACPI 2.0+ */
-#define TABLE_HDR_LEN 36
-#define MAX_TABLE_LEN (4u << 20)
+#define FADT_DSDT            40  /* 32-bit physical address */
+#define FADT_PM1A_CNT        64  /* I/O port of the PM1a control block */
+#define FADT_PM1B_CNT        68  /* ... PM1b, 0 if none */
+#define FADT_FLAGS           112 /* ACPI 2.0+ from here */
+#define FADT_RESET           116 /* RESET_REG, a generic address (12 bytes) */
+#define FADT_RESET_VAL       128
+#define FADT_X_DSDT          140 /* 64-bit address */
+#define FADT_F_RESET_REG_SUP (1u << 10)
+#define GAS_SYSTEM_IO        1
+#define TABLE_HDR_LEN        36
+#define MAX_TABLE_LEN        (4u << 20)
 
 static struct acpi_s5 s5;
+static struct acpi_reset reset_reg;
 
 static bool checksum_ok(const uint8_t *p, size_t len)
 {
@@ -210,6 +217,25 @@ int acpi_find_cpus(uint32_t *ids, unsigned int max, const char **source)
     return acpi_madt_cpus(madt, get32(madt + 4), ids, max);
 }
 
+int acpi_fadt_reset(const uint8_t *fadt, size_t len, struct acpi_reset *out)
+{
+    uint64_t port;
+
+    *out = (struct acpi_reset){0};
+    if (len < FADT_RESET_VAL + 1 || !(get32(fadt + FADT_FLAGS) & FADT_F_RESET_REG_SUP))
+        return -1;
+    /* Only a register in I/O space, written whole as a byte (what QEMU and
+     * PC chipsets give: the reset control register at 0xcf9). */
+    port = get64(fadt + FADT_RESET + 4);
+    if (fadt[FADT_RESET] != GAS_SYSTEM_IO || fadt[FADT_RESET + 1] != 8 || fadt[FADT_RESET + 2] ||
+        !port || port > 0xffff)
+        return -1;
+    out->port = (uint16_t)port;
+    out->value = fadt[FADT_RESET_VAL];
+    out->valid = true;
+    return 0;
+}
+
 static const char *probe_s5(void)
 {
     const uint8_t *rsdp = find_rsdp(), *fadt, *dsdt;
@@ -222,6 +248,7 @@ static const char *probe_s5(void)
     if (!(fadt = find_table(rsdp, "FACP")))
         return "no valid RSDT/XSDT or FADT";
     fadt_len = get32(fadt + 4);
+    acpi_fadt_reset(fadt, fadt_len, &reset_reg);
     if (fadt_len < FADT_PM1B_CNT + 4)
         return "FADT too short";
     s5.pm1a_cnt = (uint16_t)get32(fadt + FADT_PM1A_CNT);
@@ -243,11 +270,23 @@ void arch_power_init(void)
 {
     const char *why = probe_s5();
 
+    test_device_report();
     if (why)
         printk("ACPI: %s; pvx halts instead of powering off\n", why);
     else
         printk("ACPI: power off through PM1a_CNT %#x%s (S5 SLP_TYP %u)\n", s5.pm1a_cnt,
                s5.pm1b_cnt ? " and PM1b_CNT" : "", s5.slp_typa);
+    if (reset_reg.valid)
+        printk("ACPI: reset through the FADT's reset register (I/O %#x, value %#x)\n",
+               reset_reg.port, reset_reg.value);
+    else
+        printk("ACPI: no usable FADT reset register; reset through the keyboard controller\n");
+}
+
+void acpi_reset(void)
+{
+    if (reset_reg.valid)
+        outb(reset_reg.port, reset_reg.value);
 }
 
 void acpi_power_off(void)
