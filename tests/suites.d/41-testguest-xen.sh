@@ -16,9 +16,10 @@ suite_build XEN
 
 suite_run_guest xen suite --transports --guest-args "suite"
 suite_run_guest xen fuzz --guest-args "only=fuzz seed=41 fuzz=20000"
-# A second vCPU (VCPUOP_initialise/up/down), as suite 40 checks it on pvx.
+# A second vCPU (VCPUOP_initialise/up/down), as suite 40 checks it on pvx,
+# and the time and vcpu groups with it there (another vCPU that exists).
 suite_run_guest xen smp --append "console=com1 com1=115200,8n1 dom0_mem=32M,max:32M \
-dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot=false sync_console" --guest-args "suite only=smp"
+dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot=false sync_console" --guest-args "suite only=smp+time+vcpu"
 # FIFO event channels, in a run of their own (the switch cannot be undone).
 suite_run_guest xen fifo --append "console=com1 com1=115200,8n1 dom0_mem=32M,max:32M \
 dom0_max_vcpus=2 loglvl=all guest_loglvl=all noreboot=false sync_console" --guest-args "suite only=fifo"
