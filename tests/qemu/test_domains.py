@@ -227,6 +227,18 @@ def case_fairness():
           f"{100 * alone:.1f}%")
 
 
+def smp_spin_ran(domus):
+    """Spinning domUs (domU= specs) on 2 CPUs over a 3 s window of system
+    time: the boot, and each domain's CPU time in the window in us."""
+    mods = [f"{GUEST} idle=6000", f"{GUEST} spin=1500:4500"]
+    r = qh.boot(kernel=PVX, modules=mods, memory="256M", timeout=180, smp=2,
+                accel="tcg,thread=multi" if qh.accelerator() == "tcg" else qh.accelerator(),
+                append="dom0_mem=32M " + " ".join(f"domU={d}" for d in domus))
+    ran = {int(d): int(us)
+           for d, us in re.findall(r"^\(d(\d+)\) spin ran (\d+) us$", r.output, re.M)}
+    return r, ran
+
+
 def case_fairness_smp():
     # Four CPU hogs, weights 1:1:2:4, on 2 CPUs.  Multi-threaded TCG, not
     # the instruction counter: with -icount QEMU runs the CPUs round-robin on
@@ -239,14 +251,8 @@ def case_fairness_smp():
     # is bounded by the credit floor), so a busy host blurs single runs: one
     # out of bounds is taken once more, as case_fairness does under KVM.
     weights = (256, 256, 512, 1024)
-    mods = [f"{GUEST} idle=6000", f"{GUEST} spin=1500:4500"]
     for attempt in (1, 2):
-        r = qh.boot(kernel=PVX, modules=mods, memory="256M", timeout=180, smp=2,
-                    accel="tcg,thread=multi" if qh.accelerator() == "tcg" else qh.accelerator(),
-                    append="dom0_mem=32M " + " ".join(
-                        f"domU=w{i},mem=8M,kernel=1,weight={w}" for i, w in enumerate(weights)))
-        ran = {int(d): int(us)
-               for d, us in re.findall(r"^\(d(\d+)\) spin ran (\d+) us$", r.output, re.M)}
+        r, ran = smp_spin_ran([f"w{i},mem=8M,kernel=1,weight={w}" for i, w in enumerate(weights)])
         total = sum(ran.values())
         errs = [ran.get(i + 1, 0) / total / (w / sum(weights)) - 1 if total else -1
                 for i, w in enumerate(weights)]
@@ -262,6 +268,23 @@ def case_fairness_smp():
     # The window is 3 s of system time: two CPUs give about 6 s.
     check("four hogs keep both CPUs busy (at least 1.8 CPUs of time)", total >= 1.8 * 3e6, r,
           f"{total / 1e6:.2f} s over a 3 s window")
+
+    # A cap is a share of one CPU for the whole domain, wherever its vCPU
+    # runs: 25% against three uncapped hogs, with both CPUs to move between.
+    for attempt in (1, 2):
+        r, ran = smp_spin_ran(["capped,mem=8M,kernel=1,cap=25"] +
+                              [f"hog{i},mem=8M,kernel=1" for i in range(3)])
+        share = ran.get(1, 0) / 3e6
+        others = [ran.get(d, 0) / 3e6 for d in (2, 3, 4)]
+        if len(ran) == 4 and 0.22 <= share <= 0.28:
+            break
+        print(f"note: cap 25% on 2 CPUs out of bounds on attempt {attempt}: {ran}")
+    print(f"note: cap 25% on 2 CPUs: {100 * share:.1f}% of one CPU; the three hogs "
+          + ", ".join(f"{100 * o:.0f}%" for o in others))
+    check("a 25% cap holds on 2 CPUs against three hogs (22-28% of one CPU)",
+          len(ran) == 4 and 0.22 <= share <= 0.28, r, f"ran {ran}")
+    check("the hogs take what the cap leaves (together at least 1.6 CPUs)",
+          sum(others) >= 1.6, r, f"{sum(others):.2f} CPUs")
 
 
 # The stress run's guest-side checks each survivor must have passed (t_stress.c,
