@@ -152,7 +152,7 @@ lintian --info --pedantic --tag-display-limit 0 "$UTILS" >"$WORK/lintian-i.out" 
 check "lintian --info --pedantic: no hardening-* tag on pvx-utils" bash -c "! grep 'hardening-' '$WORK/lintian-i.out'"
 
 # ---- man pages: rendered without groff warnings other than line breaking ----
-for m in man1/xl.1.gz man5/xl.cfg.5.gz man8/xenstored.8.gz man8/pvxconsoled.8.gz; do
+for m in man1/xl.1.gz man5/xl.cfg.5.gz man8/xenstored.8.gz man8/pvxconsoled.8.gz man8/pvx-migrate.8.gz; do
     LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -E UTF-8 -l -Tutf8 -Z "$WORK/x/usr/share/man/$m" \
         >"$WORK/man.out" 2>"$WORK/man.err"
     grep -v "can't break line\|cannot adjust line" "$WORK/man.err" >"$WORK/man.err2"
@@ -305,7 +305,10 @@ list) echo "Name ID Mem VCPUs State Time(s)"; echo "Domain-0 0 1024 1 r----- 1.0
       awk '{ print $1, NR, 128, 1, "-b----", 0.1 }' "$D/running" ;;
 shutdown) [ "$2" = stubborn ] || sed -i "/^$2\$/d" "$D/running" ;;
 destroy) sed -i "/^$2\$/d" "$D/running" ;;
-help) exit 1 ;;
+# save NAME FILE: the image holds the name; "nosave" cannot be saved.
+save) [ "$2" != nosave ] && grep -qx "$2" "$D/running" && echo "$2" >"$3" && sed -i "/^$2\$/d" "$D/running" ;;
+# restore FILE: an image that does not hold a name does not restore.
+restore) n=$(cat "$2"); [ -n "$n" ] && [ "$n" != broken ] && echo "$n" >>"$D/running" ;;
 *) exit 1 ;;
 esac
 EOF
@@ -334,11 +337,34 @@ check "pvx-domains stop" pvxd stop
 expect_eq "stop: every domU shut down, a stubborn one destroyed after the timeout" \
     $'shutdown db\nshutdown web\nshutdown stubborn\ndestroy stubborn' grep -E '^(shutdown|destroy)' "$D/calls"
 check "stop: nothing left running" test ! -s "$D/running"
-printf 'a\nb\n' >"$D/running"
-echo PVX_DOMAINS_STOP=save >>"$D/default"
+printf 'a\nb\nnosave\n' >"$D/running"
+printf 'PVX_DOMAINS_STOP=save\nPVX_DOMAINS_SAVE_DIR=%s\n' "$D/save" >>"$D/default"
+: >"$D/calls"
 pvxd stop >"$D/out" 2>&1
-check "stop with save: this xl cannot save, so it shuts them down" grep -q 'cannot save domains yet' "$D/out"
+check "stop with save" test $? = 0
+expect_eq "stop with save: xl save of each domU into the save directory, a failed save shut down" \
+    "save a $D/save/a|save b $D/save/b|save nosave $D/save/nosave|shutdown nosave" \
+    bash -c "grep -E '^(save|shutdown|destroy)' '$D/calls' | paste -sd'|'"
+check "stop with save: says where each one went" grep -q "saved a in $D/save/a" "$D/out"
+check "stop with save: says which one could not be saved" grep -q 'could not save nosave; shutting it down' "$D/out"
+expect_eq "stop with save: one image per saved domU, none for the failed one" $'a\nb' ls "$D/save"
 check "stop with save: nothing left running" test ! -s "$D/running"
+# The next start restores them, before it creates what the auto directory
+# has; a broken image is set aside and its domain starts afresh.
+echo broken >"$D/save/web"
+: >"$D/calls"
+pvxd start >"$D/out" 2>&1
+rc=$?
+check "start after a save fails when an image did not restore (status $rc)" test "$rc" -ne 0
+expect_eq "start: the saved domUs restored, then the auto directory's created" \
+    "restore $D/save/a|restore $D/save/b|restore $D/save/web|create -q $D/auto/db.cfg|create -q $D/auto/web.cfg" \
+    bash -c "grep -E '^(restore|create)' '$D/calls' | paste -sd'|'"
+expect_eq "start: restored images removed, the broken one kept aside" "web.failed" ls "$D/save"
+check "start: says which image did not restore" grep -q "could not restore web; its image is kept as $D/save/web.failed" "$D/out"
+expect_eq "start: restored and created domUs run" $'a\nb\ndb\nweb' sort "$D/running"
+: >"$D/calls"
+check "start again: a set-aside image is not restored" pvxd start
+check "start again: nothing restored" bash -c "! grep -q '^restore' '$D/calls'"
 printf 'a\n' >"$D/running"
 echo PVX_DOMAINS_STOP=destroy >>"$D/default"
 : >"$D/calls"
