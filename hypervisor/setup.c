@@ -28,7 +28,7 @@
 /* Options for tests and appliances. */
 static bool opt_selftest;                /* run boot-time self-tests */
 static bool opt_poweroff;                /* power off once boot is complete */
-static char opt_fault[8];                /* deliberately fault: ud, pf, gp, de, df */
+static char opt_fault[8];                /* deliberately fault: ud, pf, gp, de, df[@CPU] */
 static uint64_t opt_min_ram = 64 * 1024; /* RAM regions smaller than this are ignored */
 boolean_param("selftest", opt_selftest);
 boolean_param("poweroff", opt_poweroff);

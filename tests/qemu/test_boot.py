@@ -252,6 +252,47 @@ def case_smp():
           expect=[r"fatal exception 6 .* on CPU 0", r"^\*\*\* CPU1 stopped:$",
                   r"^\*\*\* CPU2 stopped:$", r"\] (start_secondary|arch_cpu_idle)\+0x"],
           absent=[r"did not stop"], status=EXIT_PANIC)
+    # The same from a crash on CPU2 (a cross-CPU call faults there): CPU2
+    # reports, stops CPU0 (waiting for the call) and CPU1, and ends QEMU.
+    r = qh.boot(kernel=PVX, append="selftest-fault=ud@2", smp=3, accel=smp_accel(), timeout=90)
+    check("smp: a fatal exception on CPU2 stops CPU0 and CPU1, each prints its state", r,
+          expect=[r"^selftest: triggering a deliberate 'ud' fault on CPU 2$",
+                  r"fatal exception 6 .* on CPU 2$", r"\] raise_fault\+0x",
+                  r"^\*\*\* CPU0 stopped:$", r"\] arch_selftest_fault\+0x",
+                  r"^\*\*\* CPU1 stopped:$", r"\] (start_secondary|arch_cpu_idle)\+0x"],
+          absent=[r"did not stop", r"CPU2 stopped", r"did not take the machine down",
+                  r"status [01]$"], status=EXIT_PANIC)
+    # A CPU that never checks in (selftest-ap-stall= stalls APIC id 2 before
+    # it does): reported, put back into INIT and left out; its index goes to
+    # the next CPU, and cross-CPU calls, the shootdown and the stop NMIs at
+    # power-off neither reach nor wait for it.
+    r = qh.boot(kernel=PVX, append="selftest selftest-ap-stall=2", smp=4, accel=smp_accel(),
+                timeout=90)
+    check("smp: a CPU that does not start is reported and left out; the others work", r,
+          expect=[r"^SMP: CPU1 up \(APIC id 1\)$",
+                  r"^SMP: CPU with APIC id 2 did not start; left out$",
+                  r"^SMP: CPU2 up \(APIC id 3\)$", r"^SMP: 3 of 4 CPUs online$",
+                  r"selftest: PASS every other CPU, and only they, ran the call",
+                  r"selftest: PASS TLB shootdown: after it, CPU1 reads the new page",
+                  r"selftest: [1-9]\d* passed, 0 failed", r"^pvx: shutting down with status 0$"],
+          absent=[r"selftest: FAIL", r"did not answer", r"did not stop", r"CPU3 up"],
+          status=EXIT_OK)
+    # ... nor does the scheduler give it vCPUs (here the last CPU, whose
+    # index no other CPU takes): the test guest's two vCPUs run at once on
+    # the two CPUs that did start, and dom0 runs to its end.  Only these
+    # checks: the group's 1 s probe waits can miss on an overloaded host,
+    # with or without a stalled CPU.
+    r = qh.boot(kernel=PVX, modules=[f"{GUEST} suite only=smp pcpus=2"],
+                append="dom0_mem=32M dom0_max_vcpus=2 selftest-ap-stall=2", smp=3,
+                accel=smp_accel(), timeout=180)
+    check("smp: vCPUs run only on the CPUs that started", r,
+          expect=[r"^SMP: CPU1 up \(APIC id 1\)$",
+                  r"^SMP: CPU with APIC id 2 did not start; left out$",
+                  r"^SMP: 2 of 3 CPUs online$", r"^sched: vCPUs run on 2 CPUs$",
+                  r"PASS smp\.parallel_up", r"PASS smp\.parallel_both_running_on_two_cpus",
+                  r"PASS smp\.parallel_runstate_vcpu1_running",
+                  r"^pvx: shutting down with status [01]$"],
+          absent=[r"did not answer", r"did not stop"])
     # The test guest's two vCPUs on the two CPUs at once (pcpus=2): pvx reports
     # vCPU 1 running on the other CPU while vCPU 0 asks, and a TLB shootdown
     # reaches it there.

@@ -12,7 +12,10 @@
 #include <asm/smp.h>
 #include <pvx/arch.h>
 #include <pvx/lib.h>
+#include <pvx/param.h>
 #include <pvx/percpu.h>
+#include <pvx/smp.h>
+#include <pvx/time.h>
 
 extern char cpu0_stack[];
 void multiboot_parse(struct bootinfo *bi);
@@ -77,9 +80,10 @@ void arch_cpu_idle(void)
     __asm__ volatile("sti; hlt" : : : "memory");
 }
 
-void arch_selftest_fault(const char *kind)
+static void raise_fault(void *data)
 {
-    printk("selftest: triggering a deliberate '%s' fault\n", kind);
+    const char *kind = data;
+
     if (!strcmp(kind, "ud")) {
         __asm__ volatile("ud2");
     } else if (!strcmp(kind, "pf")) {
@@ -101,6 +105,42 @@ void arch_selftest_fault(const char *kind)
         return;
     }
     printk("selftest: the '%s' fault did not happen\n", kind);
+}
+
+/* KIND, or KIND@CPU: the fault on that CPU, from a cross-CPU call, so that
+ * the crash path runs with the boot CPU among the CPUs it stops. */
+void arch_selftest_fault(const char *spec)
+{
+    const char *at = strchr(spec, '@');
+    size_t len = MIN(at ? (size_t)(at - spec) : strlen(spec), (size_t)7);
+    uint64_t cpu, end;
+    char kind[8];
+
+    memcpy(kind, spec, len);
+    kind[len] = '\0';
+    if (!at) {
+        printk("selftest: triggering a deliberate '%s' fault\n", kind);
+        raise_fault(kind);
+        return;
+    }
+    if (parse_uint(at + 1, &cpu, false) || cpu >= NR_CPUS ||
+        !(arch_cpu_online_map() & cpumask_of(cpu))) {
+        printk("selftest: '%s': no such online CPU; no fault\n", spec);
+        return;
+    }
+    printk("selftest: triggering a deliberate '%s' fault on CPU %u\n", kind, (unsigned int)cpu);
+    if (cpu == arch_smp_processor_id()) {
+        raise_fault(kind);
+        return;
+    }
+    if (!smp_call_function_mask(cpumask_of(cpu), raise_fault, kind))
+        return; /* it came back: no fault */
+    /* The call timed out: that CPU is still reporting its crash, and its
+     * stop NMI will end this CPU too.  Wait for it, up to a limit. */
+    end = NOW() + SECONDS(10);
+    while (NOW() < end)
+        cpu_relax();
+    printk("selftest: CPU %u did not take the machine down\n", (unsigned int)cpu);
 }
 
 void __noreturn arch_shutdown(unsigned int status, bool reboot)

@@ -8,7 +8,12 @@
  * block with cpu_info and IST stacks, GDT, LDT, TSS, timer heap, XPTI root)
  * is allocated by the boot CPU before the IPIs, so the allocators only
  * ever run on one CPU here.  A CPU that does not check in within
- * AP_START_TIMEOUT is reported, put back into INIT and left out.
+ * AP_START_TIMEOUT is reported, put back into INIT and left out; its index
+ * goes to the next CPU.  Checking in and giving up are one compare-and-swap
+ * on ap_start.state, so a CPU that comes up at the deadline is either
+ * counted or parks without touching anything the next CPU reuses.
+ * `selftest-ap-stall=ID` makes the CPU with that APIC id stall before it
+ * checks in, to exercise this path under QEMU.
  *
  * Started CPUs idle (halted with interrupts on, answering cross-CPU calls,
  * smp.c) until the boot CPU starts the scheduler, which then runs vCPUs on
@@ -36,18 +41,31 @@
 
 static unsigned int opt_maxcpus = NR_CPUS;
 uint_param("maxcpus", opt_maxcpus);
+static unsigned int opt_ap_stall = UINT32_MAX; /* APIC id of a CPU that never checks in */
+uint_param("selftest-ap-stall", opt_ap_stall);
 
 extern const char ap_trampoline_start[], ap_trampoline_end[], ap_trampoline_efer[];
 
 /* Read by ap_high_entry on the starting CPU. */
 uint64_t ap_boot_cr0, ap_boot_cr3, ap_boot_cr4, ap_boot_stack;
 
+/*
+ * ap_start.state: the attempt number in the high half (a CPU from an
+ * earlier attempt cannot check in to this one), AP_WAITING, AP_GIVEN_UP or
+ * AP_CHECKED_IN | the APIC id the CPU read itself in the low half.
+ */
+#define AP_WAITING        0u
+#define AP_GIVEN_UP       1u
+#define AP_CHECKED_IN     0x80000000u
+#define AP_ATTEMPT(state) ((state) & ~(uint64_t)UINT32_MAX)
+
 static struct {
     unsigned int cpu; /* the index the starting CPU takes */
     void *stack_block;
-    volatile uint32_t apic_id; /* what it read from its own APIC */
-    volatile bool checked_in;
+    bool stall; /* selftest-ap-stall= names this CPU */
+    uint64_t state;
 } ap_start;
+static uint64_t ap_attempt;
 
 static uint32_t cpu_apic_ids[NR_CPUS];
 static unsigned int nr_online = 1;
@@ -93,18 +111,36 @@ unsigned int smp_online_cpus(void)
     return nr_online;
 }
 
+/* Interrupts off for good: only INIT, or the stop NMI once the machine goes
+ * down, ends this. */
+static void __noreturn park_cpu(void)
+{
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+static uint64_t ap_state(void)
+{
+    return __atomic_load_n(&ap_start.state, __ATOMIC_ACQUIRE);
+}
+
 void __noreturn start_secondary(void);
 void __noreturn start_secondary(void)
 {
     unsigned int cpu = ap_start.cpu;
+    uint64_t waiting = AP_ATTEMPT(ap_state()) | AP_WAITING;
 
     ASSERT(arch_smp_processor_id() == cpu); /* cpu_info set up by prepare_cpu() */
     desc_init_cpu(cpu, ap_start.stack_block);
     apic_init_secondary();
-    ap_start.apic_id = apic_id();
-    __atomic_fetch_or(&online_map, cpumask_of(cpu), __ATOMIC_RELEASE);
-    smp_wmb();
-    ap_start.checked_in = true;
+    if (ap_start.stall)
+        park_cpu(); /* selftest-ap-stall=: a CPU that hangs on its way up */
+    /* Too late if the boot CPU gave up: this CPU's index, stack and tables
+     * are the next CPU's now, so touch nothing more. */
+    if (!__atomic_compare_exchange_n(&ap_start.state, &waiting,
+                                     AP_ATTEMPT(waiting) | AP_CHECKED_IN | apic_id(), false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        park_cpu();
     /* Idle until the scheduler runs vCPUs here (sched-smp=0: for good). */
     sched_start_secondary();
 }
@@ -134,7 +170,8 @@ static int prepare_cpu(unsigned int cpu)
     }
     ap_boot_stack = (uint64_t)ci;
     ap_start.cpu = cpu;
-    ap_start.checked_in = false;
+    ap_attempt += (uint64_t)1 << 32;
+    __atomic_store_n(&ap_start.state, ap_attempt | AP_WAITING, __ATOMIC_RELEASE);
     return 0;
 }
 
@@ -146,31 +183,42 @@ static void wait_ns(uint64_t ns)
         cpu_relax();
 }
 
+static bool checked_in(void)
+{
+    return ap_state() & AP_CHECKED_IN;
+}
+
 /* INIT, then STARTUP twice (the second is ignored by a CPU that took the
- * first), as the MP specification's universal start-up algorithm says. */
-static bool start_cpu(unsigned int cpu, uint32_t id)
+ * first), as the MP specification's universal start-up algorithm says.
+ * True once the CPU checked in, with *seen the APIC id it read. */
+static bool start_cpu(uint32_t id, uint32_t *seen)
 {
     const uint32_t sipi = APIC_DM_STARTUP | (AP_TRAMPOLINE_PA >> PAGE_SHIFT);
-    uint64_t deadline;
+    const uint32_t init = APIC_DM_INIT | APIC_ICR_ASSERT | APIC_ICR_LEVEL_TRIG;
+    uint64_t deadline, state = ap_state();
 
-    if (!apic_send_ipi(id, APIC_DM_INIT | APIC_ICR_ASSERT | APIC_ICR_LEVEL_TRIG))
-        return false;
-    wait_ns(MILLISECS(10));
-    for (unsigned int i = 0; i < 2 && !ap_start.checked_in; i++) {
-        if (!apic_send_ipi(id, sipi))
-            return false;
-        wait_ns(MICROSECS(200));
+    ap_start.stall = id == opt_ap_stall;
+    if (apic_send_ipi(id, init)) {
+        wait_ns(MILLISECS(10));
+        for (unsigned int i = 0; i < 2 && !checked_in(); i++) {
+            if (!apic_send_ipi(id, sipi))
+                break;
+            wait_ns(MICROSECS(200));
+        }
+        deadline = NOW() + AP_START_TIMEOUT;
+        while (!checked_in() && NOW() < deadline)
+            cpu_relax();
     }
-    deadline = NOW() + AP_START_TIMEOUT;
-    while (!ap_start.checked_in && NOW() < deadline)
-        cpu_relax();
-    if (!ap_start.checked_in) {
-        /* Hold it in INIT, so that it cannot start late on another CPU's
-         * stack. */
-        apic_send_ipi(id, APIC_DM_INIT | APIC_ICR_ASSERT | APIC_ICR_LEVEL_TRIG);
+    if (__atomic_compare_exchange_n(&ap_start.state, &state, AP_ATTEMPT(state) | AP_GIVEN_UP, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        /* It can no longer check in.  Hold it in INIT, and give the INIT
+         * time to land, so that it cannot run on into the stack and tables
+         * the next CPU gets. */
+        apic_send_ipi(id, init);
+        wait_ns(MILLISECS(10));
         return false;
     }
-    smp_rmb();
+    *seen = (uint32_t)state & ~AP_CHECKED_IN; /* it checked in, if only just now */
     return true;
 }
 
@@ -204,6 +252,7 @@ void smp_boot_cpus(void)
 
     for (int i = 0; i < nr && nr_online < limit; i++) {
         unsigned int cpu = nr_online;
+        uint32_t seen;
 
         if (ids[i] == boot_id)
             continue;
@@ -215,39 +264,53 @@ void smp_boot_cpus(void)
             printk("SMP: out of memory for CPU%u; no more CPUs started\n", cpu);
             break;
         }
-        if (!start_cpu(cpu, ids[i])) {
+        /* Not online, not counted, its index the next CPU's: no call,
+         * shootdown, stop NMI or vCPU is ever meant for it. */
+        if (!start_cpu(ids[i], &seen)) {
             printk("SMP: CPU with APIC id %u did not start; left out\n", ids[i]);
             continue;
         }
         /* What the CPU read from its own APIC: proof that it ran pvx. */
-        cpu_apic_ids[cpu] = ap_start.apic_id;
+        cpu_apic_ids[cpu] = seen;
+        __atomic_fetch_or(&online_map, cpumask_of(cpu), __ATOMIC_RELEASE);
         nr_online++;
-        printk("SMP: CPU%u up (APIC id %u%s)\n", cpu, ap_start.apic_id,
-               ap_start.apic_id == ids[i] ? "" : ", not the firmware's");
+        printk("SMP: CPU%u up (APIC id %u%s)\n", cpu, seen,
+               seen == ids[i] ? "" : ", not the firmware's");
     }
     printk("SMP: %u of %d CPU%s online\n", nr_online, nr, nr == 1 ? "" : "s");
 }
 
 /* ---- stopping the other CPUs when the machine goes down ---- */
 
-static volatile int stop_mode; /* STOP_* */
+static volatile int stop_mode;                       /* STOP_* */
+static volatile unsigned int stopping_cpu = NR_CPUS; /* the one that set stop_mode */
 static volatile unsigned int nr_stopped;
 static volatile int dump_lock;
 enum { STOP_NONE, STOP_QUIET, STOP_DUMP };
 
 void smp_stop_other_cpus(bool dump)
 {
-    unsigned int others = nr_online - 1;
+    unsigned int others = nr_online - 1, me = arch_smp_processor_id();
+    int none = STOP_NONE;
     uint64_t deadline;
 
-    if (!others || stop_mode != STOP_NONE)
+    if (!others)
         return;
-    stop_mode = dump ? STOP_DUMP : STOP_QUIET;
+    /* Any CPU may go down first (a crash on CPU2 while CPU0 powers off):
+     * one wins, and a loser only waits for the winner's NMI, so that one
+     * CPU alone reports the end and writes the exit status. */
+    if (!__atomic_compare_exchange_n(&stop_mode, &none, dump ? STOP_DUMP : STOP_QUIET, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        if (stopping_cpu == me)
+            return; /* called again on the way down (a panic in the crash path) */
+        park_cpu();
+    }
+    stopping_cpu = me;
     smp_wmb();
     /* Each online CPU by its id: a shorthand would also reach the CPUs
      * left in wait-for-STARTUP, which an NMI may wake into garbage. */
     for (unsigned int cpu = 0; cpu < nr_online; cpu++)
-        if (cpu != arch_smp_processor_id() && !apic_send_ipi(cpu_apic_ids[cpu], APIC_DM_NMI))
+        if (cpu != me && !apic_send_ipi(cpu_apic_ids[cpu], APIC_DM_NMI))
             printk("SMP: could not send the stop NMI to CPU%u\n", cpu);
     deadline = NOW() + MILLISECS(dump ? 2000 : 200);
     while (nr_stopped < others && NOW() < deadline)

@@ -126,9 +126,10 @@ unsigned int arch_smp_processor_id(void);
 /** arch_backtrace() - print the call chain of the current context. */
 void arch_backtrace(void);
 
-/** arch_run_selftest() - trigger the deliberate fault named by @kind
- * ("ud", "pf", "gp", "de", "df") to exercise the fatal-exception path. */
-void arch_selftest_fault(const char *kind);
+/** arch_selftest_fault() - trigger the deliberate fault named by @spec
+ * ("ud", "pf", "gp", "de", "df"; "KIND@CPU" on that online CPU) to
+ * exercise the fatal-exception path. */
+void arch_selftest_fault(const char *spec);
 
 /** arch_shutdown() - stop the machine with @status (see pvx/shutdown.h). */
 void __noreturn arch_shutdown(unsigned int status, bool reboot);

@@ -39,7 +39,9 @@ unsigned int smp_online_cpus(void);
 struct cpu_user_regs;
 /* Stop every other online CPU with an NMI (the machine is going down),
  * each printing its state first if @dump (a crash).  Waits a little for
- * them; returns at once on a one-CPU machine or if already called. */
+ * them; returns at once on a one-CPU machine or if this CPU called it
+ * already.  If another CPU called it first, waits for that CPU's NMI and
+ * never returns: one CPU alone takes the machine down. */
 void smp_stop_other_cpus(bool dump);
 /* From the NMI handler: if a stop was asked for, report and halt for good
  * (does not return); false otherwise. */
