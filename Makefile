@@ -22,7 +22,8 @@ HAVE_XENSTORE := $(wildcard xenstore/Makefile)
 HAVE_TESTGUEST := $(wildcard guest-patches/testguest/Makefile)
 
 .PHONY: all deps hypervisor xenstore dom0-tools testguest unit iso deb run test test-xen test-install bench bench-pv bench-dom0 \
-	bench-toolstack bench-devices bench-io bench-xenstore fuzz xen-stream-on-pvx format format-check clean
+	bench-toolstack bench-smp-domains bench-devices bench-io bench-xenstore fuzz xen-stream-on-pvx format \
+	format-check clean
 
 all: deps hypervisor $(if $(HAVE_XENSTORE),xenstore) dom0-tools $(if $(HAVE_TESTGUEST),testguest)
 
@@ -113,7 +114,7 @@ test-install: all deb
 	@$(PYTHON) scripts/mkinitramfs.py --domu --out $(BUILD)/linux/initrd-domu.gz
 	@$(PYTHON) tests/install/test_install.py
 
-bench: all bench-xenstore bench-pv bench-dom0 bench-toolstack bench-devices bench-io
+bench: all bench-xenstore bench-pv bench-dom0 bench-toolstack bench-smp-domains bench-devices bench-io
 
 # Hypercall and trap microbenchmarks: pvx beside Xen 4.17, and both again
 # without XPTI, in one run, same QEMU machine; then the SMP rows (two CPUs,
@@ -131,6 +132,12 @@ bench-dom0: all
 # pvx's toolstack beside Xen 4.17's (xl, xenstored, xenconsoled), same machine.
 bench-toolstack: all
 	@$(PYTHON) scripts/bench-toolstack.py --write-doc
+
+# Two CPU-bound Debian domUs on 2 CPUs (QEMU -smp 2, multi-threaded TCG,
+# dom0 with one vCPU): a fixed work in one alone, then in both at once, and
+# the aggregate throughput, pvx beside Xen 4.17; results in docs/benchmarks.md.
+bench-smp-domains: all
+	@$(PYTHON) scripts/bench-smp-domains.py --write-doc
 
 # Split drivers: a Debian domU's disk (xvdb: blkfront/blkback over a loop
 # device) and TCP throughput against the same in dom0 itself, with dom0's

@@ -69,10 +69,13 @@ LINK = stat.S_IFLNK | 0o777
 
 def domu_files():
     """(SRC, DEST) for --domu and mkrootfs.py: the xenstore tool,
-    pvx-forkcheck, inittab and rc.domu; exits naming what is missing."""
+    pvx-forkcheck, pvx-cpuwork (the SMP benchmark's work, run only when the
+    command line names it as rdinit), inittab and rc.domu; exits naming
+    what is missing."""
     d = DOMU_DIR
     files = [(f"{ROOT}/build/xenstore/static/xenstore", "bin/xenstore"),
              (f"{ROOT}/build/dom0-tools/pvx-forkcheck", "bin/pvx-forkcheck"),
+             (f"{ROOT}/build/dom0-tools/pvx-cpuwork", "bin/pvx-cpuwork"),
              (f"{d}/inittab", "etc/inittab"),
              (f"{d}/rc.domu", "etc/rc.domu")]
     missing = [src for src, _ in files if not os.path.exists(src)]

@@ -5,6 +5,12 @@
 #
 #   xl-scenario LOG_DIR
 #   xl-scenario LOG_DIR bench RUNS     (scripts/bench-toolstack.py)
+#   xl-scenario LOG_DIR smp RUNS STEPS (scripts/bench-smp-domains.py)
+#
+# The dom0 inits run it without arguments beyond LOG_DIR unless the kernel
+# command line says xlbench=N; xlsmp=RUNS (and xlsmpsteps=STEPS) there
+# selects the smp mode the same way: the kernel hands such words to init as
+# environment variables, and init to this script.
 #
 # LOG_DIR is where the console daemon logs each guest (guest-NAME.log): Xen
 # /var/log/xen/console, pvx /var/log/pvx/console.  Environment:
@@ -38,6 +44,8 @@
 #   @@@ SCENARIO begin|end
 # bench: after `xl save` and `xl restore`, `xl migrate` of the guest to this
 # same host when dom0 has pvx-migrate (pvx's dom0, not Xen's).
+# smp: also "@@@ CPUWORK <event> <name> <the guest's pvx-cpuwork line>" and
+# "@@@ SMPRUN <n>" (see smp below).
 
 LOG_DIR=${1:?usage: xl-scenario LOG_DIR (the console log directory)}
 CFG=${XL_SCENARIO_CFG:-/etc/xen/debian.cfg}
@@ -230,8 +238,110 @@ bench() {
     echo "@@@ SCENARIO end"
 }
 
+# smp_wait EVENT SECONDS NAME PATTERN [QUIET_US]: wait_log for domain
+# NAME's log, up to SECONDS.  dom0 must not take CPU time from the domUs
+# being timed (their own clocks time the work; these stamps are a check):
+# it sleeps QUIET_US first (most of the expected time), then looks twice a
+# second, a grep each time (a fork costs a PV guest tens of ms under TCG).
+smp_wait() {
+    f=$LOG_DIR/guest-$3.log
+    usleep "${5:-0}"
+    n=0
+    while ! grep -q "$4" "$f" 2>/dev/null; do
+        n=$((n + 1))
+        if [ "$n" -gt $(($2 * 2)) ]; then
+            echo "@@@ WAIT $1 timeout"
+            tail -n 20 "$f" 2>/dev/null | sed "s/^/@@@ NOTE $3 console: /"
+            return 1
+        fi
+        usleep 500000
+    done
+    stamp "$1"
+    echo "@@@ WAIT $1 ok"
+    echo "@@@ CPUWORK $1 $3 $(grep "$4" "$f" | tail -n 1)"
+}
+
+# smp RUNS STEPS: two one-vCPU domUs, cpuA and cpuB, whose rdinit is
+# pvx-cpuwork (dom0-tools/domu/cpuwork.c): each runs STEPS xorshift steps
+# when dom0 writes a new round number into its data/cpuwork, and prints the
+# time on its own clock.  Per run: A alone, then A and B at once (one
+# xenstore-write starts both), with xl vcpu-list before and after.  Then
+# the vcpu-pin check: while B spins, its vCPU 0 is pinned to CPU 0, to CPU
+# 1 and back to CPU 0, each followed by xl vcpu-list
+# (tests/linux/xl_scenario.py check_smp).
+smp() {
+    runs=$1
+    steps=$2
+    echo "@@@ SCENARIO begin smp $runs $steps"
+    run smp-info "$XL" info nr_cpus
+    for d in cpuA cpuB; do
+        rm -f "$LOG_DIR/guest-$d.log"
+        run "smp-create-$d" "$XL" create "$CFG" "name=\"$d\"" \
+            "extra=\"console=hvc0 rdinit=/bin/pvx-cpuwork cpuwork=$steps\""
+    done
+    # Both fully booted (rc.domu done), so that nothing but the work runs
+    # when the timing starts.
+    for d in cpuA cpuB; do
+        if ! smp_wait "smp-ready-$d" $((2 * BOOT_S)) "$d" "pvx-cpuwork: ready" ||
+            ! smp_wait "smp-booted-$d" $((2 * BOOT_S)) "$d" "pvx-domu: ready"; then
+            echo "@@@ SCENARIO end"
+            return 1
+        fi
+    done
+    sleep 2
+    run smp-domid-cpuA "$XL" domid cpuA
+    a=/local/domain/$(cat "$WORK/out")/data/cpuwork
+    run smp-domid-cpuB "$XL" domid cpuB
+    b=/local/domain/$(cat "$WORK/out")/data/cpuwork
+    k=0
+    i=1
+    quiet=0
+    while [ "$i" -le "$runs" ]; do
+        echo "@@@ SMPRUN $i"
+        k=$((k + 1))
+        stamp "smp$i-alone-start"
+        xenstore-write "$a" "$k"
+        smp_wait "smp$i-alone-cpuA" 300 cpuA "pvx-cpuwork: round $k " "$quiet" || break
+        # Quiet for 80% of this round's time (ns / 1250 = 0.8 us per ns)
+        # from now on.
+        ns=$(grep "pvx-cpuwork: round $k " "$LOG_DIR/guest-cpuA.log" |
+            sed -n 's/.* ns \([0-9]*\) .*/\1/p' | tail -n 1)
+        quiet=$((${ns:-0} / 1250))
+        # The vCPUs' CPU time (Time(s)) around the round, outside its
+        # timing: did the two run side by side or take turns?
+        run "smp$i-vcpus-before" "$XL" vcpu-list cpuA cpuB
+        k=$((k + 1))
+        stamp "smp$i-both-start"
+        xenstore-write "$a" "$k" "$b" "$k"
+        smp_wait "smp$i-both-cpuA" 300 cpuA "pvx-cpuwork: round $k " "$quiet" || break
+        smp_wait "smp$i-both-cpuB" 300 cpuB "pvx-cpuwork: round $k " || break
+        run "smp$i-vcpus-after" "$XL" vcpu-list cpuA cpuB
+        i=$((i + 1))
+    done
+    # The vCPU must really move: B is running (spinning) while it is pinned.
+    k=$((k + 1))
+    xenstore-write "$b" "spin $k"
+    sleep 1
+    for pin in 0:0 1:1 back:0; do
+        run "smp-pin-${pin%:*}" "$XL" vcpu-pin cpuB 0 "${pin#*:}"
+        sleep 1
+        run "smp-vcpu-list-${pin%:*}" "$XL" vcpu-list cpuB
+    done
+    xenstore-write "$b" "stop $k"
+    smp_wait "smp-spin-end" 60 cpuB "pvx-cpuwork: spin $k done"
+    run smp-pin-all "$XL" vcpu-pin cpuB 0 all
+    run smp-vcpu-list-all "$XL" vcpu-list cpuB
+    run smp-destroy-cpuA "$XL" destroy cpuA
+    run smp-destroy-cpuB "$XL" destroy cpuB
+    echo "@@@ SCENARIO end"
+}
+
 if [ "${2:-}" = bench ]; then
     bench "${3:-3}"
+    exit 0
+fi
+if [ "${2:-}" = smp ] || [ -n "${xlsmp:-}" ]; then
+    smp "${3:-${xlsmp:-1}}" "${4:-${xlsmpsteps:-16777216}}"
     exit 0
 fi
 

@@ -4,7 +4,8 @@ output parsed, and the xl contract checked on it.
 
 Library:
     prepare_xen()                  build build/xen-peer/initrd-xl.gz
-    run_xen(timeout=)              boot Xen 4.17 + Debian's toolstack in dom0
+    run_xen(timeout=, smp=)        boot Xen 4.17 + Debian's toolstack in dom0
+                                   (smp=2: two CPUs, multi-threaded TCG)
     prepare_pvx(), run_pvx()       the same with pvx and its own toolstack
     parse(serial_text)             -> Scenario: .results {label: (stdout,
                                    stderr, status)}, .cmds, .times (ms),
@@ -12,6 +13,11 @@ Library:
     metrics(scenario)              create/boot/destroy times, daemon RSS
     check_contract(results, ...)   [(name, ok, why)]: the documented xl
                                    contract (/work/shared/docs/toolstack-facts.md)
+    smp_rounds(scenario), check_smp(scenario, runs, steps)
+                                   the smp mode's work times; its checks
+                                   (both domUs worked, xl vcpu-pin moved
+                                   the vCPU between the two CPUs), for
+                                   scripts/bench-smp-domains.py
     assert_contract(results, ...)  the same, raising AssertionError on failures
     save_reference(scenario, dir)  <label>.txt per command + results.json
 
@@ -94,6 +100,7 @@ class Scenario:
         self.notes = []
         self.free = {}      # when -> the hypervisor's free memory, kB
         self.save_size = 0  # bench: bytes xl save wrote
+        self.cpuwork = {}   # smp: event -> (domain name, its pvx-cpuwork line)
         self.problems = []  # what made the output unreadable
         self.begun = self.ended = False
 
@@ -169,6 +176,10 @@ def parse(serial):
             sc.save_size = int(size) if size.isdigit() else 0
         elif line.startswith("@@@ NOTE "):
             sc.notes.append(line[len("@@@ NOTE "):])
+        elif line.startswith("@@@ CPUWORK "):
+            parts = line.split(" ", 4)
+            if len(parts) == 5:
+                sc.cpuwork[parts[2]] = (parts[3], parts[4])
         elif line.startswith("@@@ BEGIN "):
             label = line.split()[2]
             i += 1
@@ -574,6 +585,122 @@ def assert_contract(results, **kw):
     assert not failed, "xl contract broken:\n  " + "\n  ".join(failed)
 
 
+# ---------------------------------------------------------------- smp mode
+
+# The smp mode's domUs (tests/linux/xl-scenario.sh smp) and their work
+# lines (dom0-tools/domu/cpuwork.c).
+SMP_DOMAINS = ("cpuA", "cpuB")
+# A work line, searched for: the domU's shell may have left its prompt
+# before it on the same console line.
+CPUWORK_ROUND = re.compile(r"pvx-cpuwork: round (?P<round>\d+) ns (?P<ns>\d+) "
+                           r"steps (?P<steps>\d+) x [0-9a-f]+$")
+# Work in make test's smoke run (bench-smp-domains.py --smoke): about 50 ms
+# a round under TCG, so the check costs boots, not work.
+SMP_SMOKE_STEPS = 1 << 24
+
+
+def smp_vcpu_seconds(sc, label):
+    """{domain: its vCPU 0's Time(s)} from an `xl vcpu-list cpuA cpuB`."""
+    r = sc.results.get(label)
+    rows = [VCPU_ROW.match(line) for line in r[0].split("\n")[1:]] if r and r[2] == 0 else []
+    return {m.group("name").rstrip(): float(m.group("time")) for m in rows if m}
+
+
+def smp_rounds(sc):
+    """{run: {"alone": ns, "cpuA": ns, "cpuB": ns, "cpu_s": s}} from the smp
+    mode's CPUWORK lines (only what was found; cpu_s: the CPU time the two
+    vCPUs got from before to after the round at once, by xl vcpu-list), and
+    the steps per round seen."""
+    out, steps = {}, set()
+    for ev, (name, line) in sc.cpuwork.items():
+        m = re.fullmatch(r"smp(\d+)-(alone|both)-(cpuA|cpuB)", ev)
+        w = CPUWORK_ROUND.search(line.strip())
+        if not m or not w or name != m.group(3):
+            continue
+        key = "alone" if m.group(2) == "alone" else name
+        out.setdefault(int(m.group(1)), {})[key] = int(w.group("ns"))
+        steps.add(int(w.group("steps")))
+    for i, t in out.items():
+        before = smp_vcpu_seconds(sc, f"smp{i}-vcpus-before")
+        after = smp_vcpu_seconds(sc, f"smp{i}-vcpus-after")
+        if all(d in before and d in after for d in SMP_DOMAINS):
+            t["cpu_s"] = sum(after[d] - before[d] for d in SMP_DOMAINS)
+    return out, steps
+
+
+def check_smp(sc, runs, steps, nr_cpus=2):
+    """The smp mode's mechanics on any xl-compatible toolstack: both domUs
+    booted and did every round of work, and `xl vcpu-pin cpuB 0 CPU` put
+    the (spinning) vCPU on that CPU with that hard affinity, as `xl
+    vcpu-list` shows it: CPU 0, then 1, then 0 again, then all.  Nothing
+    about speed.  Returns [(name, ok, why)]."""
+    checks = []
+
+    def check(cname, ok, why=""):
+        checks.append((cname, bool(ok), "" if ok else why))
+        return bool(ok)
+
+    def ran(label, status=0):
+        r = sc.results.get(label)
+        if check(f"{label}: exit status {status}", r is not None and r[2] == status,
+                 f"{'exit status %d, stderr %r' % (r[2], r[1][-300:]) if r else 'it did not run'}"):
+            return r
+        return None
+
+    r = ran("smp-info")
+    if r:
+        check(f"smp-info: xl info nr_cpus says {nr_cpus}", r[0] == f"{nr_cpus}\n",
+              f"stdout {r[0]!r}")
+    for d in SMP_DOMAINS:
+        ran(f"smp-create-{d}")
+        check(f"smp-ready-{d}: its pvx-cpuwork waits for work",
+              sc.waits.get(f"smp-ready-{d}") == "ok", f"{sc.waits.get(f'smp-ready-{d}')}")
+    rounds, seen = smp_rounds(sc)
+    for i in range(1, runs + 1):
+        got = rounds.get(i, {})
+        check(f"smp run {i}: cpuA timed its work alone and then beside cpuB, cpuB its own",
+              all(got.get(k, 0) > 0 for k in ("alone", "cpuA", "cpuB")),
+              f"got {got}; lines {[v for k, v in sc.cpuwork.items() if k.startswith(f'smp{i}-')]}")
+        check(f"smp run {i}: xl vcpu-list cpuA cpuB gave both vCPUs' times before and after",
+              "cpu_s" in got, f"before {sc.results.get(f'smp{i}-vcpus-before')}, "
+              f"after {sc.results.get(f'smp{i}-vcpus-after')}")
+    check(f"every round did {steps} steps", seen == {steps}, f"steps {sorted(seen)}")
+
+    def vcpu_row(label):
+        r = ran(label)
+        if not r:
+            return None
+        lines = r[0].rstrip("\n").split("\n")
+        rows = [VCPU_ROW.match(line) for line in lines[1:]]
+        ok = (lines[0] == VCPU_LIST_HEADER and len(rows) == 1 and rows[0] and
+              rows[0].group("name").rstrip() == "cpuB" and rows[0].group("vcpu").strip() == "0")
+        check(f"{label}: xl's header and one row, cpuB's vCPU 0", ok, f"stdout {r[0]!r}")
+        return rows[0] if ok else None
+
+    for label, cpu in (("0", "0"), ("1", "1"), ("back", "0")):
+        r = ran(f"smp-pin-{label}")
+        if r:
+            check(f"smp-pin-{label}: `xl vcpu-pin cpuB 0 {cpu}` is silent",
+                  r[0] == "" and r[1] == "", f"output {r[:2]!r}")
+        row = vcpu_row(f"smp-vcpu-list-{label}")
+        if row:
+            check(f"smp-vcpu-list-{label}: cpuB's vCPU 0 is on CPU {cpu}, hard affinity {cpu}, "
+                  "soft all", row.group("cpu") == cpu and row.group("hard") == cpu and
+                  row.group("soft") == "all", f"row {row.group(0)!r}")
+            check(f"smp-vcpu-list-{label}: it is busy (spinning), not blocked",
+                  row.group("state")[1] == "-", f"row {row.group(0)!r}")
+    check("smp-spin-end: cpuB ended its spin when told",
+          sc.waits.get("smp-spin-end") == "ok", f"{sc.waits.get('smp-spin-end')}")
+    ran("smp-pin-all")
+    row = vcpu_row("smp-vcpu-list-all")
+    if row:
+        check("smp-vcpu-list-all: `vcpu-pin cpuB 0 all` gives hard affinity all",
+              row.group("hard") == "all", f"row {row.group(0)!r}")
+    for d in SMP_DOMAINS:
+        ran(f"smp-destroy-{d}")
+    return checks
+
+
 # ---------------------------------------------------------------- running
 
 def prepare_xen():
@@ -601,13 +728,15 @@ def prepare_pvx():
     return r.returncode == 0
 
 
-def run_pvx(timeout=XEN_TIMEOUT, extra_cmdline=""):
+def run_pvx(timeout=XEN_TIMEOUT, extra_cmdline="", smp=1):
     """pvx with its toolstack in the same Linux dom0, the scenario run against
-    /var/log/pvx/console (extra_cmdline: xlbench=N for the bench mode)."""
+    /var/log/pvx/console (extra_cmdline: xlbench=N for the bench mode,
+    xlsmp=RUNS xlsmpsteps=STEPS for the smp mode).  smp: QEMU's CPUs (pvx
+    uses them all); dom0 keeps one vCPU either way."""
     pvx = os.environ.get("PVX_BINARY") or os.path.join(ROOT, "build", "hypervisor", "pvx")
     return boot(pvx, PVX_APPEND,
                 [f"{LINUX}/vmlinuz {DOM0_CMDLINE} {extra_cmdline}".rstrip(),
-                 f"{PVX_INITRD} initrd"], XEN_MEMORY, timeout, "pvx")
+                 f"{PVX_INITRD} initrd"], XEN_MEMORY, timeout, "pvx", smp)
 
 
 def _heartbeat(stop, what, every=20):
@@ -617,25 +746,28 @@ def _heartbeat(stop, what, every=20):
               flush=True)
 
 
-def boot(kernel, append, modules, memory, timeout, what):
+def boot(kernel, append, modules, memory, timeout, what, smp=1):
     """One boot with a progress line every 20 s; returns qemu_harness's
-    BootResult."""
+    BootResult.  Several CPUs run on multi-threaded TCG (qh.smp_accel()):
+    with one thread they would take turns."""
     stop = threading.Event()
     t = threading.Thread(target=_heartbeat, args=(stop, what), daemon=True)
     t.start()
     try:
         return qh.boot(kernel=kernel, append=append, modules=modules, memory=memory,
-                       timeout=timeout, first_line=r"^@@@ SCENARIO begin", stop_on=DONE)
+                       timeout=timeout, first_line=r"^@@@ SCENARIO begin", stop_on=DONE,
+                       smp=smp, accel=qh.smp_accel() if smp > 1 else None)
     finally:
         stop.set()
 
 
-def run_xen(timeout=XEN_TIMEOUT, extra_cmdline=""):
+def run_xen(timeout=XEN_TIMEOUT, extra_cmdline="", smp=1):
     """Xen 4.17 with Debian's toolstack in a Linux dom0, the scenario run
-    against /var/log/xen/console (extra_cmdline: xlbench=N for the bench)."""
+    against /var/log/xen/console (extra_cmdline: xlbench=N for the bench,
+    xlsmp=... for the smp mode; smp: QEMU's CPUs, dom0_max_vcpus=1 still)."""
     return boot(os.path.join(PEER, "xen-4.17-amd64"), XEN_APPEND,
                 [f"{LINUX}/vmlinuz linux {DOM0_CMDLINE} {extra_cmdline}".rstrip(),
-                 f"{PEER}/initrd-xl.gz initrd"], XEN_MEMORY, timeout, "Xen 4.17")
+                 f"{PEER}/initrd-xl.gz initrd"], XEN_MEMORY, timeout, "Xen 4.17", smp)
 
 
 def save_reference(sc, directory):
