@@ -213,13 +213,18 @@ extern u8 smp_stack[8192];
 bool smp_has_vcpu1(void);
 unsigned int smp_absent_vcpu(void); /* the lowest vCPU id this domain lacks */
 void smp_context(struct vcpu_guest_context *ctx, unsigned long l4_mfn);
+/* How long the smp_wait_* helpers wait for vCPU 1 at most.  They return as
+ * soon as it has done its part, so the limit only sets how long a failure
+ * takes; it is generous because under multi-threaded TCG on a loaded host
+ * vCPU 1's host thread may not run for a second or more. */
+#define SMP_WAIT_NS 10000000000ULL
 bool smp_wait_rounds(unsigned long n); /* vCPU 1 has finished n rounds (yields a while) */
 bool smp_wait_down(void);              /* vCPU 1 is down (yields a while) */
 long smp_bind_ipi(unsigned vcpu_id, unsigned *port); /* bound to vcpu_id, masked */
 bool smp_port_pending(unsigned port);
 void smp_port_clear(unsigned port);
 /* The probe task: read *smp_probe into smp_probe_seen, counting the reads,
- * until smp_probe_stop; smp_probe_wait(n): n more reads within a second. */
+ * until smp_probe_stop; smp_probe_wait(n): n more reads within SMP_WAIT_NS. */
 extern volatile u64 *volatile smp_probe;
 extern volatile u64 smp_probe_seen;
 extern volatile unsigned long smp_probe_reads, smp_probe_stop;

@@ -75,14 +75,18 @@ void smp_context(struct vcpu_guest_context *ctx, unsigned long l4_mfn)
 
 bool smp_wait_rounds(unsigned long n)
 {
-    for (int i = 0; i < 1000 && smp_rounds < n; i++)
+    u64 start = system_time_ns();
+
+    while (smp_rounds < n && system_time_ns() - start < SMP_WAIT_NS)
         hc_sched_op(SCHEDOP_yield, 0);
     return smp_rounds >= n;
 }
 
 bool smp_wait_down(void)
 {
-    for (int i = 0; i < 1000 && hc_vcpu_op(VCPUOP_is_up, 1, 0) == 1; i++)
+    u64 start = system_time_ns();
+
+    while (hc_vcpu_op(VCPUOP_is_up, 1, 0) == 1 && system_time_ns() - start < SMP_WAIT_NS)
         hc_sched_op(SCHEDOP_yield, 0);
     return hc_vcpu_op(VCPUOP_is_up, 1, 0) == 0;
 }
@@ -120,7 +124,7 @@ bool smp_probe_wait(unsigned long n)
     unsigned long from = smp_probe_reads;
     u64 start = system_time_ns();
 
-    while (smp_probe_reads - from < n && system_time_ns() - start < 1000000000ULL)
+    while (smp_probe_reads - from < n && system_time_ns() - start < SMP_WAIT_NS)
         ;
     return smp_probe_reads - from >= n;
 }

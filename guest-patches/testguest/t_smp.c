@@ -255,7 +255,7 @@ static void smp_poll_kick(void)
     t_kick = system_time_ns();
     s.port = kick;
     CHECK_RC("send_kick", hc_event_channel_op(EVTCHNOP_send, &s), 0);
-    for (int i = 0; i < 1000 && smp_poll_state != 2; i++)
+    while (smp_poll_state != 2 && system_time_ns() - t_kick < SMP_WAIT_NS)
         hc_sched_op(SCHEDOP_yield, 0);
     CHECK_EQ("poll_woken_by_masked_kick", smp_poll_state, 2);
     CHECK_RC("poll_rc", smp_poll_rc, 0);
