@@ -7,15 +7,24 @@
  * set is empty.  Each target runs the function from its interrupt handler
  * and then clears its bit, so the caller knows the function finished
  * everywhere when it returns (a shootdown must not return earlier).
+ *
+ * A call is never given up: a shootdown that returned before a target had
+ * flushed would let that CPU go on translating through page tables about to
+ * be freed.  An emulated CPU can fall silent for a second or more when the
+ * host does not run its thread, so only the caller's own waiting is counted
+ * (not a gap in which the caller itself did not run), a late target is
+ * reported after CALL_REPORT of it, and one still silent after CALL_HUNG is
+ * taken as hung: pvx stops, with every CPU's state.
  */
 #include <pvx/arch.h>
-#include <pvx/errno.h>
 #include <pvx/lib.h>
 #include <pvx/smp.h>
 #include <pvx/spinlock.h>
 #include <pvx/time.h>
 
-#define CALL_TIMEOUT MILLISECS(1000)
+#define CALL_REPORT SECONDS(5)
+#define CALL_HUNG   SECONDS(60)
+#define CALL_GAP    MILLISECS(10) /* longer between two reads: the caller was not running */
 
 static spinlock_t call_lock = SPINLOCK_INIT("call", LOCK_LEVEL_CALL);
 static struct {
@@ -31,39 +40,53 @@ void smp_call_function_interrupt(void)
     void *data;
 
     if (!(__atomic_load_n(&call.pending, __ATOMIC_ACQUIRE) & me))
-        return; /* a call that timed out for us, or a stray IPI */
+        return; /* answered already from a spin, or a stray IPI */
     fn = call.fn;
     data = call.data;
     fn(data);
     __atomic_fetch_and(&call.pending, ~me, __ATOMIC_RELEASE);
 }
 
-int smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *data)
+static void report_silent(cpumask_t left, const char *what)
 {
-    uint64_t deadline;
+    for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
+        if (left & cpumask_of(cpu))
+            printk("SMP: CPU%u %s\n", cpu, what);
+}
+
+void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *data)
+{
+    uint64_t waited = 0, last, now;
+    bool reported = false;
     cpumask_t left;
-    int rc = 0;
 
     mask &= arch_cpu_online_map() & ~cpumask_of(arch_smp_processor_id());
     if (!mask)
-        return 0;
+        return;
     spin_lock(&call_lock); /* its spin answers calls: the holder may be waiting for us */
     call.fn = fn;
     call.data = data;
     __atomic_store_n(&call.pending, mask, __ATOMIC_RELEASE);
     arch_send_call_ipi(mask);
-    deadline = NOW() + CALL_TIMEOUT;
-    while ((left = __atomic_load_n(&call.pending, __ATOMIC_ACQUIRE)) && NOW() < deadline)
+    last = NOW();
+    while ((left = __atomic_load_n(&call.pending, __ATOMIC_ACQUIRE))) {
         arch_cpu_relax();
-    if (left) {
-        for (unsigned int cpu = 0; cpu < NR_CPUS; cpu++)
-            if (left & cpumask_of(cpu))
-                printk("SMP: CPU%u did not answer a cross-CPU call\n", cpu);
-        __atomic_store_n(&call.pending, 0, __ATOMIC_RELEASE);
-        rc = -ETIMEDOUT;
+        now = NOW();
+        if (now - last < CALL_GAP)
+            waited += now - last;
+        last = now;
+        if (!reported && waited >= CALL_REPORT) {
+            report_silent(left, "has not answered a cross-CPU call for 5 s; still waiting");
+            reported = true;
+        }
+        if (waited >= CALL_HUNG) {
+            report_silent(left, "has not answered a cross-CPU call for 60 s");
+            panic("SMP: a CPU is hung");
+        }
     }
+    if (reported)
+        printk("SMP: the late cross-CPU call was answered\n");
     spin_unlock(&call_lock);
-    return rc;
 }
 
 /* Every spin answers calls: a CPU spinning with interrupts off must not

@@ -106,9 +106,10 @@ class Scenario:
 
 
 def _skip_noise(lines, i):
-    """Other writers' lines between markers (the hypervisor's own log
-    shares the console)."""
-    while i < len(lines) and NOISE.match(lines[i]):
+    """Other writers' lines between markers: the hypervisor's own log and
+    dom0's kernel share the console, and only '@@@ ' lines are the
+    scenario's, so any other line there is theirs."""
+    while i < len(lines) and not lines[i].startswith("@@@ "):
         i += 1
     return i
 

@@ -94,9 +94,11 @@ void arch_local_irq_enable(void)
 {
 }
 
+unsigned int harness_cpu;
+
 unsigned int arch_smp_processor_id(void)
 {
-    return 0;
+    return harness_cpu;
 }
 
 /* What hypervisor/percpu.c defines: the tests run as CPU 0. */

@@ -23,6 +23,10 @@ extern char harness_log[65536];
 void harness_log_reset(void);
 int harness_log_contains(const char *needle);
 
+/* What arch_smp_processor_id() returns: the tests run as CPU 0 unless one
+ * plays another CPU for a moment. */
+extern unsigned int harness_cpu;
+
 /* The fake physical memory behind arch_maddr_to_virt(). */
 extern unsigned char *harness_phys;
 extern uint64_t harness_phys_size;

@@ -8,6 +8,7 @@
 #include <asm/apic.h>
 #include <asm/mm.h>
 #include <asm/processor.h>
+#include <pvx/arch.h>
 #include <pvx/lib.h>
 #include <pvx/time.h>
 
@@ -49,18 +50,26 @@ void apic_eoi(void)
     apic_write(APIC_EOI, 0);
 }
 
+/* The two ICR writes are one send: an interrupt between them whose handler
+ * sent an IPI of its own would redirect this one, so they run with
+ * interrupts off (the boot CPU's self-tests run with them on). */
 bool apic_send_ipi(uint32_t dest, uint32_t icr_low)
 {
     uint64_t deadline = NOW() + MILLISECS(100);
+    unsigned long flags = arch_local_irq_save();
+    bool sent = false;
 
     while (apic_read(APIC_ICR_LOW) & APIC_ICR_BUSY)
         if (NOW() > deadline)
-            return false;
+            goto out;
         else
             cpu_relax();
     apic_write(APIC_ICR_HIGH, dest << 24);
     apic_write(APIC_ICR_LOW, icr_low); /* this write sends it */
-    return true;
+    sent = true;
+out:
+    arch_local_irq_restore(flags);
+    return sent;
 }
 
 /* Every vector the local APIC delivers to pvx is in 0xe0-0xff, the IRR's

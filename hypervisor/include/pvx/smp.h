@@ -17,11 +17,12 @@ BUILD_BUG_ON(NR_CPUS > 64);
 
 /*
  * Run fn(data) on every online CPU in @mask other than this one, from their
- * call interrupt, and return once all have run it: 0, or -ETIMEDOUT if one
- * did not answer within a second (it is reported and will not run it).
- * Callers take turns; one that waits for its turn still answers calls.
+ * call interrupt, and return once all have run it.  There is no time-out:
+ * a target silent for a long time is reported, and one silent for a minute
+ * of waiting stops pvx as hung (smp.c).  Callers take turns; one that waits
+ * for its turn still answers calls.
  */
-int smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *data);
+void smp_call_function_mask(cpumask_t mask, void (*fn)(void *), void *data);
 /* The arch's call interrupt handler (its IPI vector, EOI done). */
 void smp_call_function_interrupt(void);
 
