@@ -27,6 +27,7 @@ static struct {
     uint64_t tslice;
     uint64_t period;
     uint64_t next_acct; /* when the next accounting is due */
+    uint64_t last_acct; /* when the last one ran (0: none yet) */
     unsigned int nr_cpus;
     struct csched_link doms;
     struct csched_pcpu pcpu[CSCHED_MAX_CPUS];
@@ -336,17 +337,21 @@ static void vcpu_credit(struct csched_vcpu *v, int64_t amount)
         v->prio = prio_of_credit(v);
 }
 
-static void dom_account(struct csched_dom *d, uint64_t total_weight)
+/* Hand out @elapsed's worth of CPU time (nr_cpus x @elapsed of credit, and
+ * cap x @elapsed of the cap) for the time since the last accounting. */
+static void dom_account(struct csched_dom *d, uint64_t total_weight, uint64_t elapsed)
 {
-    /* period <= 1 s and weights < 2^24: the product fits in 64 bits */
+    /* elapsed <= 1 s and weights < 2^24: the product fits in 64 bits */
     int64_t each =
-        total_weight ? (int64_t)(cs.period * cs.nr_cpus * vcpu_weight(d) / total_weight) : 0;
+        total_weight ? (int64_t)(elapsed * cs.nr_cpus * vcpu_weight(d) / total_weight) : 0;
+    uint64_t cap_due = (uint64_t)d->cap * elapsed / 100;
 
     for (struct csched_link *l = d->vcpus.next; l != &d->vcpus; l = l->next)
         vcpu_credit(dom_vcpu(l), each);
-    /* An overrun (a late timer) is debt for the next period, so the cap holds on average. */
+    /* Usage beyond the budget (a late timer) is debt paid off by later
+     * accountings; unused budget is not saved up. */
     if (d->cap)
-        d->cap_used = d->cap_used > cap_budget(d) ? d->cap_used - cap_budget(d) : 0;
+        d->cap_used = d->cap_used > cap_due ? d->cap_used - cap_due : 0;
     dom_check_cap(d);
 }
 
@@ -370,7 +375,7 @@ static void runq_resort(struct csched_pcpu *pc)
 
 void csched_account(uint64_t now)
 {
-    uint64_t total_weight;
+    uint64_t total_weight, elapsed;
 
     if (now < cs.next_acct)
         return;
@@ -378,9 +383,15 @@ void csched_account(uint64_t now)
     for (unsigned int cpu = 0; cpu < CSCHED_MAX_CPUS; cpu++)
         if (cs.pcpu[cpu].online && cs.pcpu[cpu].curr)
             burn(cs.pcpu[cpu].curr, now);
+    /* What has passed since the last accounting, not a fixed period: when
+     * the host does not run this machine for a while, no decision and so
+     * no accounting happens, and the vCPUs running meanwhile were charged
+     * all of it.  Bounded, as a long idle stretch earns nothing more. */
+    elapsed = cs.last_acct ? MIN(now - cs.last_acct, CSCHED_MAX_PERIOD) : cs.period;
+    cs.last_acct = MAX(now, 1);
     total_weight = count_earners();
     for (struct csched_link *dl = cs.doms.next; dl != &cs.doms; dl = dl->next)
-        dom_account(list_dom(dl), total_weight);
+        dom_account(list_dom(dl), total_weight, elapsed);
     for (unsigned int cpu = 0; cpu < CSCHED_MAX_CPUS; cpu++)
         if (cs.pcpu[cpu].online)
             runq_resort(&cs.pcpu[cpu]);
