@@ -99,14 +99,16 @@ run() {
     return $st
 }
 
-# wait_log EVENT DEADLINE_MS GREP_PATTERN: poll the guest's console log
-# until the pattern (or, for "", a first complete line) is in it.
+# wait_log EVENT DEADLINE_MS GREP_PATTERN [FILE [POLL_US]]: poll a console
+# log (the guest's, $LOG, unless FILE) every POLL_US (50 ms) until the
+# pattern (or, for "", a first complete line) is in it.
 wait_log() {
+    f=${4:-$LOG}
     while :; do
-        if [ -f "$LOG" ]; then
+        if [ -f "$f" ]; then
             if [ -z "$3" ]; then
-                [ "$(wc -l <"$LOG")" -gt 0 ] && break
-            elif grep -q "$3" "$LOG"; then
+                [ "$(wc -l <"$f")" -gt 0 ] && break
+            elif grep -q "$3" "$f"; then
                 break
             fi
         fi
@@ -114,7 +116,7 @@ wait_log() {
             echo "@@@ WAIT $1 timeout"
             return 1
         fi
-        usleep 50000
+        usleep "${5:-50000}"
     done
     stamp "$1"
     echo "@@@ WAIT $1 ok"
@@ -242,22 +244,14 @@ bench() {
 # NAME's log, up to SECONDS.  dom0 must not take CPU time from the domUs
 # being timed (their own clocks time the work; these stamps are a check):
 # it sleeps QUIET_US first (most of the expected time), then looks twice a
-# second, a grep each time (a fork costs a PV guest tens of ms under TCG).
+# second (a fork costs a PV guest tens of ms under TCG).
 smp_wait() {
     f=$LOG_DIR/guest-$3.log
     usleep "${5:-0}"
-    n=0
-    while ! grep -q "$4" "$f" 2>/dev/null; do
-        n=$((n + 1))
-        if [ "$n" -gt $(($2 * 2)) ]; then
-            echo "@@@ WAIT $1 timeout"
-            tail -n 20 "$f" 2>/dev/null | sed "s/^/@@@ NOTE $3 console: /"
-            return 1
-        fi
-        usleep 500000
-    done
-    stamp "$1"
-    echo "@@@ WAIT $1 ok"
+    if ! wait_log "$1" $(($(now_ms) + $2 * 1000)) "$4" "$f" 500000; then
+        tail -n 20 "$f" 2>/dev/null | sed "s/^/@@@ NOTE $3 console: /"
+        return 1
+    fi
     echo "@@@ CPUWORK $1 $3 $(grep "$4" "$f" | tail -n 1)"
 }
 
