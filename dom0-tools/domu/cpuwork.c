@@ -22,9 +22,7 @@
  * CPU, so it does not disturb the domU that is being timed.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,14 +31,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "public/io/xs_wire.h"
+#include <xenstore.h>
 
-#define XENBUS     "/dev/xen/xenbus"
 #define SPIN_CHUNK (1u << 20) /* steps between looks at xenstore while spinning */
 #define VALUE_MAX  64
 
-static int xs_fd = -1;
-static int event_pending; /* a watch fired while waiting for a reply */
+static struct xs_handle *xs;
 
 static void say(const char *fmt, ...)
 {
@@ -76,126 +72,56 @@ static uint64_t work(uint64_t x, uint64_t steps)
     return x;
 }
 
-static int read_full(void *buf, size_t len)
-{
-    char *p = buf;
-
-    while (len) {
-        ssize_t n = read(xs_fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
-/* The next message from the xenbus device: its type, payload in buf. */
-static int next_message(uint32_t *type, char *buf, size_t size, uint32_t *len)
-{
-    struct xsd_sockmsg h;
-    char skip[256];
-
-    if (read_full(&h, sizeof(h)))
-        return -1;
-    *type = h.type;
-    *len = h.len < size ? h.len : (uint32_t)size - 1;
-    if (read_full(buf, *len))
-        return -1;
-    for (uint32_t left = h.len - *len; left;) {
-        uint32_t n = left < sizeof(skip) ? left : (uint32_t)sizeof(skip);
-        if (read_full(skip, n))
-            return -1;
-        left -= n;
-    }
-    buf[*len] = '\0';
-    return 0;
-}
-
-/*
- * One request (payload: NUL-separated strings, given with their NULs) and
- * its reply; watch events seen on the way are remembered.  Returns the
- * reply's type or -1.
- */
-static int request(uint32_t type, const char *payload, uint32_t plen, char *reply, size_t size)
-{
-    char msg[sizeof(struct xsd_sockmsg) + 256];
-    struct xsd_sockmsg h = {.type = type, .req_id = 1, .tx_id = 0, .len = plen};
-    uint32_t rtype, rlen;
-
-    if (plen > sizeof(msg) - sizeof(h))
-        return -1;
-    memcpy(msg, &h, sizeof(h));
-    memcpy(msg + sizeof(h), payload, plen);
-    if (write(xs_fd, msg, sizeof(h) + plen) != (ssize_t)(sizeof(h) + plen))
-        return -1;
-    for (;;) {
-        if (next_message(&rtype, reply, size, &rlen))
-            return -1;
-        if (rtype != XS_WATCH_EVENT)
-            return (int)rtype;
-        event_pending = 1;
-    }
-}
-
 /* The node's value, or "" when it does not exist (or cannot be read). */
 static void read_node(const char *path, char *value)
 {
-    if (request(XS_READ, path, (uint32_t)strlen(path) + 1, value, VALUE_MAX) != XS_READ)
-        value[0] = '\0';
+    unsigned int len;
+    char *v = xs_read(xs, XBT_NULL, path, &len);
+
+    snprintf(value, VALUE_MAX, "%s", v ? v : "");
+    free(v);
 }
 
-/* Block until a watch event arrives (or one already has). */
+/* Block until a watch event arrives: -1 when xenstore is gone. */
 static int wait_event(void)
 {
-    char buf[256];
-    uint32_t type, len;
+    unsigned int n;
+    char **ev = xs_read_watch(xs, &n);
 
-    while (!event_pending) {
-        if (next_message(&type, buf, sizeof(buf), &len))
-            return -1;
-        if (type == XS_WATCH_EVENT)
-            event_pending = 1;
-    }
-    event_pending = 0;
-    return 0;
+    free(ev);
+    return ev ? 0 : -1;
 }
 
-/* Whether a watch event is waiting to be read, without blocking. */
-static int event_ready(void)
+/* Take a watch event that is already waiting, without blocking: whether
+ * there was one. */
+static int take_event(void)
 {
-    struct pollfd p = {.fd = xs_fd, .events = POLLIN};
+    char **ev = xs_check_watch(xs);
 
-    return event_pending || poll(&p, 1, 0) > 0;
+    free(ev);
+    return ev != NULL;
 }
 
 static int worker(uint64_t steps)
 {
     char path[VALUE_MAX + 32], value[VALUE_MAX], last[VALUE_MAX] = "", domid[VALUE_MAX];
-    char watch[sizeof(path) + 8];
     uint64_t x = 88172645463325252ull;
 
-    /* /init mounts devtmpfs and the device appears then. */
-    for (int i = 0; (xs_fd = open(XENBUS, O_RDWR)) < 0; i++) {
+    /* /init mounts devtmpfs and the xenbus device appears then. */
+    for (int i = 0; !(xs = xs_open(0)); i++) {
         if (i == 600) {
-            say("pvx-cpuwork: no %s after 60 s\n", XENBUS);
+            say("pvx-cpuwork: no xenstore after 60 s\n");
             return 1;
         }
         usleep(100000);
     }
-    if (request(XS_READ, "domid", sizeof("domid"), domid, sizeof(domid)) != XS_READ) {
+    read_node("domid", domid);
+    if (!domid[0]) {
         say("pvx-cpuwork: cannot read domid from xenstore\n");
         return 1;
     }
     snprintf(path, sizeof(path), "/local/domain/%s/data/cpuwork", domid);
-    /* path and token, each with its NUL */
-    size_t plen = strlen(path) + 1;
-    memcpy(watch, path, plen);
-    memcpy(watch + plen, "cpuwork", sizeof("cpuwork"));
-    if (request(XS_WATCH, watch, (uint32_t)(plen + sizeof("cpuwork")), value, sizeof(value)) !=
-        XS_WATCH) {
+    if (!xs_watch(xs, path, "cpuwork")) {
         say("pvx-cpuwork: cannot watch %s\n", path);
         return 1;
     }
@@ -211,12 +137,8 @@ static int worker(uint64_t steps)
                 /* Busy until dom0 writes another value, which then acts. */
                 do {
                     x = work(x, SPIN_CHUNK);
-                    if (event_ready()) {
-                        if (!event_pending && wait_event())
-                            return 1;
-                        event_pending = 0;
+                    if (take_event())
                         read_node(path, value);
-                    }
                 } while (!strcmp(value, last));
                 say("pvx-cpuwork: spin %s done x %" PRIx64 "\n", last + 5, x);
                 continue;
