@@ -27,7 +27,7 @@ static struct {
     uint64_t tslice;
     uint64_t period;
     uint64_t next_acct; /* when the next accounting is due */
-    uint64_t last_acct; /* when the last one ran (0: none yet) */
+    uint64_t last_acct; /* when the last one ran (once next_acct is set) */
     unsigned int nr_cpus;
     struct csched_link doms;
     struct csched_pcpu pcpu[CSCHED_MAX_CPUS];
@@ -387,8 +387,8 @@ void csched_account(uint64_t now)
      * the host does not run this machine for a while, no decision and so
      * no accounting happens, and the vCPUs running meanwhile were charged
      * all of it.  Bounded, as a long idle stretch earns nothing more. */
-    elapsed = cs.last_acct ? MIN(now - cs.last_acct, CSCHED_MAX_PERIOD) : cs.period;
-    cs.last_acct = MAX(now, 1);
+    elapsed = cs.next_acct ? MIN(now - cs.last_acct, CSCHED_MAX_PERIOD) : cs.period;
+    cs.last_acct = now;
     total_weight = count_earners();
     for (struct csched_link *dl = cs.doms.next; dl != &cs.doms; dl = dl->next)
         dom_account(list_dom(dl), total_weight, elapsed);
